@@ -1,0 +1,145 @@
+/**
+ * @module config
+ * The one module that reads the process environment. Everything else receives a validated
+ * {@link SluiceConfig} (or, for tools that start child processes, an {@link environment} snapshot).
+ *
+ * Guarantees: unknown `SLUICE_*` variables are ignored; a malformed value throws {@link ConfigError}
+ * naming the variable and what was expected, never a silent fallback to the default.
+ */
+import { ConfigError } from './errors.js';
+
+/** A read-only copy of the environment variables, for passing on to child processes. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Returns a frozen copy of the process environment. */
+export function environment(): Environment {
+  return Object.freeze({ ...process.env });
+}
+
+/** Operator-wide settings. Every field documents its variable and its default. */
+export interface SluiceConfig {
+  /** `KUBECONFIG`: path of a kubeconfig file; unset means in-cluster config. */
+  readonly kubeconfig: string | undefined;
+  /** `SLUICE_REDIS_URL` @defaultValue `redis://127.0.0.1:6379` */
+  readonly redisUrl: string;
+  /** `SLUICE_QUEUE_PREFIX`: the BullMQ key prefix. @defaultValue `sluice` */
+  readonly queuePrefix: string;
+  /** `SLUICE_NAMESPACE`: the operator's own namespace. @defaultValue `sluice-system` */
+  readonly namespace: string;
+  /** `SLUICE_KAFKA_BROKERS`: comma-separated default Kafka brokers for auto-provisioned streams. */
+  readonly kafkaBrokers: readonly string[];
+  /** `SLUICE_KAFKA_BINDING`: optional Secret (in {@link namespace}) with credentials for those brokers. */
+  readonly kafkaBinding: string | undefined;
+  /** `SLUICE_NATS_URL`: the default NATS server for auto-provisioned streams. */
+  readonly natsUrl: string | undefined;
+  /** `SLUICE_NATS_BINDING`: optional Secret (in {@link namespace}) with credentials for that server. */
+  readonly natsBinding: string | undefined;
+  /** `SLUICE_AUTO_PROVISION`: whether a Stream may create its ClusterStream. @defaultValue `true` */
+  readonly autoProvision: boolean;
+  /**
+   * `SLUICE_ENDPOINT_OVERRIDES`: `from=to` pairs, comma-separated, matched on the `host:port` the
+   * operator would dial (used out of cluster, where Service DNS names do not resolve).
+   */
+  readonly endpointOverrides: ReadonlyMap<string, string>;
+  /** `SLUICE_API_TOKEN`, or the contents of the file named by `SLUICE_API_TOKEN_FILE`. */
+  readonly apiToken: string | undefined;
+  /** `SLUICE_API_TOKEN_FILE`: a file holding the API token (read at start-up and on each miss). */
+  readonly apiTokenFile: string | undefined;
+  /** `SLUICE_TOKEN_REVIEW`: also accept Kubernetes ServiceAccount tokens via TokenReview. @defaultValue `false` */
+  readonly tokenReview: boolean;
+  /** `SLUICE_DASHBOARD_WRITABLE`: allow write actions on the dashboard. @defaultValue `false` */
+  readonly dashboardWritable: boolean;
+  /** `SLUICE_LOG_LEVEL` @defaultValue `info` */
+  readonly logLevel: string;
+  /** `SLUICE_RESYNC_SECONDS`: period of the full re-enqueue of every object. @defaultValue `600` */
+  readonly resyncSeconds: number;
+  /** `SLUICE_POD_NAME`: identity used in the leader Lease. @defaultValue the host name and pid */
+  readonly identity: string | undefined;
+  /** `SLUICE_CACHE_DIR`: where the test environment caches what it builds. */
+  readonly cacheDir: string | undefined;
+}
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+function bool(env: Environment, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function positiveInt(env: Environment, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[0-9]+$/.test(raw) || Number(raw) <= 0) {
+    throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function optional(env: Environment, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+/** Parses `a=b,c=d` into a map, rejecting entries without exactly one `=`. */
+export function parseEndpointOverrides(raw: string | undefined): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  if (!raw) return map;
+  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const parts = entry.split('=');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) {
+      throw new ConfigError(`SLUICE_ENDPOINT_OVERRIDES entry ${JSON.stringify(entry)} is not of the form from=to`);
+    }
+    map.set(parts[0].trim(), parts[1].trim());
+  }
+  return map;
+}
+
+/**
+ * Reads and validates the operator settings.
+ * @param env the variables to read; defaults to the process environment.
+ * @throws ConfigError naming the first malformed variable.
+ */
+export function loadConfig(env: Environment = environment()): SluiceConfig {
+  const logLevel = optional(env, 'SLUICE_LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.has(logLevel)) {
+    throw new ConfigError(`SLUICE_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got ${logLevel}`);
+  }
+  const redisUrl = optional(env, 'SLUICE_REDIS_URL') ?? 'redis://127.0.0.1:6379';
+  if (!/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`SLUICE_REDIS_URL must start with redis:// or rediss://`);
+  }
+  const natsUrl = optional(env, 'SLUICE_NATS_URL');
+  if (natsUrl !== undefined && !/^(nats|tls|wss?):\/\//.test(natsUrl)) {
+    throw new ConfigError(`SLUICE_NATS_URL must be a nats:// or tls:// URL`);
+  }
+  const queuePrefix = optional(env, 'SLUICE_QUEUE_PREFIX') ?? 'sluice';
+  if (!/^[A-Za-z0-9_.{}-]+$/.test(queuePrefix)) {
+    throw new ConfigError(`SLUICE_QUEUE_PREFIX may hold letters, digits, '_', '.', '-', '{' and '}' only`);
+  }
+  return Object.freeze({
+    kubeconfig: optional(env, 'KUBECONFIG'),
+    redisUrl,
+    queuePrefix,
+    namespace: optional(env, 'SLUICE_NAMESPACE') ?? 'sluice-system',
+    kafkaBrokers: (optional(env, 'SLUICE_KAFKA_BROKERS') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    kafkaBinding: optional(env, 'SLUICE_KAFKA_BINDING'),
+    natsUrl,
+    natsBinding: optional(env, 'SLUICE_NATS_BINDING'),
+    autoProvision: bool(env, 'SLUICE_AUTO_PROVISION', true),
+    endpointOverrides: parseEndpointOverrides(optional(env, 'SLUICE_ENDPOINT_OVERRIDES')),
+    apiToken: optional(env, 'SLUICE_API_TOKEN'),
+    apiTokenFile: optional(env, 'SLUICE_API_TOKEN_FILE'),
+    tokenReview: bool(env, 'SLUICE_TOKEN_REVIEW', false),
+    dashboardWritable: bool(env, 'SLUICE_DASHBOARD_WRITABLE', false),
+    logLevel,
+    resyncSeconds: positiveInt(env, 'SLUICE_RESYNC_SECONDS', 600),
+    identity: optional(env, 'SLUICE_POD_NAME'),
+    cacheDir: optional(env, 'SLUICE_CACHE_DIR'),
+  });
+}
