@@ -18,14 +18,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read the environment through shared/config.ts only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read the environment through shared/config.ts only.',
+        },
       ],
       'no-restricted-imports': [
         'error',
         {
           paths: [
-            { name: 'process', importNames: ['env'], message: 'Read the environment through shared/config.ts only.' },
-            { name: 'node:process', importNames: ['env'], message: 'Read the environment through shared/config.ts only.' },
+            {
+              name: 'process',
+              importNames: ['env'],
+              message: 'Read the environment through shared/config.ts only.',
+            },
+            {
+              name: 'node:process',
+              importNames: ['env'],
+              message: 'Read the environment through shared/config.ts only.',
+            },
           ],
         },
       ],

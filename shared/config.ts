@@ -87,10 +87,15 @@ function optional(env: Environment, name: string): string | undefined {
 export function parseEndpointOverrides(raw: string | undefined): ReadonlyMap<string, string> {
   const map = new Map<string, string>();
   if (!raw) return map;
-  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const parts = entry.split('=');
     if (parts.length !== 2 || !parts[0] || !parts[1]) {
-      throw new ConfigError(`SLUICE_ENDPOINT_OVERRIDES entry ${JSON.stringify(entry)} is not of the form from=to`);
+      throw new ConfigError(
+        `SLUICE_ENDPOINT_OVERRIDES entry ${JSON.stringify(entry)} is not of the form from=to`,
+      );
     }
     map.set(parts[0].trim(), parts[1].trim());
   }

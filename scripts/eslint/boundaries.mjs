@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Splits a repository-relative path into its top folder and, under functions/, the kind folder. */
 function place(file) {
@@ -34,7 +34,8 @@ export const boundaries = {
     schema: [],
     messages: {
       crossTop: '{{from}}/ must not import {{to}}/: the two sides meet only through shared/.',
-      crossKind: 'functions/{{from}}/ must not import {{to}}: a reconciler imports shared/ and its own folder only.',
+      crossKind:
+        'functions/{{from}}/ must not import {{to}}: a reconciler imports shared/ and its own folder only.',
     },
   },
   create(context) {

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { environment } from '../../shared/config.js';
 import { buildDir, cacheDir } from './paths.js';
 import { run } from './proc.js';
 
@@ -90,7 +91,16 @@ export async function buildEtcd(): Promise<void> {
   await run(
     'build-etcd',
     'go',
-    ['build', '-mod=mod', '-trimpath', '-ldflags', '-s -w', '-o', `${bins.etcd}.partial`, 'go.etcd.io/etcd/server/v3'],
+    [
+      'build',
+      '-mod=mod',
+      '-trimpath',
+      '-ldflags',
+      '-s -w',
+      '-o',
+      `${bins.etcd}.partial`,
+      'go.etcd.io/etcd/server/v3',
+    ],
     { cwd: path.join(buildDir, 'etcd'), env: goEnv },
   );
   renameSync(`${bins.etcd}.partial`, bins.etcd);
@@ -101,9 +111,14 @@ export async function buildKwok(): Promise<void> {
   if (isFile(bins.kwok)) return;
   const dir = path.dirname(bins.kwok);
   mkdirSync(dir, { recursive: true });
-  await run('build-kwok', 'go', ['install', '-trimpath', '-ldflags', '-s -w', `sigs.k8s.io/kwok/cmd/kwok@${VERSIONS.kwok}`], {
-    env: { ...goEnv, GOBIN: dir },
-  });
+  await run(
+    'build-kwok',
+    'go',
+    ['install', '-trimpath', '-ldflags', '-s -w', `sigs.k8s.io/kwok/cmd/kwok@${VERSIONS.kwok}`],
+    {
+      env: { ...goEnv, GOBIN: dir },
+    },
+  );
 }
 
 /** The kwok module's stage definitions, from the Go module cache that installing kwok filled. */
@@ -111,14 +126,17 @@ export function kwokStagesDir(): string {
   const modcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
   const dir = path.join(modcache, `sigs.k8s.io/kwok@${VERSIONS.kwok}`, 'kustomize', 'stage');
   if (!existsSync(dir)) {
-    execFileSync('go', ['mod', 'download', `sigs.k8s.io/kwok@${VERSIONS.kwok}`], { env: { ...goEnv } as NodeJS.ProcessEnv });
+    execFileSync('go', ['mod', 'download', `sigs.k8s.io/kwok@${VERSIONS.kwok}`], {
+      env: { ...environment(), ...goEnv },
+    });
   }
   return dir;
 }
 
 /** The Kafka broker's jars, from Maven Central. */
 export async function fetchKafka(): Promise<void> {
-  if (existsSync(bins.kafkaLib) && readdirSync(bins.kafkaLib).some((f) => f.startsWith('kafka_2.13-'))) return;
+  if (existsSync(bins.kafkaLib) && readdirSync(bins.kafkaLib).some((f) => f.startsWith('kafka_2.13-')))
+    return;
   const tmp = `${bins.kafkaLib}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   await run('fetch-kafka', 'mvn', [
@@ -142,7 +160,11 @@ const DEBIAN_PACKAGES = ['redis-server', 'redis-tools', 'liblzf1', 'libjemalloc2
  * packages into the cache with `apt-get download` and `dpkg-deb -x` (no maintainer scripts run,
  * so no daemon starts on the default ports).
  */
-export async function debianPrograms(): Promise<{ redisServer: string; natsServer: string; libraryPath?: string }> {
+export async function debianPrograms(): Promise<{
+  redisServer: string;
+  natsServer: string;
+  libraryPath?: string;
+}> {
   const redis = which('redis-server');
   const nats = which('nats-server');
   if (redis && nats) return { redisServer: redis, natsServer: nats };

@@ -17,7 +17,16 @@ import { run, stopComponent } from './proc.js';
 import { loadOrCreateState, type EnvState } from './state.js';
 
 /** Every component, in start order. */
-export const components: readonly Component[] = [redis, nats, kafka, etcd, apiserver, controllerManager, scheduler, kwok];
+export const components: readonly Component[] = [
+  redis,
+  nats,
+  kafka,
+  etcd,
+  apiserver,
+  controllerManager,
+  scheduler,
+  kwok,
+];
 
 /** The shape of `.sluice/env.json`. */
 export interface EnvInfo {
@@ -77,7 +86,15 @@ async function ensure(c: Component, state: EnvState, say: (m: string) => void): 
 async function applyCrds(): Promise<void> {
   const dir = path.join(repoRoot, 'crds');
   if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.yaml'))) return;
-  await run('cluster-setup', bins.k8s('kubectl'), ['--kubeconfig', kubeconfigPath, 'apply', '--server-side', '--force-conflicts', '-f', dir]);
+  await run('cluster-setup', bins.k8s('kubectl'), [
+    '--kubeconfig',
+    kubeconfigPath,
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '-f',
+    dir,
+  ]);
 }
 
 export async function up(say: (m: string) => void = console.log): Promise<EnvInfo> {
@@ -99,11 +116,15 @@ export async function up(say: (m: string) => void = console.log): Promise<EnvInf
   const results = await Promise.allSettled([brokers, controlPlane]);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length > 0) {
-    throw new Error(failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n\n'));
+    throw new Error(
+      failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n\n'),
+    );
   }
   const info = envInfo(state);
   writeEnvFiles(info);
-  say(`environment up in ${((Date.now() - t0) / 1000).toFixed(1)}s; wrote ${path.relative(repoRoot, envJsonPath)}`);
+  say(
+    `environment up in ${((Date.now() - t0) / 1000).toFixed(1)}s; wrote ${path.relative(repoRoot, envJsonPath)}`,
+  );
   return info;
 }
 

@@ -27,7 +27,12 @@ function pidPath(name: string): string {
 }
 
 /** Starts `cmd args` detached, appending its output to the component's log, and records its pid. */
-export function startDetached(name: string, cmd: string, args: readonly string[], opts: StartOptions = {}): number {
+export function startDetached(
+  name: string,
+  cmd: string,
+  args: readonly string[],
+  opts: StartOptions = {},
+): number {
   mkdirSync(logsDir, { recursive: true });
   mkdirSync(runDir, { recursive: true });
   const fd = openSync(logPath(name), 'a');
@@ -69,7 +74,11 @@ export function isAlive(pid: number): boolean {
  * Stops a component: SIGTERM to its process group, then SIGKILL after `graceMs`.
  * @returns whether a live process was found.
  */
-export async function stopComponent(name: string, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
+export async function stopComponent(
+  name: string,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<boolean> {
   const pid = livePid(name);
   rmSync(pidPath(name), { force: true });
   if (pid === undefined) return false;
@@ -181,7 +190,10 @@ export function run(
     child.once('exit', (code, signal) => {
       closeSync(fd);
       if (code === 0) resolve();
-      else reject(new Error(`${name}: ${cmd} failed (${signal ?? `exit ${code}`}); see ${file}:\n${tail(file)}`));
+      else
+        reject(
+          new Error(`${name}: ${cmd} failed (${signal ?? `exit ${code}`}); see ${file}:\n${tail(file)}`),
+        );
     });
   });
 }

@@ -30,7 +30,16 @@ const statePath = path.join(stateDir, 'state.json');
 
 function isPorts(v: unknown): v is Ports {
   if (typeof v !== 'object' || v === null) return false;
-  const keys: (keyof Ports)[] = ['redis', 'nats', 'natsMonitor', 'kafka', 'kafkaController', 'etcd', 'etcdPeer', 'apiserver'];
+  const keys: (keyof Ports)[] = [
+    'redis',
+    'nats',
+    'natsMonitor',
+    'kafka',
+    'kafkaController',
+    'etcd',
+    'etcdPeer',
+    'apiserver',
+  ];
   return keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'number');
 }
 
@@ -40,7 +49,8 @@ export async function loadOrCreateState(): Promise<EnvState> {
     const parsed: unknown = JSON.parse(readFileSync(statePath, 'utf8'));
     if (typeof parsed === 'object' && parsed !== null) {
       const { ports, adminToken } = parsed as { ports?: unknown; adminToken?: unknown };
-      if (isPorts(ports) && typeof adminToken === 'string' && adminToken.length >= 32) return { ports, adminToken };
+      if (isPorts(ports) && typeof adminToken === 'string' && adminToken.length >= 32)
+        return { ports, adminToken };
     }
   } catch {
     /* first run */

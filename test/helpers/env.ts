@@ -42,7 +42,12 @@ export interface Isolation {
 
 export function isolation(label: string): Isolation {
   const id = suffix();
-  const clean = label.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').slice(0, 40).replace(/-$/, '');
+  const clean = label
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, 40)
+    .replace(/-$/, '');
   return {
     namespace: `t-${clean}-${id}`.slice(0, 63),
     queuePrefix: `test-${id}`,

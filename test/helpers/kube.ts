@@ -54,7 +54,8 @@ export function kube(): Kube {
 
 /** The HTTP status of an error thrown by @kubernetes/client-node, if it carries one. */
 export function statusOf(err: unknown): number | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number') return err.code;
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'number')
+    return err.code;
   return undefined;
 }
 

@@ -43,7 +43,9 @@ export function apiGet(state: EnvState, urlPath: string): Promise<{ status: numb
 
 async function etcdHealthy(state: EnvState): Promise<boolean> {
   try {
-    const res = await fetch(`http://127.0.0.1:${state.ports.etcd}/health`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`http://127.0.0.1:${state.ports.etcd}/health`, {
+      signal: AbortSignal.timeout(1000),
+    });
     return res.ok && ((await res.json()) as { health?: string }).health === 'true';
   } catch {
     return false;
@@ -85,7 +87,9 @@ function writeCredentials(state: EnvState): void {
     writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     writeFileSync(path.join(pkiDir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   }
-  writeFileSync(path.join(pkiDir, 'tokens.csv'), `${state.adminToken},admin,admin,system:masters\n`, { mode: 0o600 });
+  writeFileSync(path.join(pkiDir, 'tokens.csv'), `${state.adminToken},admin,admin,system:masters\n`, {
+    mode: 0o600,
+  });
   writeFileSync(
     kubeconfigPath,
     [
@@ -159,7 +163,10 @@ async function defaultServiceAccount(state: EnvState): Promise<boolean> {
 export const controllerManager: Component = {
   name: 'kube-controller-manager',
   async healthy(state) {
-    return livePid('kube-controller-manager') !== undefined && (await defaultServiceAccount(state).catch(() => false));
+    return (
+      livePid('kube-controller-manager') !== undefined &&
+      (await defaultServiceAccount(state).catch(() => false))
+    );
   },
   async start(state) {
     await buildKubernetes();
@@ -201,7 +208,10 @@ export const scheduler: Component = {
         '',
       ].join('\n'),
     );
-    const pid = startDetached('kube-scheduler', bins.k8s('kube-scheduler'), [`--config=${config}`, '--secure-port=0']);
+    const pid = startDetached('kube-scheduler', bins.k8s('kube-scheduler'), [
+      `--config=${config}`,
+      '--secure-port=0',
+    ]);
     await waitFor('kube-scheduler', () => Promise.resolve(true), 5_000, pid);
   },
   describe() {

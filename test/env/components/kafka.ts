@@ -86,7 +86,18 @@ export const kafka: Component = {
     const classpath = `${bins.kafkaLib}/*`;
     if (!existsSync(path.join(logDir, 'meta.properties'))) {
       const clusterId = randomBytes(16).toString('base64url');
-      await run('kafka', 'java', [...JAVA_OPTS, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']);
+      await run('kafka', 'java', [
+        ...JAVA_OPTS,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        props,
+        '--ignore-formatted',
+      ]);
     }
     const pid = startDetached('kafka', 'java', [...JAVA_OPTS, '-cp', classpath, 'kafka.Kafka', props]);
     await waitFor('kafka', () => kafkaAnswers(state.ports.kafka), 90_000, pid);

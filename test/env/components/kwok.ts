@@ -77,14 +77,22 @@ function clusterObjects(): string {
       metadata: {
         name,
         annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-        labels: { type: 'kwok', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+        labels: {
+          type: 'kwok',
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+        },
       },
     });
   }
   objects.push({
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    metadata: {
+      name: DEFAULT_STORAGE_CLASS,
+      annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+    },
     provisioner: PROVISIONER,
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'Immediate',
@@ -97,8 +105,12 @@ function clusterObjects(): string {
 async function nodesReady(state: EnvState): Promise<boolean> {
   const res = await apiGet(state, '/api/v1/nodes');
   if (res.status !== 200) return false;
-  const items = (JSON.parse(res.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
-  const ready = items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  const items = (
+    JSON.parse(res.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }
+  ).items;
+  const ready = items.filter((n) =>
+    n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
   return ready.length >= NODE_COUNT;
 }
 
@@ -118,7 +130,14 @@ export const kwok: Component = {
       '--cidr=10.244.0.0/16',
       '--node-ip=10.244.0.1',
     ]);
-    await run('cluster-setup', bins.k8s('kubectl'), ['--kubeconfig', kubeconfigPath, 'apply', '--server-side', '-f', clusterObjects()]);
+    await run('cluster-setup', bins.k8s('kubectl'), [
+      '--kubeconfig',
+      kubeconfigPath,
+      'apply',
+      '--server-side',
+      '-f',
+      clusterObjects(),
+    ]);
     await waitFor('kwok', () => nodesReady(state), 60_000, pid);
   },
   describe() {

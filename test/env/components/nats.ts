@@ -12,7 +12,9 @@ import type { EnvState } from '../state.js';
 
 async function healthz(port: number): Promise<boolean> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/healthz?js-enabled-only=true`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz?js-enabled-only=true`, {
+      signal: AbortSignal.timeout(1000),
+    });
     return res.ok;
   } catch {
     return false;
@@ -29,12 +31,17 @@ export const nats: Component = {
     const dir = path.join(dataDir, 'nats');
     mkdirSync(dir, { recursive: true });
     const pid = startDetached('nats', programs.natsServer, [
-      '-a', '127.0.0.1',
-      '-p', String(state.ports.nats),
-      '-m', String(state.ports.natsMonitor),
-      '-n', 'sluice-test',
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(state.ports.nats),
+      '-m',
+      String(state.ports.natsMonitor),
+      '-n',
+      'sluice-test',
       '-js',
-      '-sd', dir,
+      '-sd',
+      dir,
     ]);
     await waitFor('nats', () => healthz(state.ports.natsMonitor), 20_000, pid);
   },

@@ -13,7 +13,13 @@ import { livePid, startDetached, waitFor } from '../proc.js';
 import type { EnvState } from '../state.js';
 
 async function ping(port: number): Promise<boolean> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -38,15 +44,24 @@ export const redis: Component = {
       'redis',
       programs.redisServer,
       [
-        '--port', String(state.ports.redis),
-        '--bind', '127.0.0.1',
-        '--protected-mode', 'no',
-        '--save', '',
-        '--appendonly', 'no',
-        '--daemonize', 'no',
-        '--dir', dir,
-        '--maxmemory-policy', 'noeviction',
-        '--hash-max-listpack-value', '256',
+        '--port',
+        String(state.ports.redis),
+        '--bind',
+        '127.0.0.1',
+        '--protected-mode',
+        'no',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        dir,
+        '--maxmemory-policy',
+        'noeviction',
+        '--hash-max-listpack-value',
+        '256',
       ],
       programs.libraryPath ? { env: { LD_LIBRARY_PATH: programs.libraryPath } } : {},
     );
