@@ -1,0 +1,58 @@
+/**
+ * @module runtime/predicates
+ * Pure, composable event filters. A predicate compares the last object seen with the same UID
+ * (`undefined` for the first sighting, including a recreated object with a new UID) to the
+ * current one, and says whether the change is worth a reconcile.
+ */
+import type { KubeObject } from '../kube/types.js';
+import { deepEqual } from '../util.js';
+
+export type Predicate<K extends KubeObject = KubeObject> = (old: K | undefined, cur: K) => boolean;
+
+/** `metadata.generation` changed: a spec change, not a status write. */
+export const generationChanged: Predicate = (old, cur) =>
+  !old || old.metadata.generation !== cur.metadata.generation;
+
+/** Any label changed. */
+export const labelsChanged: Predicate = (old, cur) =>
+  !old || !deepEqual(old.metadata.labels ?? {}, cur.metadata.labels ?? {});
+
+/** Any annotation changed. */
+export const annotationsChanged: Predicate = (old, cur) =>
+  !old || !deepEqual(old.metadata.annotations ?? {}, cur.metadata.annotations ?? {});
+
+/** The finalizer list changed. */
+export const finalizersChanged: Predicate = (old, cur) =>
+  !old || !deepEqual(old.metadata.finalizers ?? [], cur.metadata.finalizers ?? []);
+
+/** The object started (or stopped) being deleted. */
+export const deletionChanged: Predicate = (old, cur) =>
+  !old || old.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp;
+
+/** The resourceVersion changed: any change at all (for owned objects, whose status matters). */
+export const resourceVersionChanged: Predicate = (old, cur) =>
+  !old || old.metadata.resourceVersion !== cur.metadata.resourceVersion;
+
+export function and<K extends KubeObject>(...ps: Predicate<K>[]): Predicate<K> {
+  return (old, cur) => ps.every((p) => p(old, cur));
+}
+
+export function or<K extends KubeObject>(...ps: Predicate<K>[]): Predicate<K> {
+  return (old, cur) => ps.some((p) => p(old, cur));
+}
+
+export function not<K extends KubeObject>(p: Predicate<K>): Predicate<K> {
+  return (old, cur) => !p(old, cur);
+}
+
+/**
+ * The default for a primary kind: a spec change, a finalizer or deletion change, or an annotation
+ * change (annotations carry operator commands such as `sluice.io/force-delete`). Our own status
+ * writes change none of these, so they do not loop.
+ */
+export const defaultPrimaryPredicate: Predicate = or(
+  generationChanged,
+  finalizersChanged,
+  deletionChanged,
+  annotationsChanged,
+);
