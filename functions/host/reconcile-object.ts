@@ -1,0 +1,127 @@
+/**
+ * @module functions/host/reconcile-object
+ * The per-object work of the worker host, independent of the queue: read the current object,
+ * take the finalize or the reconcile path, and turn known errors into conditions.
+ *
+ * Expected flow:
+ * 1. Read the object by reference. Gone: nothing to do.
+ * 2. Being deleted: if Sluice's finalizer is on it, run `finalize`; when that answers
+ *    `awaitChange()`, remove the finalizer. A spec that no longer parses cannot block deletion:
+ *    the finalizer is removed with a Warning Event.
+ * 3. Otherwise add the finalizer if the kind has one, then run `reconcile`.
+ *
+ * Errors: a {@link TerminalError} or {@link RetryableError} sets `Ready=False` with its reason and
+ * message (and a Warning Event for terminal ones) before it is rethrown for the queue to act on.
+ */
+import {
+  RetryableError,
+  TerminalError,
+  conditionsOf,
+  messageOf,
+  retryOnConflict,
+  setCondition,
+  type KubeObject,
+  type ObjectRef,
+  type ReconcileContext,
+  type ReconcileResult,
+  type SluiceFunction,
+} from '../../shared/index.js';
+
+export type Outcome =
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'finalized' }
+  | { readonly kind: 'reconciled'; readonly result: ReconcileResult };
+
+/** Reads the object a reference names; `undefined` when it no longer exists. */
+export function readObject(
+  fn: SluiceFunction,
+  ref: ObjectRef,
+  ctx: ReconcileContext,
+): Promise<KubeObject | undefined> {
+  return ctx.kube.get(fn.kind, ref.namespace, ref.name);
+}
+
+/** Writes `Ready=False` with the error's reason on the current object (re-read, so it never loses a race). */
+export async function writeErrorCondition(
+  fn: SluiceFunction,
+  ref: ObjectRef,
+  err: TerminalError | RetryableError,
+  ctx: ReconcileContext,
+): Promise<void> {
+  await retryOnConflict(async () => {
+    const obj = await readObject(fn, ref, ctx);
+    if (!obj || obj.metadata.deletionTimestamp) return;
+    const status =
+      typeof obj.status === 'object' && obj.status !== null ? (obj.status as Record<string, unknown>) : {};
+    const generation = obj.metadata.generation;
+    const conditions = setCondition(
+      conditionsOf(status),
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: err.reason,
+        message: err.message,
+        ...(generation === undefined ? {} : { observedGeneration: generation }),
+      },
+      ctx.clock.now(),
+    );
+    const next = {
+      ...status,
+      conditions,
+      ...(err instanceof TerminalError && generation !== undefined ? { observedGeneration: generation } : {}),
+    };
+    await ctx.kube.writeStatus(fn.kind, obj, next);
+  });
+}
+
+async function finalizePath(fn: SluiceFunction, obj: KubeObject, ctx: ReconcileContext): Promise<Outcome> {
+  const finalizer = fn.finalizer;
+  if (!finalizer || !fn.finalize || !(obj.metadata.finalizers ?? []).includes(finalizer))
+    return { kind: 'gone' };
+  try {
+    const result = await fn.finalize(obj, ctx);
+    if (result.requeueAfterMs !== null) return { kind: 'reconciled', result };
+  } catch (err) {
+    if (!(err instanceof TerminalError)) throw err;
+    await ctx.event(
+      'Warning',
+      'FinalizeSkipped',
+      `cleanup skipped, the object cannot be understood: ${err.message}`,
+    );
+  }
+  await retryOnConflict(async () => {
+    const fresh = await ctx.kube.get(fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
+    if (fresh) await ctx.kube.removeFinalizer(fn.kind, fresh, finalizer);
+  });
+  return { kind: 'finalized' };
+}
+
+/**
+ * Reconciles the object `ref` names, as the worker host does for one job.
+ * @throws whatever the reconciler throws, after recording known errors as conditions.
+ */
+export async function reconcileObject(
+  fn: SluiceFunction,
+  ref: ObjectRef,
+  ctx: ReconcileContext,
+): Promise<Outcome> {
+  let obj = await readObject(fn, ref, ctx);
+  if (!obj) return { kind: 'gone' };
+  try {
+    if (obj.metadata.deletionTimestamp) return await finalizePath(fn, obj, ctx);
+    if (fn.finalizer && !(obj.metadata.finalizers ?? []).includes(fn.finalizer)) {
+      obj = await ctx.kube.addFinalizer(fn.kind, obj, fn.finalizer);
+    }
+    return { kind: 'reconciled', result: await fn.reconcile(obj, ctx) };
+  } catch (err) {
+    if (err instanceof TerminalError || err instanceof RetryableError) {
+      await writeErrorCondition(fn, ref, err, ctx).catch((writeErr: unknown) => {
+        ctx.log.warn({ err: messageOf(writeErr) }, 'could not write the error condition');
+      });
+      if (err instanceof TerminalError) {
+        await ctx.event('Warning', err.reason, err.message).catch(() => undefined);
+      }
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * @module test/contract/reconciler
+ * The contract every reconciler passes, run against the real API server through the worker host's
+ * per-object logic ({@link reconcileObject}):
+ * - a reference to an object that does not exist is done, with nothing written;
+ * - a valid object converges, after which three more reconciles change nothing: the
+ *   resourceVersion of the object and of every object it owns stays the same;
+ * - a spec the API server accepts but that cannot work ends in a TerminalError and `Ready=False`
+ *   with the error's reason, and is not retried.
+ */
+import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { reconcileObject } from '../../functions/host/reconcile-object.js';
+import {
+  TerminalError,
+  findCondition,
+  refOf,
+  type KubeObject,
+  type ObjectRef,
+  type ResourceType,
+  type SluiceFunction,
+} from '../../shared/index.js';
+import { adminClient, type TestContext } from '../helpers/context.js';
+import { isolation } from '../helpers/env.js';
+import { useNamespace } from '../helpers/kube.js';
+
+export interface ContractCase {
+  readonly fn: SluiceFunction;
+  /** A valid object (any name) in namespace `ns` (ignored for cluster-scoped kinds). */
+  readonly valid: (ns: string) => KubeObject;
+  /** An object the API server accepts but whose spec cannot work; omit when none exists. */
+  readonly invalid?: (ns: string) => KubeObject;
+  /** The expected condition reason of `invalid`. */
+  readonly invalidReason?: string;
+  /** A context for reconciling `ref` in namespace `ns`. */
+  readonly context: (ns: string, ref: ObjectRef) => TestContext;
+  /** Kinds of the objects the reconciler creates, whose resourceVersions must also stay put. */
+  readonly children?: readonly ResourceType[];
+  /** Prepares the namespace (dependencies such as a store or a Secret). */
+  readonly setup?: (ns: string) => Promise<void>;
+  /** Reconciles allowed before the object must be converged. @defaultValue 8 */
+  readonly maxRounds?: number;
+}
+
+async function versions(c: ContractCase, obj: KubeObject, ns: string): Promise<Record<string, string>> {
+  const kube = adminClient();
+  const out: Record<string, string> = {};
+  const self = await kube.get(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
+  out.self = self?.metadata.resourceVersion ?? 'gone';
+  for (const t of c.children ?? []) {
+    for (const child of await kube.listAll(t, t.namespaced ? ns : undefined)) {
+      if ((child.metadata.ownerReferences ?? []).some((r) => r.uid === self?.metadata.uid)) {
+        out[`${t.kind}/${child.metadata.name ?? ''}`] = child.metadata.resourceVersion ?? '';
+      }
+    }
+  }
+  return out;
+}
+
+async function create(c: ContractCase, manifest: KubeObject): Promise<KubeObject> {
+  const created = await adminClient().create(c.fn.kind, manifest);
+  return created;
+}
+
+export function runReconcilerContract(title: string, c: ContractCase): void {
+  test(`${title}: a reference to a missing object is done without writing anything`, async (t) => {
+    const { namespace } = isolation(`${title}-missing`);
+    await useNamespace(t, namespace);
+    const ref: ObjectRef = {
+      group: c.fn.kind.group,
+      version: c.fn.kind.version,
+      kind: c.fn.kind.kind,
+      name: 'does-not-exist',
+      ...(c.fn.kind.namespaced ? { namespace } : {}),
+    };
+    const outcome = await reconcileObject(c.fn, ref, c.context(namespace, ref));
+    t.is(outcome.kind, 'gone');
+  });
+
+  test(`${title}: a converged object is reconciled three more times without any write`, async (t) => {
+    const { namespace } = isolation(`${title}-idem`);
+    await useNamespace(t, namespace);
+    await c.setup?.(namespace);
+    const obj = await create(c, c.valid(namespace));
+    t.teardown(() =>
+      adminClient()
+        .delete(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '')
+        .then(() => undefined),
+    );
+    const ref = refOf(c.fn.kind, obj);
+    const ctx = c.context(namespace, ref);
+    let before = await versions(c, obj, namespace);
+    let converged = false;
+    for (let round = 0; round < (c.maxRounds ?? 8) && !converged; round++) {
+      await reconcileObject(c.fn, ref, ctx);
+      await sleep(500);
+      const after = await versions(c, obj, namespace);
+      converged = JSON.stringify(after) === JSON.stringify(before);
+      before = after;
+    }
+    t.true(converged, `did not converge: ${JSON.stringify(before)}`);
+    for (let i = 0; i < 3; i++) await reconcileObject(c.fn, ref, ctx);
+    t.deepEqual(await versions(c, obj, namespace), before);
+  });
+
+  const invalid = c.invalid;
+  if (invalid) {
+    test(`${title}: a spec that cannot work gives Ready=False and a terminal error`, async (t) => {
+      const { namespace } = isolation(`${title}-invalid`);
+      await useNamespace(t, namespace);
+      await c.setup?.(namespace);
+      const obj = await create(c, invalid(namespace));
+      t.teardown(() =>
+        adminClient()
+          .delete(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '')
+          .then(() => undefined),
+      );
+      const ref = refOf(c.fn.kind, obj);
+      const err = await t.throwsAsync(reconcileObject(c.fn, ref, c.context(namespace, ref)));
+      t.true(err instanceof TerminalError, `expected a TerminalError, got ${String(err)}`);
+      const current = await adminClient().get(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
+      const ready = findCondition(current?.status, 'Ready');
+      t.is(ready?.status, 'False');
+      if (c.invalidReason) t.is(ready?.reason, c.invalidReason);
+      t.is(ready?.observedGeneration, current?.metadata.generation);
+    });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * @module test/helpers/context
+ * A real {@link ReconcileContext} for tests that call reconcilers directly: the admin's client on
+ * the test API server, a quiet logger, Events recorded both on the server and in memory.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  KubeClient,
+  KubeEventRecorder,
+  KubeRest,
+  createLogger,
+  loadConfig,
+  systemClock,
+  type BrokerClients,
+  type EventType,
+  type KindInfo,
+  type KubeObject,
+  type ObjectRef,
+  type ReconcileContext,
+  type SluiceConfig,
+} from '../../shared/index.js';
+import { testEnv } from './env.js';
+
+export interface RecordedEvent {
+  readonly type: EventType;
+  readonly reason: string;
+  readonly message: string;
+  readonly object: string | undefined;
+}
+
+export interface TestContext extends ReconcileContext {
+  /** Events recorded through this context, in order. */
+  readonly recorded: RecordedEvent[];
+}
+
+let client: KubeClient | undefined;
+
+/** A KubeClient authenticated as the test environment's admin. */
+export function adminClient(): KubeClient {
+  if (!client) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(testEnv().kubeconfig);
+    client = new KubeClient(new KubeRest(kc));
+  }
+  return client;
+}
+
+/** Brokers for reconcilers that need none: any use fails the test loudly. */
+export const noBrokers: BrokerClients = {
+  kafka() {
+    throw new Error('this test context has no broker clients');
+  },
+  jetstream() {
+    return Promise.reject(new Error('this test context has no broker clients'));
+  },
+  resolve: (hostPort) => hostPort,
+  close: () => Promise.resolve(),
+};
+
+export interface TestContextOptions {
+  readonly brokers?: BrokerClients;
+  /** Settings on top of the defaults, which point at the test environment's brokers. */
+  readonly config?: Partial<SluiceConfig>;
+  readonly signal?: AbortSignal;
+  /** The object events are recorded on (normally the one reconciled). */
+  readonly about?: ObjectRef;
+}
+
+/** Operator settings pointing at the test environment. */
+export function testConfig(overrides: Partial<SluiceConfig> = {}): SluiceConfig {
+  const env = testEnv();
+  return {
+    ...loadConfig({
+      SLUICE_REDIS_URL: env.redisUrl,
+      SLUICE_NATS_URL: env.natsUrl,
+      SLUICE_KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    }),
+    kubeconfig: env.kubeconfig,
+    ...overrides,
+  };
+}
+
+export function testContext(kind: KindInfo, opts: TestContextOptions = {}): TestContext {
+  const kube = adminClient();
+  const recorder = new KubeEventRecorder(kube, 'sluice-test');
+  const recorded: RecordedEvent[] = [];
+  const ctx: TestContext = {
+    kind,
+    kube,
+    log: createLogger({ level: 'silent' }),
+    clock: systemClock,
+    signal: opts.signal ?? new AbortController().signal,
+    brokers: opts.brokers ?? noBrokers,
+    config: testConfig(opts.config),
+    recorded,
+    async event(type, reason, message, about?: KubeObject) {
+      recorded.push({ type, reason, message, object: about?.metadata.name ?? opts.about?.name });
+      const target =
+        about ?? (opts.about ? await kube.get(kind, opts.about.namespace, opts.about.name) : undefined);
+      if (target) await recorder.record(kind, target, type, reason, message);
+    },
+  };
+  return ctx;
+}
