@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import { boundaries } from './scripts/eslint/boundaries.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.sluice/**', 'deploy/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', '.sluice/**', 'deploy/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
