@@ -104,9 +104,11 @@ export async function reconcileObject(
   fn: SluiceFunction,
   ref: ObjectRef,
   ctx: ReconcileContext,
+  observe?: (obj: KubeObject) => void,
 ): Promise<Outcome> {
   let obj = await readObject(fn, ref, ctx);
   if (!obj) return { kind: 'gone' };
+  observe?.(obj);
   try {
     if (obj.metadata.deletionTimestamp) return await finalizePath(fn, obj, ctx);
     if (fn.finalizer && !(obj.metadata.finalizers ?? []).includes(fn.finalizer)) {

@@ -1,0 +1,204 @@
+/**
+ * @module functions/host/kind-worker
+ * Runs one kind's reconciler as a BullMQ worker: takes a job, reconciles the object its reference
+ * names, and maps the outcome to a queue action.
+ *
+ * Guarantees (with the job options of `shared/queue/options.ts`):
+ * - one reconcile per object at a time across every worker process (the job's lock is a lease;
+ *   a lost lease aborts the reconcile through its AbortSignal);
+ * - `requeueAfter(ms)` keeps the job and delays it; an event parked while it ran is promoted at
+ *   once instead of waiting out the delay;
+ * - a failure is retried with capped exponential backoff counted since the last success;
+ * - a {@link TerminalError} fails the job without retry (it stays visible on the dashboard).
+ *
+ * Costs: about one Redis round trip per job under load; one GET of the object per job.
+ */
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { context, propagation, trace } from '@opentelemetry/api';
+import {
+  TerminalError,
+  backoffStrategy,
+  displayName,
+  jobKey,
+  messageOf,
+  parseJobData,
+  redisOptions,
+  systemClock,
+  type BackoffOptions,
+  type BrokerClients,
+  type EventRecorder,
+  type KubeClient,
+  type KubeObject,
+  type Logger,
+  type ReconcileContext,
+  type ReconcileJobData,
+  type SluiceConfig,
+  type SluiceFunction,
+  type SluiceMetrics,
+} from '../../shared/index.js';
+import { reconcileObject } from './reconcile-object.js';
+
+export interface KindWorkerOptions {
+  readonly redisUrl: string;
+  /** BullMQ key prefix. @defaultValue `sluice` */
+  readonly prefix?: string;
+  /** Reconciles run at once by this process for this kind. @defaultValue 10 */
+  readonly concurrency?: number;
+  /** The job lease; a worker that stops renewing it for this long loses the job. @defaultValue 30000 */
+  readonly lockDurationMs?: number;
+  /** How often stalled jobs (dead workers) are looked for. @defaultValue 15000 */
+  readonly stalledIntervalMs?: number;
+  /** Stalls tolerated over a job's life (the counter never resets). @defaultValue 1000 */
+  readonly maxStalledCount?: number;
+  /** Retry delays. @defaultValue 5 ms doubling to 1000 s (client-go) */
+  readonly backoff?: BackoffOptions;
+}
+
+export interface KindWorkerDeps {
+  readonly kube: KubeClient;
+  readonly brokers: BrokerClients;
+  readonly config: SluiceConfig;
+  readonly metrics: SluiceMetrics;
+  readonly log: Logger;
+  readonly events: EventRecorder;
+}
+
+const tracer = trace.getTracer('sluice-worker');
+
+export class KindWorker {
+  private worker: Worker | undefined;
+
+  constructor(
+    private readonly fn: SluiceFunction,
+    private readonly deps: KindWorkerDeps,
+    private readonly opts: KindWorkerOptions,
+  ) {}
+
+  /** Starts taking jobs. */
+  start(): void {
+    if (this.worker) return;
+    const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.process(job, token, signal), {
+      connection: { url: this.opts.redisUrl, ...redisOptions() },
+      prefix: this.opts.prefix ?? 'sluice',
+      concurrency: this.opts.concurrency ?? 10,
+      lockDuration: this.opts.lockDurationMs ?? 30_000,
+      stalledInterval: this.opts.stalledIntervalMs ?? 15_000,
+      maxStalledCount: this.opts.maxStalledCount ?? 1000,
+      settings: { backoffStrategy: backoffStrategy(this.opts.backoff) },
+    });
+    worker.on('lockRenewalFailed', (ids) => {
+      for (const id of ids) worker.cancelJob(id, 'lock lost');
+    });
+    worker.on('error', (err) => this.deps.log.warn({ err: messageOf(err) }, 'worker error'));
+    this.worker = worker;
+  }
+
+  /** Stops taking jobs and waits for the running reconciles to finish. */
+  async close(force = false): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.close(force);
+  }
+
+  get running(): boolean {
+    return this.worker?.isRunning() ?? false;
+  }
+
+  private context(
+    job: Job,
+    data: ReconcileJobData,
+    signal: AbortSignal,
+    current: () => KubeObject,
+  ): ReconcileContext {
+    const kind = this.fn.kind;
+    const log = this.deps.log.child({
+      kind: kind.kind,
+      group: kind.group,
+      namespace: data.ref.namespace,
+      name: data.ref.name,
+      jobId: job.id,
+    });
+    return {
+      kind,
+      kube: this.deps.kube,
+      log,
+      clock: systemClock,
+      signal,
+      brokers: this.deps.brokers,
+      config: this.deps.config,
+      event: (type, reason, message, about) =>
+        this.deps.events.record(kind, about ?? current(), type, reason, message),
+    };
+  }
+
+  private async process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    const kindLabel = { kind: this.fn.kind.kind };
+    let data: ReconcileJobData;
+    try {
+      data = parseJobData(job.data);
+    } catch (err) {
+      throw new UnrecoverableError(messageOf(err));
+    }
+    if (job.attemptsStarted <= 1)
+      this.deps.metrics.queueWait.observe(kindLabel, Math.max(0, Date.now() - data.enqueuedAt) / 1000);
+    let current: KubeObject = {
+      metadata: {
+        name: data.ref.name,
+        ...(data.ref.namespace ? { namespace: data.ref.namespace } : {}),
+        ...(data.ref.uid ? { uid: data.ref.uid } : {}),
+      },
+    };
+    const ctx = this.context(job, data, signal ?? new AbortController().signal, () => current);
+    const parent = data.trace ? propagation.extract(context.active(), data.trace) : context.active();
+    const stop = this.deps.metrics.reconcileDuration.startTimer(kindLabel);
+    await tracer.startActiveSpan(`reconcile ${this.fn.kind.kind}`, {}, parent, async (span) => {
+      span.setAttribute('sluice.object', displayName(data.ref));
+      try {
+        const outcome = await reconcileObject(this.fn, data.ref, ctx, (obj) => (current = obj));
+        stop();
+        if (outcome.kind === 'reconciled' && outcome.result.requeueAfterMs !== null) {
+          this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'requeue_after' });
+          await this.requeue(job, token, outcome.result.requeueAfterMs, data);
+        }
+        this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'success' });
+      } catch (err) {
+        if (err instanceof DelayedError) throw err;
+        stop();
+        this.deps.metrics.reconcileErrors.inc(kindLabel);
+        if (err instanceof TerminalError) {
+          this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'terminal' });
+          ctx.log.info({ reason: err.reason, err: err.message }, 'reconcile refused: the spec cannot work');
+          throw new UnrecoverableError(`${err.reason}: ${err.message}`);
+        }
+        this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'error' });
+        ctx.log.warn(
+          { err: messageOf(err), attempt: job.attemptsMade + 1 },
+          'reconcile failed; retrying with backoff',
+        );
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /**
+   * Keeps the job, delayed by `ms`, with the failure count reset. If an event for the object was
+   * parked while it ran, the job is promoted so that event does not wait out the delay.
+   */
+  private async requeue(
+    job: Job,
+    token: string | undefined,
+    ms: number,
+    data: ReconcileJobData,
+  ): Promise<never> {
+    const worker = this.worker;
+    if (!worker) throw new Error('worker closed');
+    await job.updateData({ ...data, failBase: job.attemptsMade });
+    await job.moveToDelayed(Date.now() + ms, token);
+    const redis = await worker.backend.client;
+    const parked = await redis.del(worker.toKey(`dn:${jobKey(data.ref)}`));
+    if (parked > 0) await job.promote().catch(() => undefined);
+    throw new DelayedError();
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * @module test/runtime/harness
+ * Building blocks for the runtime's tests: the Widget CRDs, Widgets in a namespace, worker
+ * processes (spawned, so they can be SIGKILLed), in-process workers, and an enqueuer — all bound
+ * to one test's queue prefix so tests run side by side.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { ExecutionContext } from 'ava';
+import { KindWorker, type KindWorkerOptions } from '../../functions/host/kind-worker.js';
+import {
+  Enqueuer,
+  KindRegistry,
+  QueueSet,
+  SluiceMetrics,
+  createLogger,
+  environment,
+  jobKey,
+  refOf,
+  type KubeObject,
+  type ObjectRef,
+} from '../../shared/index.js';
+import { adminClient, noBrokers, testConfig } from '../helpers/context.js';
+import { testEnv } from '../helpers/env.js';
+import { eventually, kubectl } from '../helpers/kube.js';
+import { repoRoot } from '../env/paths.js';
+import { WidgetKind, WidgetProbe, widgetFunction } from './widget-function.js';
+
+let crdsInstalled: Promise<void> | undefined;
+
+/** Installs the Widget and Gadget CRDs once per process and waits until they are served. */
+export function installTestCrds(): Promise<void> {
+  crdsInstalled ??= (async () => {
+    await kubectl([
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '-f',
+      path.join(repoRoot, 'test', 'fixtures', 'crds'),
+    ]);
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/widgets.test.sluice.io',
+      'crd/gadgets.test.sluice.io',
+    ]);
+    await eventually('widgets to be served', async () => {
+      await adminClient().list(WidgetKind, 'default', { limit: 1 });
+      return true;
+    });
+  })();
+  return crdsInstalled;
+}
+
+/** Creates `count` Widgets named `w-0`… in `namespace`; returns their references. */
+export async function createWidgets(namespace: string, count: number, prefix = 'w'): Promise<ObjectRef[]> {
+  const kube = adminClient();
+  const refs: ObjectRef[] = [];
+  for (let i = 0; i < count; i += 25) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(25, count - i) }, (_, j) =>
+        kube.create<KubeObject>(WidgetKind, {
+          metadata: { name: `${prefix}-${i + j}`, namespace },
+          spec: { size: i + j },
+        }),
+      ),
+    );
+    refs.push(...batch.map((o) => refOf(WidgetKind, o)));
+  }
+  return refs;
+}
+
+export const keyOf = (ref: ObjectRef): string => jobKey(ref);
+
+/** Everything one runtime test needs, cleaned up by `close()` (registered as a teardown). */
+export class RuntimeRig {
+  readonly redis: Redis;
+  readonly probe: WidgetProbe;
+  readonly queues: QueueSet;
+  readonly enqueuer: Enqueuer;
+  readonly metrics = new SluiceMetrics();
+  private readonly workers: KindWorker[] = [];
+  private readonly children: ChildProcess[] = [];
+
+  constructor(readonly prefix: string) {
+    const env = testEnv();
+    this.redis = new Redis(env.redisUrl);
+    this.probe = new WidgetProbe(this.redis, prefix);
+    this.queues = new QueueSet({ redisUrl: env.redisUrl, prefix });
+    this.enqueuer = new Enqueuer(this.queues, new KindRegistry([WidgetKind]), this.metrics);
+  }
+
+  static create(t: ExecutionContext, prefix: string): RuntimeRig {
+    const rig = new RuntimeRig(prefix);
+    t.teardown(() => rig.close());
+    return rig;
+  }
+
+  get queue() {
+    return this.queues.get(WidgetKind);
+  }
+
+  /** A worker in this process. */
+  worker(opts: Partial<KindWorkerOptions> = {}): KindWorker {
+    const env = testEnv();
+    const w = new KindWorker(
+      widgetFunction(this.probe),
+      {
+        kube: adminClient(),
+        brokers: noBrokers,
+        config: testConfig(),
+        metrics: this.metrics,
+        log: createLogger({ level: 'silent' }),
+        events: { record: () => Promise.resolve() },
+      },
+      { redisUrl: env.redisUrl, prefix: this.prefix, ...opts },
+    );
+    w.start();
+    this.workers.push(w);
+    return w;
+  }
+
+  /** A worker in its own process; resolves once it takes jobs. */
+  async spawnWorker(opts: Partial<KindWorkerOptions> = {}): Promise<ChildProcess> {
+    const env = testEnv();
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'widget-worker.js');
+    const child = spawn(
+      process.execPath,
+      [
+        script,
+        JSON.stringify({ redisUrl: env.redisUrl, prefix: this.prefix, kubeconfig: env.kubeconfig, ...opts }),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...environment() },
+      },
+    );
+    this.children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+      child.stdout?.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolve();
+      });
+    });
+    return child;
+  }
+
+  async enqueue(refs: readonly ObjectRef[], priority: 'high' | 'normal' | 'low' = 'normal'): Promise<void> {
+    await this.enqueuer.enqueue(
+      refs.map((ref) => ({ ref, reason: 'test' as const })),
+      priority,
+    );
+  }
+
+  /** Waits until no job is waiting, delayed, prioritized or active. */
+  async drained(timeoutMs = 60_000): Promise<void> {
+    await eventually(
+      'the queue to drain',
+      async () => {
+        const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        return Object.values(c).every((n) => n === 0);
+      },
+      timeoutMs,
+      100,
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.children) if (c.exitCode === null) c.kill('SIGKILL');
+    await Promise.all(this.workers.map((w) => w.close(true)));
+    await this.queue.obliterate({ force: true }).catch(() => undefined);
+    await this.queues.close();
+    const keys = await this.redis.keys(`${this.prefix}:*`);
+    if (keys.length > 0) await this.redis.del(...keys);
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * @module test/runtime/widget-function
+ * The test-only Widget kind and a reconciler whose behaviour is scripted through Redis, so that
+ * several worker processes behave alike and a test can observe them all:
+ *
+ * - `<p>:gen:<key>`: the "state" of an object, bumped by the test before each event; a reconcile
+ *   reads it when it starts and writes it to `<p>:observed:<key>` when it ends (a lost update
+ *   leaves `observed` behind `gen`);
+ * - `<p>:inflight:<key>`: reconciles running for the key; above 1 counts an overlap in `<p>:overlaps`;
+ * - `<p>:behavior:<key>` (falling back to `<p>:behavior:*`): `sleepMs`, `fail` (failures left),
+ *   `requeueMs`, `block` (wait while `<p>:block:<key>` exists), `terminal` (throw TerminalError);
+ * - `<p>:runs:<key>`, `<p>:starts:<key>` (list of start times): what ran, and when.
+ */
+import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  TerminalError,
+  awaitChange,
+  defineFunction,
+  defineKind,
+  enqueueOwner,
+  isKubeObject,
+  jobKey,
+  refOf,
+  requeueAfter,
+  type KubeObject,
+  type ResourceType,
+  type SluiceFunction,
+} from '../../shared/index.js';
+
+export const WidgetKind = defineKind({
+  group: 'test.sluice.io',
+  version: 'v1',
+  kind: 'Widget',
+  plural: 'widgets',
+  namespaced: true,
+});
+export const GadgetKind: ResourceType = {
+  group: 'test.sluice.io',
+  version: 'v1',
+  kind: 'Gadget',
+  plural: 'gadgets',
+  namespaced: false,
+};
+
+/** Observation keys for one test, under its own prefix. */
+export class WidgetProbe {
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+  ) {}
+
+  key(kind: string, objectKey: string): string {
+    return `${this.prefix}:${kind}:${objectKey}`;
+  }
+
+  async bump(objectKey: string): Promise<number> {
+    return this.redis.incr(this.key('gen', objectKey));
+  }
+
+  async setBehavior(objectKey: string | '*', behavior: Record<string, string | number>): Promise<void> {
+    await this.redis.del(this.key('behavior', objectKey));
+    if (Object.keys(behavior).length > 0) await this.redis.hset(this.key('behavior', objectKey), behavior);
+  }
+
+  async runs(objectKey: string): Promise<number> {
+    return Number((await this.redis.get(this.key('runs', objectKey))) ?? 0);
+  }
+
+  async starts(objectKey: string): Promise<number[]> {
+    return (await this.redis.lrange(this.key('starts', objectKey), 0, -1)).map(Number);
+  }
+
+  async observed(objectKey: string): Promise<number> {
+    return Number((await this.redis.get(this.key('observed', objectKey))) ?? 0);
+  }
+
+  async gen(objectKey: string): Promise<number> {
+    return Number((await this.redis.get(this.key('gen', objectKey))) ?? 0);
+  }
+
+  async overlaps(): Promise<number> {
+    return Number((await this.redis.get(`${this.prefix}:overlaps`)) ?? 0);
+  }
+
+  async totalRuns(): Promise<number> {
+    return Number((await this.redis.get(`${this.prefix}:runs`)) ?? 0);
+  }
+}
+
+async function behaviorOf(probe: WidgetProbe, objectKey: string): Promise<Record<string, string>> {
+  const own = await probe.redis.hgetall(probe.key('behavior', objectKey));
+  return Object.keys(own).length > 0 ? own : probe.redis.hgetall(probe.key('behavior', '*'));
+}
+
+/** The Widget reconciler, scripted through `probe`. */
+export function widgetFunction(probe: WidgetProbe): SluiceFunction {
+  return defineFunction<KubeObject>({
+    kind: WidgetKind,
+    parse: (obj) => {
+      if (!isKubeObject(obj)) throw new TerminalError('InvalidSpec', 'not an object');
+      return obj;
+    },
+    watch: { owns: [{ kind: GadgetKind }] },
+    async reconcile(obj, ctx) {
+      const key = jobKey(refOf(WidgetKind, obj));
+      const r = probe.redis;
+      const inflight = await r.incr(probe.key('inflight', key));
+      if (inflight > 1) await r.incr(`${probe.prefix}:overlaps`);
+      try {
+        await r.rpush(probe.key('starts', key), String(Date.now()));
+        const gen = (await r.get(probe.key('gen', key))) ?? '0';
+        const b = await behaviorOf(probe, key);
+        if (b.sleepMs) await sleep(Number(b.sleepMs), undefined, { signal: ctx.signal });
+        if (b.block) {
+          while (await r.exists(probe.key('block', key))) await sleep(20, undefined, { signal: ctx.signal });
+        }
+        await r.set(probe.key('observed', key), gen);
+        await r.incr(probe.key('runs', key));
+        await r.incr(`${probe.prefix}:runs`);
+        if (b.terminal) throw new TerminalError('WidgetRefused', 'this widget cannot be reconciled');
+        if (b.fail && Number(b.fail) > 0) {
+          await r.hincrby(probe.key('behavior', key), 'fail', -1);
+          throw new Error(`scripted failure for ${key}`);
+        }
+        if (b.failRandom && Math.random() < Number(b.failRandom))
+          throw new Error(`random failure for ${key}`);
+        if (b.requeueRandom && Math.random() < Number(b.requeueRandom))
+          return requeueAfter(Number(b.requeueMs ?? 50));
+        if (b.requeueMs && !b.requeueRandom) return requeueAfter(Number(b.requeueMs));
+        return awaitChange();
+      } finally {
+        await r.decr(probe.key('inflight', key));
+      }
+    },
+  });
+}
+
+/** A Gadget owned by a Widget, for owner-mapping tests. */
+export const ownerOfGadget = enqueueOwner(WidgetKind);

@@ -1,0 +1,62 @@
+/**
+ * @module test/runtime/widget-worker
+ * A worker process for the Widget kind, for tests that need several processes or a SIGKILL.
+ * Usage: `node widget-worker.js '<json options>'`; prints `ready` when it takes jobs, drains on SIGTERM.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { KindWorker } from '../../functions/host/kind-worker.js';
+import {
+  KubeClient,
+  KubeRest,
+  SluiceMetrics,
+  createLogger,
+  loadConfig,
+  type BackoffOptions,
+} from '../../shared/index.js';
+import { noBrokers } from '../helpers/context.js';
+import { WidgetProbe, widgetFunction } from './widget-function.js';
+
+interface Options {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly kubeconfig: string;
+  readonly concurrency?: number;
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+  readonly backoff?: BackoffOptions;
+}
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
+const kc = new KubeConfig();
+kc.loadFromFile(opts.kubeconfig);
+const kube = new KubeClient(new KubeRest(kc));
+const probe = new WidgetProbe(new Redis(opts.redisUrl), opts.prefix);
+const worker = new KindWorker(
+  widgetFunction(probe),
+  {
+    kube,
+    brokers: noBrokers,
+    config: loadConfig({ SLUICE_REDIS_URL: opts.redisUrl }),
+    metrics: new SluiceMetrics(),
+    log: createLogger({ level: 'error' }),
+    events: { record: () => Promise.resolve() },
+  },
+  {
+    redisUrl: opts.redisUrl,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency ?? 10,
+    ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+    ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+  },
+);
+worker.start();
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => {
+  void worker.close().then(() => {
+    probe.redis.disconnect();
+    kube.rest.close();
+    process.exit(0);
+  });
+});
