@@ -1,0 +1,204 @@
+/**
+ * The queue contract, continued: rate-limited retries (property 4), requeueAfter (5), priorities
+ * for resync (6) and a worker killed mid-reconcile (7), against the real Redis and API server.
+ */
+import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isolation } from '../helpers/env.js';
+import { eventually, useNamespace } from '../helpers/kube.js';
+import { RuntimeRig, createWidgets, installTestCrds, keyOf } from './harness.js';
+
+test.before(async () => {
+  await installTestCrds();
+});
+
+const gaps = (starts: number[]): number[] => starts.slice(1).map((s, i) => s - (starts[i] ?? s));
+
+test('4. a failing reconcile is retried with capped exponential backoff, reset by a success', async (t) => {
+  const iso = isolation('q-backoff');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  const key = keyOf(ref);
+  await rig.probe.setBehavior(key, { fail: 6 });
+  rig.worker({ backoff: { baseMs: 100, maxMs: 800, jitter: 0 } });
+  await rig.enqueue([ref]);
+  await eventually(
+    'seven runs (six failures, one success)',
+    async () => (await rig.probe.runs(key)) === 7,
+    30_000,
+  );
+  const g = gaps(await rig.probe.starts(key));
+  t.log('gaps between attempts (ms):', g.join(', '));
+  // 100, 200, 400, 800, 800, 800: doubling, then capped (each gap also holds the reconcile's own time).
+  t.true(g[1]! > g[0]! && g[2]! > g[1]! && g[3]! > g[2]!, 'the delay doubles');
+  t.true(g[4]! < g[3]! * 1.5 && g[5]! < g[3]! * 1.5, 'the delay stops growing at the cap');
+  // A success resets the count: the next failure waits the base delay again.
+  await rig.probe.setBehavior(key, { fail: 1 });
+  await rig.enqueue([ref]);
+  await eventually('two more runs', async () => (await rig.probe.runs(key)) === 9, 30_000);
+  const after = gaps(await rig.probe.starts(key)).slice(-1)[0] ?? 0;
+  t.true(after < g[3]!, `the first failure after a success waits about the base delay (${after} ms)`);
+});
+
+test('4. a new event for an object in backoff runs it at once instead of waiting out the backoff', async (t) => {
+  const iso = isolation('q-backoff-preempt');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  const key = keyOf(ref);
+  await rig.probe.setBehavior(key, { fail: 1 });
+  rig.worker({ backoff: { baseMs: 120_000, maxMs: 120_000, jitter: 0 } });
+  await rig.enqueue([ref]);
+  await eventually('the failure', async () => (await rig.probe.runs(key)) === 1);
+  t.is((await rig.queue.getJobCounts('delayed')).delayed, 1, 'the job waits out a two-minute backoff');
+  await rig.probe.bump(key);
+  await rig.enqueue([ref]);
+  await eventually('the event to run the object', async () => (await rig.probe.runs(key)) === 2, 20_000);
+  t.is(await rig.probe.observed(key), 1);
+});
+
+test('4. a queue-wide rate limit caps reconciles per second', async (t) => {
+  const iso = isolation('q-ratelimit');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const refs = await createWidgets(iso.namespace, 24);
+  await rig.queue.setGlobalRateLimit(6, 1000);
+  rig.worker({ concurrency: 20 });
+  await rig.enqueue(refs);
+  await rig.drained(60_000);
+  const starts = (await Promise.all(refs.map((r) => rig.probe.starts(keyOf(r)))))
+    .flat()
+    .sort((a, b) => a - b);
+  t.is(starts.length, 24);
+  // A fixed window admits at most 6 per window; any 1-second span overlaps two windows, so at most 12.
+  const busiest = Math.max(...starts.map((s) => starts.filter((x) => x >= s && x < s + 1000).length));
+  t.log(`busiest second: ${busiest} starts; span ${(starts.at(-1)! - starts[0]!) / 1000}s`);
+  t.true(busiest <= 12);
+  t.true(starts.at(-1)! - starts[0]! >= 2000, 'the 24 reconciles were spread over several windows');
+});
+
+test('5. requeueAfter runs the object again later, and an event during the run is not postponed', async (t) => {
+  const iso = isolation('q-requeue');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  const key = keyOf(ref);
+  await rig.probe.setBehavior(key, { requeueMs: 600 });
+  rig.worker();
+  await rig.enqueue([ref]);
+  await eventually(
+    'the requeue to run the object again',
+    async () => (await rig.probe.runs(key)) >= 3,
+    20_000,
+  );
+  t.true(
+    gaps(await rig.probe.starts(key)).every((g) => g >= 550),
+    'each run came after the requested delay',
+  );
+
+  // Now a long requeue, and an event that arrives while the reconcile runs.
+  await rig.probe.setBehavior(key, { requeueMs: 120_000, sleepMs: 400 });
+  const loops = await rig.probe.runs(key);
+  await eventually(
+    'a run that asks for a two-minute requeue',
+    async () => (await rig.probe.runs(key)) > loops,
+  );
+  await eventually(
+    'the job to wait two minutes',
+    async () => (await rig.queue.getJobCounts('delayed')).delayed === 1,
+  );
+  const before = await rig.probe.runs(key);
+  await rig.probe.bump(key);
+  await rig.enqueue([ref]);
+  await eventually('the run to start', async () => (await rig.probe.starts(key)).length > before);
+  await rig.probe.bump(key);
+  await rig.enqueue([ref]);
+  await eventually(
+    'the parked event to run without waiting two minutes',
+    async () => (await rig.probe.runs(key)) >= before + 2,
+    20_000,
+  );
+  t.is(await rig.probe.observed(key), await rig.probe.gen(key));
+});
+
+test('5. an event pulls a delayed requeue forward', async (t) => {
+  const iso = isolation('q-requeue-event');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  const key = keyOf(ref);
+  await rig.probe.setBehavior(key, { requeueMs: 120_000 });
+  rig.worker();
+  await rig.enqueue([ref]);
+  await eventually('the first run', async () => (await rig.probe.runs(key)) === 1);
+  await eventually(
+    'the job to wait two minutes',
+    async () => (await rig.queue.getJobCounts('delayed')).delayed === 1,
+  );
+  await rig.probe.bump(key);
+  await rig.enqueue([ref]);
+  await eventually('the event to run it now', async () => (await rig.probe.runs(key)) === 2, 20_000);
+  t.is(await rig.probe.observed(key), 1);
+});
+
+test('6. fresh events go before a backlog of low-priority resyncs, even for an object already queued low', async (t) => {
+  const iso = isolation('q-priority');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const refs = await createWidgets(iso.namespace, 60);
+  await rig.enqueue(refs, 'low');
+  const fresh = [refs[55]!, refs[58]!];
+  await rig.enqueue(fresh, 'normal');
+  await rig.probe.setBehavior('*', { sleepMs: 20 });
+  rig.worker({ concurrency: 1 });
+  await rig.drained(60_000);
+  const order = (
+    await Promise.all(
+      refs.map(async (r) => ({ key: keyOf(r), at: (await rig.probe.starts(keyOf(r)))[0] ?? Infinity })),
+    )
+  )
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.key);
+  const positions = fresh.map((r) => order.indexOf(keyOf(r)));
+  t.log('positions of the fresh events:', positions.join(', '));
+  t.true(positions.every((p) => p < 2));
+  t.is(await rig.probe.totalRuns(), 60, 'each object ran once');
+});
+
+test('7. a worker killed mid-reconcile loses nothing: another worker runs the object after the lock expires', async (t) => {
+  const iso = isolation('q-sigkill');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  const key = keyOf(ref);
+  await rig.probe.setBehavior(key, { block: 1 });
+  await rig.redis.set(rig.probe.key('block', key), '1');
+  const doomed = await rig.spawnWorker({ lockDurationMs: 2000, stalledIntervalMs: 1000 });
+  await rig.probe.bump(key);
+  await rig.enqueue([ref]);
+  await eventually(
+    'the reconcile to start in the doomed worker',
+    async () => (await rig.probe.starts(key)).length === 1,
+  );
+  await rig.probe.bump(key);
+  await rig.enqueue([ref]);
+  doomed.kill('SIGKILL');
+  // The killed process never decremented its in-flight mark; clear it so that only a real overlap counts.
+  await rig.redis.set(rig.probe.key('inflight', key), '0');
+  await rig.redis.del(rig.probe.key('block', key));
+  await rig.probe.setBehavior(key, {});
+  await rig.spawnWorker({ lockDurationMs: 2000, stalledIntervalMs: 1000 });
+  await eventually(
+    'the object to be reconciled to its latest state',
+    async () => (await rig.probe.observed(key)) === 2,
+    30_000,
+  );
+  await sleep(500);
+  t.is(await rig.probe.overlaps(), 0);
+});
