@@ -1,0 +1,178 @@
+/**
+ * @module tawon/limits
+ * The three stream limits of Tawon (messages, age, bytes): parsing them from a StreamStore's
+ * `defaults` and `limits`, from a Stream or a Directive's stream entry, and resolving what a
+ * Stream gets on its store.
+ *
+ * Rules:
+ * 1. A limit is positive. Leaving it out means "no limit of my own": the store's default applies,
+ *    else the store's hard limit, else none (JetStream's unlimited).
+ * 2. A store's default must not exceed its own hard limit (`InvalidLimit` on the store).
+ * 3. A requested value above the store's hard limit is refused, never clamped: the caller reports
+ *    `LimitExceeded` and leaves the JetStream stream as it is.
+ *
+ * Field names are the seed's, byte for byte: a StreamStore writes `defaults.{maxsize, maxage,
+ * maxbytes}` and `limits.{max, maxage, maxbytes}`; Streams and Directives write `maxmsgs`,
+ * `maxage`, `maxbytes`. Here all three are called {@link LimitName}s `maxmsgs`, `maxage`, `maxbytes`.
+ */
+import { TerminalError } from '../errors.js';
+import { INVALID_LIMIT, parseCount, parseDuration, parseSize } from './units.js';
+
+/** The reason of a request above the store's hard limit. */
+export const LIMIT_EXCEEDED = 'LimitExceeded';
+
+export type LimitName = 'maxmsgs' | 'maxage' | 'maxbytes';
+
+export const LIMIT_NAMES: readonly LimitName[] = ['maxmsgs', 'maxage', 'maxbytes'];
+
+/** One parsed limit: its value (messages, nanoseconds or bytes) and the text it was written as. */
+export interface Limit {
+  readonly value: number;
+  readonly text: string;
+}
+
+/** Parsed limits; an absent member is not set. */
+export type Limits = { readonly [N in LimitName]?: Limit };
+
+/** The limits as written (unknown values, validated by {@link parseLimits}). */
+export type RawLimits = { readonly [N in LimitName]?: unknown };
+
+/** A store's parsed `defaults` and hard `limits`. */
+export interface StoreLimits {
+  readonly defaults: Limits;
+  readonly limits: Limits;
+}
+
+/** Where an applied limit came from. */
+export type LimitSource = 'request' | 'default' | 'limit';
+
+export interface AppliedLimit extends Limit {
+  readonly source: LimitSource;
+}
+
+export type AppliedLimits = { readonly [N in LimitName]?: AppliedLimit };
+
+/** The result of {@link resolveLimits}: what applies, and the requests above the hard limits. */
+export interface Resolution {
+  readonly applied: AppliedLimits;
+  /** One sentence per refused request, e.g. `maxage 3000h exceeds the store's limit 2400h`. */
+  readonly exceeded: readonly string[];
+}
+
+function parseOne(name: LimitName, raw: unknown, field: string): Limit {
+  const value =
+    name === 'maxmsgs'
+      ? parseCount(raw, field)
+      : name === 'maxage'
+        ? parseDuration(raw, field)
+        : parseSize(raw, field);
+  if (value <= 0) {
+    throw new TerminalError(INVALID_LIMIT, `${field}: must be positive (leave it out for no limit)`);
+  }
+  return { value, text: String(raw) };
+}
+
+/**
+ * Parses limits written under `prefix` (for example `spec` or `spec.streams[0]`).
+ * @param names maps each limit to the key it is written under. @defaultValue the Stream's keys
+ * @throws TerminalError `InvalidLimit` naming the first malformed field.
+ */
+export function parseLimits(
+  raw: Readonly<Record<string, unknown>> | undefined,
+  prefix: string,
+  names: Readonly<Record<LimitName, string>> = { maxmsgs: 'maxmsgs', maxage: 'maxage', maxbytes: 'maxbytes' },
+): Limits {
+  const out: { [N in LimitName]?: Limit } = {};
+  for (const name of LIMIT_NAMES) {
+    const key = names[name];
+    const value = raw?.[key];
+    if (value !== undefined && value !== null) out[name] = parseOne(name, value, `${prefix}.${key}`);
+  }
+  return out;
+}
+
+/** The keys of a StreamStore's `defaults` (the seed calls the message count `maxsize`). */
+export const STORE_DEFAULT_KEYS: Readonly<Record<LimitName, string>> = {
+  maxmsgs: 'maxsize',
+  maxage: 'maxage',
+  maxbytes: 'maxbytes',
+};
+
+/** The keys of a StreamStore's hard `limits` (the seed calls the message count `max`). */
+export const STORE_LIMIT_KEYS: Readonly<Record<LimitName, string>> = {
+  maxmsgs: 'max',
+  maxage: 'maxage',
+  maxbytes: 'maxbytes',
+};
+
+/**
+ * Throws `InvalidLimit` for a key of `raw` that is not one of `names`: a misspelt limit (say
+ * `maxmsgs` under a store's `defaults`, where the seed writes `maxsize`) must not be ignored.
+ */
+export function rejectUnknown(
+  raw: Readonly<Record<string, unknown>> | undefined,
+  prefix: string,
+  names: Readonly<Record<LimitName, string>>,
+): void {
+  const known = Object.values(names);
+  for (const key of Object.keys(raw ?? {})) {
+    if (!known.includes(key)) {
+      throw new TerminalError(
+        INVALID_LIMIT,
+        `${prefix}.${key}: unknown limit (expected ${known.join(', ')})`,
+      );
+    }
+  }
+}
+
+/**
+ * Parses a StreamStore's `spec.defaults` and `spec.limits` and checks each default against its
+ * hard limit.
+ * @throws TerminalError `InvalidLimit` for a malformed value or a default above its limit.
+ */
+export function parseStoreLimits(spec: {
+  readonly defaults?: Readonly<Record<string, unknown>> | undefined;
+  readonly limits?: Readonly<Record<string, unknown>> | undefined;
+}): StoreLimits {
+  rejectUnknown(spec.defaults, 'spec.defaults', STORE_DEFAULT_KEYS);
+  rejectUnknown(spec.limits, 'spec.limits', STORE_LIMIT_KEYS);
+  const defaults = parseLimits(spec.defaults, 'spec.defaults', STORE_DEFAULT_KEYS);
+  const limits = parseLimits(spec.limits, 'spec.limits', STORE_LIMIT_KEYS);
+  for (const name of LIMIT_NAMES) {
+    const d = defaults[name];
+    const l = limits[name];
+    if (d && l && d.value > l.value) {
+      throw new TerminalError(
+        INVALID_LIMIT,
+        `spec.defaults.${STORE_DEFAULT_KEYS[name]} ${d.text} exceeds spec.limits.${STORE_LIMIT_KEYS[name]} ${l.text}`,
+      );
+    }
+  }
+  return { defaults, limits };
+}
+
+/**
+ * Resolves what a Stream gets: per limit the request, else the store's default, else the store's
+ * hard limit, else nothing (unlimited). Requests above the hard limit are listed in `exceeded`.
+ */
+export function resolveLimits(request: Limits, store: StoreLimits): Resolution {
+  const applied: { [N in LimitName]?: AppliedLimit } = {};
+  const exceeded: string[] = [];
+  for (const name of LIMIT_NAMES) {
+    const asked = request[name];
+    const fallback = store.defaults[name];
+    const hard = store.limits[name];
+    if (asked && hard && asked.value > hard.value) {
+      exceeded.push(`${name} ${asked.text} exceeds the store's limit ${hard.text}`);
+    }
+    const chosen: AppliedLimit | undefined = asked
+      ? { ...asked, source: 'request' }
+      : fallback
+        ? { ...fallback, source: 'default' }
+        : hard
+          ? { ...hard, source: 'limit' }
+          : undefined;
+    if (chosen) applied[name] = chosen;
+  }
+  return { applied, exceeded };
+}
