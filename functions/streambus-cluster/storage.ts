@@ -1,0 +1,96 @@
+/**
+ * @module functions/streambus-cluster/storage
+ * Detects changes the API server would refuse: a StatefulSet's volumeClaimTemplates cannot change
+ * after creation, so a new storage.size, storage.raftSize or storage.class must be reported, not
+ * applied (and not silently dropped). Pure.
+ */
+import { isRecord, type KubeObject } from '../../shared/index.js';
+import type { StatefulSetManifest } from './desired-statefulset.js';
+
+const SUFFIX: Readonly<Record<string, number>> = {
+  '': 1,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/**
+ * The value of a Kubernetes quantity in base units (`10Gi` → 10737418240), so that two spellings
+ * of one size (`1Gi`, `1024Mi`) compare equal. `NaN` for a malformed quantity.
+ */
+export function quantityValue(q: string | number): number {
+  if (typeof q === 'number') return q;
+  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|([KMGTPE]i|[numkMGTPE])?)$/.exec(q.trim());
+  if (!m) return Number.NaN;
+  const base = Number(m[1]);
+  if (m[2]) return base * 10 ** Number(m[2].slice(1));
+  return base * (SUFFIX[m[3] ?? ''] ?? Number.NaN);
+}
+
+interface TemplateView {
+  readonly storageClassName: string | undefined;
+  readonly storage: string | number | undefined;
+}
+
+/** The claim templates of a StatefulSet read from the API server, by name. */
+function templatesOf(spec: unknown): Map<string, TemplateView> {
+  const out = new Map<string, TemplateView>();
+  const list = isRecord(spec) ? spec.volumeClaimTemplates : undefined;
+  if (!Array.isArray(list)) return out;
+  for (const t of list as unknown[]) {
+    if (!isRecord(t) || !isRecord(t.metadata) || typeof t.metadata.name !== 'string') continue;
+    const s = isRecord(t.spec) ? t.spec : {};
+    const requests = isRecord(s.resources) && isRecord(s.resources.requests) ? s.resources.requests : {};
+    const storage = requests.storage;
+    out.set(t.metadata.name, {
+      storageClassName: typeof s.storageClassName === 'string' ? s.storageClassName : undefined,
+      storage: typeof storage === 'string' || typeof storage === 'number' ? storage : undefined,
+    });
+  }
+  return out;
+}
+
+/**
+ * What differs between the claim templates of the existing StatefulSet and the desired ones, one
+ * sentence each; empty when nothing does (or when there is no StatefulSet yet).
+ */
+export function storageChange(existing: KubeObject | undefined, desired: StatefulSetManifest): string[] {
+  if (!existing) return [];
+  const have = templatesOf(existing.spec);
+  const want = templatesOf(desired.spec);
+  const out: string[] = [];
+  for (const [name, w] of want) {
+    const h = have.get(name);
+    if (!h) {
+      out.push(`claim template ${name} does not exist in the StatefulSet`);
+      continue;
+    }
+    if (h.storageClassName !== w.storageClassName) {
+      out.push(
+        `claim template ${name}: storage class ${h.storageClassName ?? '(default)'} → ${w.storageClassName ?? '(default)'}`,
+      );
+    }
+    if (
+      w.storage !== undefined &&
+      (h.storage === undefined || quantityValue(h.storage) !== quantityValue(w.storage))
+    ) {
+      out.push(`claim template ${name}: size ${String(h.storage ?? '(none)')} → ${String(w.storage)}`);
+    }
+  }
+  for (const name of have.keys()) {
+    if (!want.has(name)) out.push(`claim template ${name} would be removed`);
+  }
+  return out;
+}
