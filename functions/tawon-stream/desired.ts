@@ -1,0 +1,129 @@
+/**
+ * @module functions/tawon-stream/desired
+ * Pure parts of the Stream reconciler: the JetStream configuration a Stream wants, the drift
+ * between it and what the server has, and the status.
+ *
+ * The configuration Sluice manages: one subject, limits retention, file storage, discard old,
+ * `max_msgs` / `max_age` / `max_bytes` from the applied limits (unlimited when none applies), and
+ * as many replicas as the store runs. Only what JetStream 2.9 knows is used.
+ */
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig, type StreamInfo } from 'nats';
+import { setCondition, conditionsOf, type Condition } from '../../shared/index.js';
+import type { AppliedLimits } from '../../shared/tawon/limits.js';
+import type { TawonStream } from './spec.js';
+
+/** The fields of a JetStream stream's configuration that Sluice sets and keeps. */
+export type ManagedConfig = Pick<
+  StreamConfig,
+  | 'name'
+  | 'subjects'
+  | 'retention'
+  | 'storage'
+  | 'discard'
+  | 'max_msgs'
+  | 'max_age'
+  | 'max_bytes'
+  | 'num_replicas'
+>;
+
+/** The configuration Sluice wants on the server. */
+export function desiredConfig(
+  name: string,
+  subject: string,
+  limits: AppliedLimits,
+  replicas: number,
+): ManagedConfig {
+  return {
+    name,
+    subjects: [subject],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_msgs: limits.maxmsgs?.value ?? -1,
+    max_age: limits.maxage?.value ?? 0,
+    max_bytes: limits.maxbytes?.value ?? -1,
+    num_replicas: replicas,
+  };
+}
+
+/** The fields that can be changed in place, and so are compared for drift. */
+const MUTABLE: readonly (keyof ManagedConfig)[] = [
+  'subjects',
+  'discard',
+  'max_msgs',
+  'max_age',
+  'max_bytes',
+  'num_replicas',
+];
+
+/** Names of the mutable fields where the server's configuration differs from the desired one. */
+export function driftOf(current: Partial<StreamConfig>, want: ManagedConfig): string[] {
+  return MUTABLE.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(want[k]));
+}
+
+/**
+ * The fields of `want` an in-place update sends (the client merges them into the server's current
+ * configuration, so settings Sluice does not manage stay as they are).
+ */
+export function mutableConfig(want: ManagedConfig): Partial<StreamConfig> {
+  const { retention: _r, storage: _s, name: _n, ...mutable } = want;
+  return mutable;
+}
+
+export interface StreamLimitsStatus {
+  readonly maxmsgs?: number;
+  readonly maxage?: string;
+  readonly maxbytes?: number | string;
+}
+
+export interface TawonStreamStatus {
+  readonly subject: string;
+  readonly limits: StreamLimitsStatus;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly observedGeneration: number;
+  readonly conditions: Condition[];
+}
+
+/** The applied limits as the status shows them: messages as a number, age and size as written. */
+export function limitsStatus(limits: AppliedLimits): StreamLimitsStatus {
+  const bytes = limits.maxbytes;
+  return {
+    ...(limits.maxmsgs ? { maxmsgs: limits.maxmsgs.value } : {}),
+    ...(limits.maxage ? { maxage: limits.maxage.text } : {}),
+    ...(bytes ? { maxbytes: /^[0-9]+$/.test(bytes.text) ? bytes.value : bytes.text } : {}),
+  };
+}
+
+/** The status of a Stream whose JetStream stream is in place. */
+export function readyStatus(
+  stream: TawonStream,
+  subject: string,
+  limits: AppliedLimits,
+  info: StreamInfo,
+  now: Date,
+): TawonStreamStatus {
+  const generation = stream.metadata.generation ?? 0;
+  return {
+    subject,
+    limits: limitsStatus(limits),
+    messages: info.state.messages,
+    bytes: info.state.bytes,
+    firstSeq: info.state.first_seq,
+    lastSeq: info.state.last_seq,
+    observedGeneration: generation,
+    conditions: setCondition(
+      conditionsOf(stream.status),
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'StreamReady',
+        message: `JetStream stream ${info.config.name} on subject ${subject}`,
+        observedGeneration: generation,
+      },
+      now,
+    ),
+  };
+}
