@@ -1,0 +1,61 @@
+/**
+ * @module functions/cluster-stream/broker
+ * Reaching the broker of a ClusterStream: its credentials come from the binding Secret in the
+ * operator's namespace (Service Binding keys), its servers from the spec, the binding or the
+ * operator's defaults; and deleting its topic, which both reclaim paths need.
+ */
+import {
+  Builtin,
+  RetryableError,
+  type BrokerCredentials,
+  type ReconcileContext,
+} from '../../shared/index.js';
+import { parseBindingSecret } from '../../shared/brokers/binding.js';
+import { chooseServers, type TopicPlan } from './spec.js';
+import { deleteNatsStream } from './nats-stream.js';
+
+/** Where and how to connect. */
+export interface BrokerConnection {
+  readonly servers: readonly string[];
+  readonly credentials: BrokerCredentials;
+}
+
+/**
+ * Reads the binding Secret (if any) and picks the servers.
+ * @throws RetryableError `BindingNotFound` while the Secret does not exist (it may be created
+ *   later); TerminalError `InvalidBinding` / `NoBrokerConfigured` when it cannot work.
+ */
+export async function connectionFor(plan: TopicPlan, ctx: ReconcileContext): Promise<BrokerConnection> {
+  let credentials: BrokerCredentials = {};
+  let fromBinding: readonly string[] | undefined;
+  if (plan.binding !== undefined) {
+    const namespace = ctx.config.namespace;
+    const secret = await ctx.kube.get(Builtin.Secret, namespace, plan.binding);
+    if (!secret) {
+      throw new RetryableError(
+        'BindingNotFound',
+        `the broker binding Secret ${namespace}/${plan.binding} does not exist`,
+      );
+    }
+    const parsed = parseBindingSecret(secret, plan.protocol);
+    credentials = parsed.credentials;
+    fromBinding = parsed.servers;
+  }
+  return { servers: chooseServers(plan, fromBinding, ctx.config), credentials };
+}
+
+/**
+ * Deletes the topic (Kafka) or the JetStream stream (NATS).
+ * @returns false when it was already gone.
+ */
+export async function deleteTopic(plan: TopicPlan, ctx: ReconcileContext): Promise<boolean> {
+  const { servers, credentials } = await connectionFor(plan, ctx);
+  if (plan.protocol === 'kafka') return ctx.brokers.kafka(servers, credentials).deleteTopic(plan.topic);
+  const { jsm } = await ctx.brokers.jetstream(servers, credentials);
+  return deleteNatsStream(jsm, plan.stream);
+}
+
+/** `topic X` or `NATS stream X`, for messages. */
+export function describeTopic(plan: TopicPlan): string {
+  return plan.protocol === 'kafka' ? `Kafka topic ${plan.topic}` : `NATS stream ${plan.stream}`;
+}

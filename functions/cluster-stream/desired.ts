@@ -1,0 +1,130 @@
+/**
+ * @module functions/cluster-stream/desired
+ * Pure decisions of the ClusterStream reconciler: the topic-setting and partition changes a Kafka
+ * topic needs, the binding Secret that describes the topic, and the status to write.
+ */
+import {
+  Builtin,
+  conditionsOf,
+  controllerRef,
+  managedLabels,
+  setCondition,
+  type BrokerCredentials,
+  type ConditionStatus,
+  type KubeObject,
+} from '../../shared/index.js';
+import { bindingEntries, bindingSecret } from '../../shared/tanzu/binding-secret.js';
+import type {
+  ClusterStream,
+  ClusterStreamPhase,
+  ClusterStreamStatus,
+} from '../../shared/tanzu/cluster-stream.js';
+import { clusterStreamBindingName, labelValue } from '../../shared/tanzu/names.js';
+import type { StorageAddress } from '../../shared/tanzu/storage-address.js';
+import type { TopicEndpoint } from '../../shared/tanzu/topic-endpoint.js';
+import { ClusterStreamKind } from '../../shared/index.js';
+
+/** The alteration that brings a topic's dynamic settings to `want`. */
+export interface ConfigChange {
+  /** Settings to set (missing or different on the broker). */
+  readonly set: Readonly<Record<string, string>>;
+  /** Settings the broker has that the spec does not: reset to the broker default (drift heals). */
+  readonly reset: readonly string[];
+}
+
+/**
+ * What changes the topic settings need. Kafka → Kube only, as Strimzi's topic operator: a setting
+ * changed on the broker behind Sluice's back is put back, one set outside the spec is reset.
+ */
+export function kafkaConfigChange(
+  want: Readonly<Record<string, string>>,
+  have: Readonly<Record<string, string>>,
+): ConfigChange {
+  const set: Record<string, string> = {};
+  for (const key of Object.keys(want).sort()) {
+    const value = want[key];
+    if (value !== undefined && have[key] !== value) set[key] = value;
+  }
+  const reset = Object.keys(have)
+    .filter((k) => !(k in want))
+    .sort();
+  return { set, reset };
+}
+
+/** Whether a change has anything to do. */
+export function isEmptyChange(c: ConfigChange): boolean {
+  return Object.keys(c.set).length === 0 && c.reset.length === 0;
+}
+
+/** What to do about the partition count: Kafka can add partitions, never remove them. */
+export type PartitionPlan = 'keep' | 'raise' | 'refuse';
+
+export function partitionPlan(want: number, have: number): PartitionPlan {
+  return want === have ? 'keep' : want > have ? 'raise' : 'refuse';
+}
+
+/** The labels of the objects Sluice derives from a ClusterStream. */
+export function clusterStreamLabels(cs: ClusterStream): Record<string, string> {
+  return managedLabels('clusterstream', labelValue(cs.metadata.name ?? ''), 'binding');
+}
+
+/**
+ * The Service Binding Secret of the ClusterStream's topic, in the operator's namespace, owned by
+ * the ClusterStream (a cluster-scoped owner may own namespaced objects), so it goes with it.
+ * `keys` adds the ClusterStream's key attributes, comma-separated.
+ */
+export function clusterStreamSecret(
+  cs: ClusterStream,
+  endpoint: TopicEndpoint,
+  credentials: BrokerCredentials,
+  namespace: string,
+): KubeObject {
+  const keys = cs.spec.keys ?? [];
+  return bindingSecret({
+    name: clusterStreamBindingName(cs.metadata.name ?? ''),
+    namespace,
+    type: endpoint.protocol,
+    entries: { ...bindingEntries(endpoint, credentials), ...(keys.length ? { keys: keys.join(',') } : {}) },
+    labels: clusterStreamLabels(cs),
+    owner: controllerRef(ClusterStreamKind, cs),
+  });
+}
+
+/** The owner reference kind of a binding Secret, for tests and mappers. */
+export const BINDING_SECRET_TYPE = Builtin.Secret;
+
+/** What one reconcile observed, to be written as status. */
+export interface StatusInput {
+  readonly phase: ClusterStreamPhase;
+  readonly ready: { readonly status: ConditionStatus; readonly reason: string; readonly message: string };
+  readonly binding?: string;
+  readonly storageAddress?: StorageAddress;
+  readonly topicName?: string;
+  readonly partitions?: number;
+}
+
+/**
+ * The status to write: every field from `input`, the Ready condition set with the generation it
+ * was computed from (its transition time kept when its status did not change).
+ */
+export function clusterStreamStatus(cs: ClusterStream, input: StatusInput, now: Date): ClusterStreamStatus {
+  const generation = cs.metadata.generation;
+  const conditions = setCondition(
+    conditionsOf(cs.status),
+    {
+      type: 'Ready',
+      ...input.ready,
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+    },
+    now,
+  );
+  return {
+    phase: input.phase,
+    ...(input.binding === undefined ? {} : { binding: { name: input.binding } }),
+    ...(input.storageAddress === undefined ? {} : { storageAddress: input.storageAddress }),
+    conditions,
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+    ...(input.topicName === undefined ? {} : { topicName: input.topicName }),
+    ...(input.partitions === undefined ? {} : { partitions: input.partitions }),
+  };
+}

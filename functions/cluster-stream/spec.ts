@@ -1,0 +1,149 @@
+/**
+ * @module functions/cluster-stream/spec
+ * Parsing a ClusterStream and checking that its spec can work, before any broker is dialled.
+ * The spec classes themselves live in `shared/tanzu/cluster-stream.ts`, because the Stream
+ * reconciler reads ClusterStreams too.
+ *
+ * Checks, each a {@link TerminalError} with a clear reason (`Ready=False`, no retry):
+ * - `storage.server.protocol` is `kafka` or `nats` (any case), else `ProtocolNotSupported`; so must
+ *   be `storage.attributes.protocolAdapterName` when given (the Streaming Runtime's adapter pick);
+ * - `storage.server.url`, when given, is bootstrap servers (Kafka) or server URLs (NATS): `InvalidSpec`;
+ * - `name` is a legal topic (Kafka) or literal subject (NATS): `InvalidSpec`;
+ * - NATS: `partitions` stays 1 (`NotSupported`: JetStream streams have no partitions) and every
+ *   `config` key is a JetStream setting (`InvalidSpec`);
+ * - `name` still equals `status.topicName` once the topic exists (`NotSupported`: no broker renames).
+ */
+import { TerminalError, type KubeObject, type SluiceConfig } from '../../shared/index.js';
+import {
+  isSupportedProtocol,
+  parseClusterStream,
+  SUPPORTED_PROTOCOLS,
+  type ClusterStream,
+  type Protocol,
+} from '../../shared/tanzu/cluster-stream.js';
+import { natsStreamName, parseServers, topicNameProblem } from '../../shared/tanzu/topic-endpoint.js';
+import { natsSettings, type NatsSettings } from './nats-config.js';
+
+export type { ClusterStream } from '../../shared/tanzu/cluster-stream.js';
+
+/** Parses a ClusterStream; a malformed spec throws `TerminalError('InvalidSpec')`. */
+export function parse(obj: KubeObject): ClusterStream {
+  return parseClusterStream(obj);
+}
+
+/** What the spec asks of the broker, once checked. */
+export interface TopicPlan {
+  readonly protocol: Protocol;
+  /** Topic (Kafka) or subject (NATS). */
+  readonly topic: string;
+  /** The JetStream stream name (NATS). */
+  readonly stream: string;
+  /** Servers from `storage.server.url`; `undefined` when it is empty. */
+  readonly servers: readonly string[] | undefined;
+  /** The binding Secret (in the operator's namespace) with the broker's credentials. */
+  readonly binding: string | undefined;
+  /** NATS stream settings from `config` (defaults for Kafka, where they are unused). */
+  readonly nats: NatsSettings | undefined;
+}
+
+function protocolOf(cs: ClusterStream): Protocol {
+  const raw = cs.spec.storage.server?.protocol?.trim();
+  if (!raw) {
+    throw new TerminalError(
+      'ProtocolNotSupported',
+      `spec.storage.server.protocol is not set: Sluice provisions ${SUPPORTED_PROTOCOLS.join(' and ')}`,
+    );
+  }
+  const protocol = raw.toLowerCase();
+  if (!isSupportedProtocol(protocol)) {
+    throw new TerminalError(
+      'ProtocolNotSupported',
+      `protocol ${JSON.stringify(raw)} is not supported: Sluice provisions ${SUPPORTED_PROTOCOLS.join(' and ')} topics`,
+    );
+  }
+  const adapter = cs.spec.storage.attributes?.protocolAdapterName?.trim();
+  if (adapter && adapter.toLowerCase() !== protocol) {
+    throw new TerminalError(
+      'ProtocolNotSupported',
+      `storage.attributes.protocolAdapterName ${JSON.stringify(adapter)} is not supported: Sluice provisions ${protocol} topics itself`,
+    );
+  }
+  return protocol;
+}
+
+/**
+ * Checks the spec and says what it asks of the broker.
+ * @param config the operator's settings: which binding is the default for an empty `url`.
+ * @throws TerminalError as the module documentation lists.
+ */
+export function planTopic(
+  cs: ClusterStream,
+  config: Pick<SluiceConfig, 'kafkaBinding' | 'natsBinding'>,
+): TopicPlan {
+  const protocol = protocolOf(cs);
+  const topic = cs.spec.name;
+  const nameProblem = topicNameProblem(protocol, topic);
+  if (nameProblem)
+    throw new TerminalError('InvalidSpec', `spec.name ${JSON.stringify(topic)}: ${nameProblem}`);
+  const previous = cs.status?.topicName;
+  if (previous && previous !== topic) {
+    throw new TerminalError(
+      'NotSupported',
+      `spec.name cannot change from ${previous} to ${topic}: a broker cannot rename a topic; ` +
+        `put the name back, or create another ClusterStream for the new topic`,
+    );
+  }
+  const url = cs.spec.storage.server?.url?.trim() ?? '';
+  let servers: string[] | undefined;
+  if (url) {
+    const parsed = parseServers(protocol, url);
+    if ('problem' in parsed)
+      throw new TerminalError('InvalidSpec', `spec.storage.server.url ${parsed.problem}`);
+    servers = parsed.servers;
+  }
+  if (protocol === 'nats' && cs.spec.partitions !== 1) {
+    throw new TerminalError(
+      'NotSupported',
+      `spec.partitions is ${cs.spec.partitions}: NATS JetStream streams have no partitions; leave it at 1`,
+    );
+  }
+  const explicitBinding = cs.spec.storage.server?.binding?.trim() || undefined;
+  const defaultBinding = protocol === 'kafka' ? config.kafkaBinding : config.natsBinding;
+  return {
+    protocol,
+    topic,
+    stream: natsStreamName(topic),
+    servers,
+    binding: explicitBinding ?? (servers === undefined ? defaultBinding : undefined),
+    nats: protocol === 'nats' ? natsSettings(cs.spec.config) : undefined,
+  };
+}
+
+/**
+ * The servers to dial: the spec's, else those of the binding Secret, else the operator's default
+ * for the protocol.
+ * @throws TerminalError `NoBrokerConfigured` when there are none.
+ */
+export function chooseServers(
+  plan: TopicPlan,
+  fromBinding: readonly string[] | undefined,
+  config: Pick<SluiceConfig, 'kafkaBrokers' | 'natsUrl'>,
+): readonly string[] {
+  if (plan.servers) return plan.servers;
+  if (fromBinding && fromBinding.length > 0) return fromBinding;
+  const defaults =
+    plan.protocol === 'kafka'
+      ? config.kafkaBrokers
+      : (config.natsUrl
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean) ?? []);
+  if (defaults.length === 0) {
+    const variable = plan.protocol === 'kafka' ? 'SLUICE_KAFKA_BROKERS' : 'SLUICE_NATS_URL';
+    throw new TerminalError(
+      'NoBrokerConfigured',
+      `spec.storage.server.url is empty and the operator has no default ${plan.protocol} broker (${variable})`,
+    );
+  }
+  return defaults;
+}

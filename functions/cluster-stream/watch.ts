@@ -1,0 +1,72 @@
+/**
+ * @module functions/cluster-stream/watch
+ * What makes a ClusterStream reconcile besides its own changes: its binding Secret (owned), and
+ * any Stream that names it or is named by its claim, so that a Stream's deletion (a release) is
+ * noticed at once rather than at the next resync.
+ */
+import {
+  Builtin,
+  ClusterStreamKind,
+  TanzuStreamKind,
+  deletionChanged,
+  enqueueMapped,
+  generationChanged,
+  isRecord,
+  or,
+  uniqueRefs,
+  type KubeObject,
+  type Mapper,
+  type ObjectRef,
+  type WatchConfig,
+} from '../../shared/index.js';
+import { defaultClusterStreamName } from '../../shared/tanzu/names.js';
+
+function clusterStreamRef(name: string): ObjectRef {
+  return {
+    group: ClusterStreamKind.group,
+    version: ClusterStreamKind.version,
+    kind: ClusterStreamKind.kind,
+    name,
+  };
+}
+
+/** The ClusterStream a Stream names (explicitly, by default, or in its status). */
+export function clusterStreamNamesOf(stream: KubeObject): string[] {
+  const spec = isRecord(stream.spec) ? stream.spec : {};
+  const storage = isRecord(spec.storage) ? spec.storage : {};
+  const status = isRecord(stream.status) ? stream.status : {};
+  const names = [
+    typeof storage.clusterStream === 'string' && storage.clusterStream
+      ? storage.clusterStream
+      : defaultClusterStreamName(stream.metadata.name ?? ''),
+    typeof status.clusterStream === 'string' ? status.clusterStream : '',
+  ];
+  return names.filter(Boolean);
+}
+
+/** Stream → the ClusterStreams it names, and those whose claim names it. */
+export const streamToClusterStreams: Mapper = enqueueMapped((stream, stores) => {
+  const { namespace, name } = stream.metadata;
+  const claimed = stores.list(ClusterStreamKind).filter((cs) => {
+    const spec = isRecord(cs.spec) ? cs.spec : {};
+    const ref = isRecord(spec.claimRef) ? spec.claimRef : {};
+    return ref.name === name && (ref.namespace ?? '') === (namespace ?? '');
+  });
+  return uniqueRefs([
+    ...clusterStreamNamesOf(stream).map(clusterStreamRef),
+    ...claimed.map((cs) => clusterStreamRef(cs.metadata.name ?? '')),
+  ]);
+});
+
+/** The watch configuration of the ClusterStream function. */
+export const clusterStreamWatch: WatchConfig = {
+  owns: [{ kind: Builtin.Secret }],
+  watches: [
+    {
+      kind: TanzuStreamKind,
+      mapper: streamToClusterStreams,
+      // A Stream's creation, spec change or deletion; not its status writes.
+      predicate: or(generationChanged, deletionChanged),
+    },
+  ],
+};

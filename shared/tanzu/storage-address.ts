@@ -1,0 +1,60 @@
+/**
+ * @module tanzu/storage-address
+ * `status.storageAddress` in the Streaming Runtime's shape: `server.<environment>{url, protocol,
+ * protocolVersion, description, variables}`. A ClusterStream publishes it; its bound Stream copies it.
+ */
+import { STORAGE_ENVIRONMENT } from './names.js';
+import type { TopicEndpoint } from './topic-endpoint.js';
+
+/** The address of the broker in one environment. */
+export interface ServerAddress {
+  readonly url: string;
+  readonly protocol: string;
+  readonly protocolVersion?: string;
+  readonly description?: string;
+  readonly variables?: Readonly<Record<string, string>>;
+}
+
+export interface StorageAddress {
+  readonly server: Readonly<Record<string, ServerAddress>>;
+}
+
+/**
+ * The storage address of a topic. `attributes` (the ClusterStream's `storage.attributes`) become
+ * variables; the connection variables Sluice computes win over an attribute of the same name.
+ * @param protocolVersion the broker's version when the client learnt it (NATS reports it).
+ * @example storageAddressFor({ protocol: 'kafka', servers: ['k:9092'], topic: 'orders' }, {})
+ * // { server: { production: { url: 'k:9092', protocol: 'kafka', description: …,
+ * //   variables: { brokers: 'k:9092', topic: 'orders' } } } }
+ */
+export function storageAddressFor(
+  endpoint: TopicEndpoint,
+  attributes: Readonly<Record<string, string>> = {},
+  protocolVersion?: string,
+): StorageAddress {
+  const url = endpoint.servers.join(',');
+  const variables: Record<string, string> =
+    endpoint.protocol === 'kafka'
+      ? { ...attributes, brokers: url, topic: endpoint.topic }
+      : { ...attributes, servers: url, subject: endpoint.topic, stream: endpoint.stream };
+  const description =
+    endpoint.protocol === 'kafka'
+      ? `Kafka topic ${endpoint.topic}, provisioned by Sluice`
+      : `NATS JetStream stream ${endpoint.stream} (subject ${endpoint.topic}), provisioned by Sluice`;
+  return {
+    server: {
+      [STORAGE_ENVIRONMENT]: {
+        url,
+        protocol: endpoint.protocol,
+        ...(protocolVersion === undefined ? {} : { protocolVersion }),
+        description,
+        variables,
+      },
+    },
+  };
+}
+
+/** Every protocol named in a storage address (a Stream compares them with its own). */
+export function protocolsOf(address: StorageAddress | undefined): string[] {
+  return Object.values(address?.server ?? {}).map((s) => s.protocol);
+}
