@@ -55,6 +55,10 @@ export interface SluiceConfig {
   readonly resyncSeconds: number;
   /** `SLUICE_POD_NAME`: identity used in the leader Lease. @defaultValue the host name and pid */
   readonly identity: string | undefined;
+  /** `SLUICE_RATE_LIMIT`: reconciles started per second per kind, queue-wide (0: no limit). @defaultValue 500 */
+  readonly rateLimitPerSecond: number;
+  /** `SLUICE_LOCK_MS`: the job lease; a worker silent this long loses its job to another. @defaultValue 30000 */
+  readonly lockMs: number;
   /** `SLUICE_CACHE_DIR`: where the test environment caches what it builds. */
   readonly cacheDir: string | undefined;
 }
@@ -75,6 +79,14 @@ function positiveInt(env: Environment, name: string, fallback: number): number {
   if (!/^[0-9]+$/.test(raw) || Number(raw) <= 0) {
     throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   }
+  return Number(raw);
+}
+
+function nonNegativeInt(env: Environment, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[0-9]+$/.test(raw))
+    throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
@@ -145,6 +157,8 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
     logLevel,
     resyncSeconds: positiveInt(env, 'SLUICE_RESYNC_SECONDS', 600),
     identity: optional(env, 'SLUICE_POD_NAME'),
+    rateLimitPerSecond: nonNegativeInt(env, 'SLUICE_RATE_LIMIT', 500),
+    lockMs: positiveInt(env, 'SLUICE_LOCK_MS', 30_000),
     cacheDir: optional(env, 'SLUICE_CACHE_DIR'),
   });
 }

@@ -29,3 +29,5 @@ export * from './runtime/predicates.js';
 export * from './runtime/registration.js';
 export * from './brokers/types.js';
 export * from './brokers/errors.js';
+export * from './kube/connect.js';
+export * from './queue/settings.js';

@@ -3,11 +3,13 @@
  * The worker host: one {@link KindWorker} per kind it serves, started together and drained
  * together. A SIGTERM drains in-flight reconciles before the process exits.
  */
-import { ConfigError, type SluiceFunction } from '../../shared/index.js';
+import { ConfigError, type KindInfo, type SluiceFunction } from '../../shared/index.js';
 import { KindWorker, type KindWorkerDeps, type KindWorkerOptions } from './kind-worker.js';
 
 export class WorkerHost {
   private readonly workers: KindWorker[];
+  /** The kinds this host serves. */
+  readonly kinds: readonly KindInfo[];
 
   /**
    * @param functions every registered function.
@@ -22,6 +24,7 @@ export class WorkerHost {
   ) {
     const chosen = kinds.length === 0 ? [...functions] : kinds.map((k) => pick(functions, k));
     this.workers = chosen.map((fn) => new KindWorker(fn, deps, opts));
+    this.kinds = chosen.map((fn) => fn.kind);
   }
 
   start(): void {

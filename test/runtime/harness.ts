@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { ExecutionContext } from 'ava';
+import { controllerFor } from '../../dispatcher/controller.js';
+import { Dispatcher, type DispatcherOptions } from '../../dispatcher/dispatcher.js';
 import { KindWorker, type KindWorkerOptions } from '../../functions/host/kind-worker.js';
 import {
   Enqueuer,
@@ -177,4 +179,27 @@ export class RuntimeRig {
     if (keys.length > 0) await this.redis.del(...keys);
     this.redis.disconnect();
   }
+}
+
+/** A dispatcher for the Widget controller, watching one namespace, stopped at teardown. */
+export function startWidgetDispatcher(
+  t: ExecutionContext,
+  rig: RuntimeRig,
+  namespace: string,
+  opts: Partial<DispatcherOptions> = {},
+): Dispatcher {
+  const d = new Dispatcher(
+    {
+      kube: adminClient(),
+      enqueuer: rig.enqueuer,
+      redis: rig.queues.connection,
+      metrics: rig.metrics,
+      log: createLogger({ level: 'silent' }),
+    },
+    [controllerFor(widgetFunction(rig.probe))],
+    { prefix: rig.prefix, namespace, checkpointMs: 500, ...opts },
+  );
+  d.start();
+  t.teardown(() => d.stop());
+  return d;
 }

@@ -11,19 +11,21 @@
  *   `requeueMs`, `block` (wait while `<p>:block:<key>` exists), `terminal` (throw TerminalError);
  * - `<p>:runs:<key>`, `<p>:starts:<key>` (list of start times): what ran, and when.
  */
-import { Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  Builtin,
   TerminalError,
   awaitChange,
   defineFunction,
   defineKind,
-  enqueueOwner,
+  enqueueMapped,
   isKubeObject,
   jobKey,
   refOf,
   requeueAfter,
   type KubeObject,
+  type ObjectRef,
   type ResourceType,
   type SluiceFunction,
 } from '../../shared/index.js';
@@ -58,7 +60,7 @@ export class WidgetProbe {
     return this.redis.incr(this.key('gen', objectKey));
   }
 
-  async setBehavior(objectKey: string | '*', behavior: Record<string, string | number>): Promise<void> {
+  async setBehavior(objectKey: string, behavior: Record<string, string | number>): Promise<void> {
     await this.redis.del(this.key('behavior', objectKey));
     if (Object.keys(behavior).length > 0) await this.redis.hset(this.key('behavior', objectKey), behavior);
   }
@@ -101,7 +103,7 @@ export function widgetFunction(probe: WidgetProbe): SluiceFunction {
       if (!isKubeObject(obj)) throw new TerminalError('InvalidSpec', 'not an object');
       return obj;
     },
-    watch: { owns: [{ kind: GadgetKind }] },
+    watch: { owns: [{ kind: Builtin.ConfigMap }], watches: [{ kind: GadgetKind, mapper: gadgetToWidget }] },
     async reconcile(obj, ctx) {
       const key = jobKey(refOf(WidgetKind, obj));
       const r = probe.redis;
@@ -119,6 +121,13 @@ export function widgetFunction(probe: WidgetProbe): SluiceFunction {
         await r.incr(probe.key('runs', key));
         await r.incr(`${probe.prefix}:runs`);
         if (b.terminal) throw new TerminalError('WidgetRefused', 'this widget cannot be reconciled');
+        if (b.writeStatus) {
+          const spec = obj.spec as { size?: number } | undefined;
+          await ctx.kube.writeStatus(WidgetKind, obj, {
+            observedGeneration: obj.metadata.generation,
+            size: spec?.size ?? 0,
+          });
+        }
         if (b.fail && Number(b.fail) > 0) {
           await r.hincrby(probe.key('behavior', key), 'fail', -1);
           throw new Error(`scripted failure for ${key}`);
@@ -136,5 +145,12 @@ export function widgetFunction(probe: WidgetProbe): SluiceFunction {
   });
 }
 
-/** A Gadget owned by a Widget, for owner-mapping tests. */
-export const ownerOfGadget = enqueueOwner(WidgetKind);
+/** A Gadget names its Widget as `namespace/name` in `spec.widget`. */
+export const gadgetToWidget = enqueueMapped((obj): ObjectRef[] => {
+  const target = (obj.spec as { widget?: unknown } | undefined)?.widget;
+  if (typeof target !== 'string' || !target.includes('/')) return [];
+  const [namespace, name] = target.split('/');
+  return namespace && name
+    ? [{ group: WidgetKind.group, version: WidgetKind.version, kind: WidgetKind.kind, namespace, name }]
+    : [];
+});

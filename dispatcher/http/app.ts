@@ -1,0 +1,115 @@
+/**
+ * @module dispatcher/http/app
+ * The dispatcher's HTTP server (fastify): the enqueue API, the dashboard, and the probes and
+ * metrics. `/healthz`, `/readyz` and `/metrics` are open (they reveal no secret and probes and
+ * Prometheus must reach them); everything under `/api/` and `/dashboard` needs a valid token,
+ * except the dashboard's static assets and its login page.
+ */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { Queue } from 'bullmq';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Enqueuer, KindRegistry, KubeClient, Logger, SluiceMetrics } from '../../shared/index.js';
+import { bearer, type Authenticator } from './auth.js';
+import { DASHBOARD_PATH, TOKEN_COOKIE, registerDashboard } from './dashboard.js';
+import { registerEnqueueRoutes } from './enqueue-routes.js';
+import { handleError } from './errors.js';
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly [detail: string]: unknown;
+}
+
+export interface HttpAppDeps {
+  readonly registry: KindRegistry;
+  readonly enqueuer: Enqueuer;
+  readonly kube: KubeClient;
+  readonly auth: Authenticator;
+  readonly metrics: SluiceMetrics;
+  /** Every kind's queue, for the dashboard and the queue-depth metric. */
+  readonly queues: readonly Queue[];
+  readonly readiness: () => Promise<Readiness>;
+  readonly log: Logger;
+  /** @defaultValue false */
+  readonly dashboardWritable?: boolean;
+  /** Largest accepted request body. @defaultValue 16 KiB */
+  readonly bodyLimit?: number;
+}
+
+function isPublic(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return (
+    path === '/healthz' ||
+    path === '/readyz' ||
+    path === '/metrics' ||
+    path === `${DASHBOARD_PATH}/login` ||
+    path.startsWith(`${DASHBOARD_PATH}/static/`)
+  );
+}
+
+async function queueDepths(deps: HttpAppDeps): Promise<void> {
+  await Promise.all(
+    deps.queues.map(async (q) => {
+      const kind = deps.registry.byQueue(q.name)?.kind ?? q.name;
+      const counts = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+      for (const [state, n] of Object.entries(counts)) deps.metrics.queueDepth.set({ kind, state }, n);
+    }),
+  );
+}
+
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 16 * 1024 });
+  const log = deps.log.child({ component: 'http' });
+  app.setErrorHandler((err, req, reply) =>
+    handleError(err instanceof Error ? err : new Error(String(err)), req, reply, log),
+  );
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({ error: 'NotFound', message: `no route for ${req.method} ${req.url.split('?')[0] ?? ''}` }),
+  );
+  await app.register(cookie);
+  await app.register(formbody);
+
+  const authorized = async (req: FastifyRequest): Promise<boolean> => {
+    const token =
+      bearer(req.headers.authorization) ??
+      (req.url.startsWith(DASHBOARD_PATH) ? req.cookies[TOKEN_COOKIE] : undefined);
+    return (await deps.auth.authenticate(token)) !== undefined;
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    if (isPublic(req.url) || (await authorized(req))) return;
+    const wantsPage =
+      req.url.startsWith(DASHBOARD_PATH) &&
+      req.method === 'GET' &&
+      (req.headers.accept ?? '').includes('text/html');
+    if (wantsPage) return reply.redirect(`${DASHBOARD_PATH}/login`, 303);
+    return reply
+      .status(401)
+      .header('WWW-Authenticate', 'Bearer realm="sluice"')
+      .send({
+        error: 'Unauthorized',
+        message: deps.auth.configured
+          ? 'a valid bearer token is required'
+          : 'no API token is configured: set SLUICE_API_TOKEN',
+      });
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const r = await deps.readiness();
+    return reply.status(r.ready ? 200 : 503).send(r);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    await queueDepths(deps).catch(() => undefined);
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  registerEnqueueRoutes(app, deps);
+  await registerDashboard(
+    app,
+    { queues: deps.queues, writable: deps.dashboardWritable ?? false },
+    async (t) => (await deps.auth.authenticate(t)) !== undefined,
+  );
+  return app;
+}

@@ -1,0 +1,157 @@
+/**
+ * @module dispatcher/http/enqueue-routes
+ * `POST /api/v1/reconcile` and `POST /api/v1/[namespaces/{ns}/]{plural}/{name}/reconcile`:
+ * queue a reconcile of one object at high priority, answering 202 with the job id. The object must
+ * exist; nothing is queued for a request that fails.
+ */
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import type { FastifyInstance } from 'fastify';
+import {
+  TerminalError,
+  apiVersionOf,
+  parseWith,
+  type Enqueuer,
+  type KindInfo,
+  type KindRegistry,
+  type KubeClient,
+  type ObjectRef,
+} from '../../shared/index.js';
+import { HttpError } from './errors.js';
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+class ReconcileBody {
+  @IsString() @IsNotEmpty() @MaxLength(253) apiVersion!: string;
+  @IsString() @IsNotEmpty() @MaxLength(63) kind!: string;
+  @IsOptional()
+  @IsString()
+  @Matches(DNS_LABEL, { message: 'namespace must be a DNS label' })
+  @MaxLength(63)
+  namespace?: string;
+  @IsString()
+  @Matches(DNS_SUBDOMAIN, { message: 'name must be a DNS subdomain' })
+  @MaxLength(253)
+  name!: string;
+}
+
+export interface EnqueueRouteDeps {
+  readonly registry: KindRegistry;
+  readonly enqueuer: Enqueuer;
+  readonly kube: KubeClient;
+}
+
+function checkName(what: 'name' | 'namespace', value: string): void {
+  const ok =
+    what === 'name'
+      ? DNS_SUBDOMAIN.test(value) && value.length <= 253
+      : DNS_LABEL.test(value) && value.length <= 63;
+  if (!ok)
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `${what} ${JSON.stringify(value.slice(0, 80))} is not a valid Kubernetes ${what}`,
+    );
+}
+
+function resolvePlural(registry: KindRegistry, resource: string): KindInfo {
+  const dot = resource.indexOf('.');
+  const plural = dot < 0 ? resource : resource.slice(0, dot);
+  const group = dot < 0 ? undefined : resource.slice(dot + 1);
+  const kind = registry.byPlural(plural, group);
+  if (kind) return kind;
+  const matches = registry.all().filter((k) => k.plural === plural);
+  if (matches.length > 1) {
+    throw new HttpError(
+      400,
+      'AmbiguousResource',
+      `${plural} is served by several groups; use one of ${matches.map((k) => `${k.plural}.${k.group}`).join(', ')}`,
+    );
+  }
+  throw new HttpError(
+    404,
+    'UnknownKind',
+    `no kind served by Sluice has the resource ${JSON.stringify(resource.slice(0, 100))}`,
+  );
+}
+
+async function enqueueOne(
+  deps: EnqueueRouteDeps,
+  kind: KindInfo,
+  namespace: string | undefined,
+  name: string,
+): Promise<{ jobId: string; queue: string }> {
+  checkName('name', name);
+  if (kind.namespaced && !namespace)
+    throw new HttpError(400, 'BadRequest', `${kind.kind} is namespaced: a namespace is required`);
+  if (!kind.namespaced && namespace)
+    throw new HttpError(400, 'BadRequest', `${kind.kind} is cluster-scoped: leave the namespace out`);
+  if (namespace) checkName('namespace', namespace);
+  let found;
+  try {
+    found = await deps.kube.get(kind, namespace, name, { metadataOnly: true });
+  } catch {
+    throw new HttpError(503, 'Unavailable', 'the Kubernetes API could not be reached; try again');
+  }
+  if (!found)
+    throw new HttpError(
+      404,
+      'NotFound',
+      `${kind.kind} ${namespace ? `${namespace}/` : ''}${name} does not exist`,
+    );
+  const ref: ObjectRef = {
+    group: kind.group,
+    version: kind.version,
+    kind: kind.kind,
+    name,
+    ...(namespace ? { namespace } : {}),
+    ...(found.metadata.uid ? { uid: found.metadata.uid } : {}),
+  };
+  const [result] = await deps.enqueuer.enqueue([{ ref, reason: 'http' }], 'high');
+  if (!result) throw new HttpError(500, 'InternalError', 'nothing was queued');
+  return result;
+}
+
+export function registerEnqueueRoutes(app: FastifyInstance, deps: EnqueueRouteDeps): void {
+  app.post('/api/v1/reconcile', async (req, reply) => {
+    let body: ReconcileBody;
+    try {
+      body = parseWith(ReconcileBody, req.body, 'body', 'BadRequest');
+    } catch (err) {
+      throw new HttpError(
+        400,
+        'BadRequest',
+        err instanceof TerminalError ? err.message : 'the body must be a JSON object',
+      );
+    }
+    const kind = deps.registry.byApiVersion(body.apiVersion, body.kind);
+    if (!kind) {
+      const other = deps.registry
+        .all()
+        .find((k) => k.kind === body.kind && body.apiVersion.startsWith(`${k.group}/`));
+      const hint = other ? ` (Sluice serves ${apiVersionOf(other)})` : '';
+      throw new HttpError(
+        404,
+        'UnknownKind',
+        `Sluice does not serve ${body.kind} in ${body.apiVersion}${hint}`,
+      );
+    }
+    return reply.status(202).send(await enqueueOne(deps, kind, body.namespace, body.name));
+  });
+
+  app.post<{ Params: { namespace: string; resource: string; name: string } }>(
+    '/api/v1/namespaces/:namespace/:resource/:name/reconcile',
+    async (req, reply) => {
+      const kind = resolvePlural(deps.registry, req.params.resource);
+      return reply.status(202).send(await enqueueOne(deps, kind, req.params.namespace, req.params.name));
+    },
+  );
+
+  app.post<{ Params: { resource: string; name: string } }>(
+    '/api/v1/:resource/:name/reconcile',
+    async (req, reply) => {
+      const kind = resolvePlural(deps.registry, req.params.resource);
+      return reply.status(202).send(await enqueueOne(deps, kind, undefined, req.params.name));
+    },
+  );
+}

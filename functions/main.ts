@@ -1,0 +1,101 @@
+/**
+ * @module functions/main
+ * The worker host's composition root: builds the shared clients once, wires them with tsyringe,
+ * and runs a {@link WorkerHost} for the chosen kinds. `sluice worker` and `sluice dev` call
+ * {@link startWorkers}.
+ */
+import 'reflect-metadata';
+import { container } from 'tsyringe';
+import { Queue } from 'bullmq';
+import { createBrokerClients } from '../shared/brokers/pool.js';
+import {
+  KubeEventRecorder,
+  SluiceMetrics,
+  applyQueueSettings,
+  createLogger,
+  kubeClientFrom,
+  redisOptions,
+  type BrokerClients,
+  type EventRecorder,
+  type KubeClient,
+  type Logger,
+  type SluiceConfig,
+  type SluiceFunction,
+} from '../shared/index.js';
+import type { KindWorkerDeps } from './host/kind-worker.js';
+import { WorkerHost } from './host/worker-host.js';
+
+export interface WorkerProcessOptions {
+  /** Kinds to serve (kind, plural, or plural.group); empty for all. */
+  readonly kinds: readonly string[];
+  /** Reconciles at once per kind in this process. @defaultValue 10 */
+  readonly concurrency?: number;
+  /** Shared with other components of the same process (`sluice dev`). */
+  readonly metrics?: SluiceMetrics;
+  readonly log?: Logger;
+}
+
+export interface RunningWorkers {
+  readonly host: WorkerHost;
+  readonly metrics: SluiceMetrics;
+  /** Drains in-flight reconciles, then closes every connection. */
+  stop(): Promise<void>;
+}
+
+export async function startWorkers(
+  config: SluiceConfig,
+  functions: readonly SluiceFunction[],
+  opts: WorkerProcessOptions,
+): Promise<RunningWorkers> {
+  const c = container.createChildContainer();
+  c.register('config', { useValue: config });
+  c.register('log', {
+    useValue: opts.log ?? createLogger({ level: config.logLevel, base: { component: 'worker' } }),
+  });
+  c.register('metrics', { useValue: opts.metrics ?? new SluiceMetrics().withProcessMetrics() });
+  c.register('kube', { useFactory: (r) => kubeClientFrom(r.resolve<SluiceConfig>('config')) });
+  c.register('brokers', {
+    useFactory: (r) =>
+      createBrokerClients({ endpointOverrides: config.endpointOverrides, logger: r.resolve<Logger>('log') }),
+  });
+  c.register('events', {
+    useFactory: (r) => new KubeEventRecorder(r.resolve<KubeClient>('kube'), 'sluice-worker'),
+  });
+
+  const deps: KindWorkerDeps = {
+    kube: c.resolve<KubeClient>('kube'),
+    brokers: c.resolve<BrokerClients>('brokers'),
+    config,
+    metrics: c.resolve<SluiceMetrics>('metrics'),
+    log: c.resolve<Logger>('log'),
+    events: c.resolve<EventRecorder>('events'),
+  };
+  const host = new WorkerHost(functions, opts.kinds, deps, {
+    redisUrl: config.redisUrl,
+    prefix: config.queuePrefix,
+    concurrency: opts.concurrency ?? 10,
+    lockDurationMs: config.lockMs,
+  });
+  for (const kind of host.kinds) {
+    const queue = new Queue(kind.queue, {
+      connection: { url: config.redisUrl, ...redisOptions() },
+      prefix: config.queuePrefix,
+    });
+    await applyQueueSettings(queue, config.rateLimitPerSecond);
+    await queue.close();
+  }
+  host.start();
+  deps.log.info(
+    { kinds: host.kinds.map((k) => k.kind), concurrency: opts.concurrency ?? 10 },
+    'workers started',
+  );
+  return {
+    host,
+    metrics: deps.metrics,
+    async stop() {
+      await host.close();
+      await deps.brokers.close();
+      deps.kube.rest.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The dispatcher end to end with the worker host: watch events become reconciles, our own status
+ * writes do not loop, owned and mapped kinds re-enqueue their primary, a restart resumes from the
+ * saved resourceVersion, and a resumed watch that gets 410 re-lists without missing a change.
+ */
+import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Builtin, type KubeObject } from '../../shared/index.js';
+import { adminClient } from '../helpers/context.js';
+import { isolation } from '../helpers/env.js';
+import { eventually, useNamespace } from '../helpers/kube.js';
+import { GadgetKind, WidgetKind } from './widget-function.js';
+import { RuntimeRig, createWidgets, installTestCrds, keyOf, startWidgetDispatcher } from './harness.js';
+
+test.before(async () => {
+  await installTestCrds();
+});
+
+test('a created object is reconciled, and a spec change reconciles it again', async (t) => {
+  const iso = isolation('d-basic');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  rig.worker();
+  const d = startWidgetDispatcher(t, rig, iso.namespace);
+  await eventually('the dispatcher to watch', () =>
+    Promise.resolve(d.health().sources.every((s) => s.state === 'watching') && d.health().sources.length > 0),
+  );
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  await eventually('the first reconcile', async () => (await rig.probe.runs(keyOf(ref))) === 1);
+  await adminClient().patch(WidgetKind, iso.namespace, ref.name, { spec: { size: 42 } });
+  await eventually('the reconcile of the change', async () => (await rig.probe.runs(keyOf(ref))) === 2);
+  t.pass();
+});
+
+test('our own status writes do not make the object loop', async (t) => {
+  const iso = isolation('d-noloop');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  await rig.probe.setBehavior('*', { writeStatus: 1 });
+  rig.worker();
+  startWidgetDispatcher(t, rig, iso.namespace);
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  await eventually('the status to be written', async () => {
+    const w = await adminClient().get(WidgetKind, iso.namespace, ref.name);
+    return (w?.status as { size?: number } | undefined)?.size === 0;
+  });
+  await sleep(1500);
+  t.is(await rig.probe.runs(keyOf(ref)), 1);
+});
+
+test('a change to an owned ConfigMap and to a mapped Gadget reconciles the Widget', async (t) => {
+  const iso = isolation('d-owned');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  rig.worker();
+  startWidgetDispatcher(t, rig, iso.namespace);
+  const [ref] = await createWidgets(iso.namespace, 1);
+  if (!ref) throw new Error('no widget');
+  await eventually('the first reconcile', async () => (await rig.probe.runs(keyOf(ref))) === 1);
+  const kube = adminClient();
+  await kube.create(Builtin.ConfigMap, {
+    metadata: {
+      name: 'owned',
+      namespace: iso.namespace,
+      ownerReferences: [
+        { apiVersion: 'test.sluice.io/v1', kind: 'Widget', name: ref.name, uid: ref.uid ?? '' },
+      ],
+    },
+    data: { a: '1' },
+  });
+  await eventually('the owner to be reconciled', async () => (await rig.probe.runs(keyOf(ref))) === 2);
+  const gadget = `g-${iso.queuePrefix}`;
+  await kube.create<KubeObject>(GadgetKind, {
+    metadata: { name: gadget },
+    spec: { widget: `${iso.namespace}/${ref.name}` },
+  });
+  t.teardown(() => kube.delete(GadgetKind, undefined, gadget).then(() => undefined));
+  await eventually(
+    'the mapped Widget to be reconciled',
+    async () => (await rig.probe.runs(keyOf(ref))) === 3,
+  );
+  t.pass();
+});
+
+test('a restarted dispatcher resumes its watch: unchanged objects are not reconciled again, a change is', async (t) => {
+  const iso = isolation('d-resume');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  rig.worker({ concurrency: 20 });
+  const refs = await createWidgets(iso.namespace, 30);
+  const first = startWidgetDispatcher(t, rig, iso.namespace);
+  await eventually('all thirty reconciled', async () => (await rig.probe.totalRuns()) === 30, 30_000);
+  await sleep(1200);
+  await first.stop();
+  const changed = refs[7]!;
+  await adminClient().patch(WidgetKind, iso.namespace, changed.name, { spec: { size: 700 } });
+  startWidgetDispatcher(t, rig, iso.namespace);
+  await eventually(
+    'the change made while stopped to be reconciled',
+    async () => (await rig.probe.runs(keyOf(changed))) === 2,
+    30_000,
+  );
+  await sleep(1500);
+  t.is(await rig.probe.totalRuns(), 31, 'only the changed object ran again');
+});
+
+test('a resumed watch whose resourceVersion is too old (410) re-lists and misses nothing', async (t) => {
+  const iso = isolation('d-gone');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  rig.worker({ concurrency: 20 });
+  await createWidgets(iso.namespace, 10);
+  // Pretend an earlier dispatcher saved a resourceVersion long since compacted away.
+  await rig.redis.set(`${rig.prefix}:dispatcher:epoch`, 'earlier');
+  await rig.redis.set(`${rig.prefix}:dispatcher:rv:test.sluice.io/Widget`, '1');
+  const d = startWidgetDispatcher(t, rig, iso.namespace);
+  await eventually(
+    'every object to be reconciled after the re-list',
+    async () => (await rig.probe.totalRuns()) === 10,
+    30_000,
+  );
+  t.true(
+    d.health().sources.some((s) => s.restarts > 0),
+    'the watch restarted',
+  );
+});
