@@ -9,9 +9,9 @@
  * 4. Creating: no broker ready and no revision rolling; or still starting for the first time
  *    (the previous phase was none, Pending or Creating) with no revision rolling.
  * 5. Updating: a rollout is in progress: the StatefulSet controller has not observed the latest
- *    generation, a revision is rolling (currentRevision ≠ updateRevision), fewer pods than asked
- *    are on the update revision, or the pod count differs from the spec (scaling); and it stays
- *    Updating until every broker is ready (new pods of a scale-up are not a degradation).
+ *    generation, a revision is rolling (currentRevision ≠ updateRevision), fewer pods are on the
+ *    update revision than exist (updatedReplicas < replicas), or a scale-down is not finished; and
+ *    it stays Updating until Running (the new pods of a scale-up are not a degradation).
  * 6. Degraded: some brokers ready, nothing rolling (a broker went down).
  *
  * Conditions (each with observedGeneration):
@@ -91,15 +91,21 @@ function revisionRolling(sts: StatefulSetState): boolean {
   );
 }
 
-/** Whether anything is left to roll out (including scaling). */
+/**
+ * Whether anything is left to roll out: the controller has not observed the latest generation, a
+ * revision is rolling, some existing pod is not on the update revision, or surplus pods of a
+ * scale-down still exist. A pod that is merely missing (lost, or not yet created by a scale-up) is
+ * not a rollout by itself: the first is a degradation, the second is covered by the generation
+ * check and by Updating sticking until Running.
+ */
 export function rolloutPending(sts: StatefulSetState, want: number): boolean {
   return (
     sts.observedGeneration === undefined ||
     sts.observedGeneration < sts.generation ||
     revisionRolling(sts) ||
-    sts.updatedReplicas < want ||
-    sts.specReplicas !== want ||
-    sts.replicas !== want
+    sts.updatedReplicas < sts.replicas ||
+    sts.replicas > want ||
+    sts.specReplicas !== want
   );
 }
 

@@ -1,6 +1,13 @@
 /**
  * The reconciler contract for StreamBusCluster (missing object, idempotency of a converged
  * cluster including every child it owns, terminal error on a spec that cannot work).
+ *
+ * The valid cluster is the seed's multi-tenancy example (so the NetworkPolicy is among the
+ * children) with a nodeSelector no node matches: it settles in Creating as soon as its pods exist.
+ * The contract takes "nothing changed for one round" as converged, which a cluster still waiting
+ * for its claims to bind and its pods to be scheduled can show for a moment and then leave; a
+ * cluster that cannot be scheduled has no such pause. The same no-write property for a Running
+ * cluster is checked in cluster.test.ts.
  */
 import { streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
 import { Builtin, StreamBusClusterKind } from '../../../shared/index.js';
@@ -11,7 +18,14 @@ import { ensureStandardStorageClass, seedCluster } from '../../fixtures/streambu
 
 runReconcilerContract('StreamBusCluster', {
   fn: streamBusClusterFunction,
-  valid: (ns) => seedCluster('multi-tenancy', ns, 'contract'),
+  valid: (ns) => {
+    const manifest = seedCluster('multi-tenancy', ns, 'contract');
+    const spec = manifest.spec as Record<string, unknown>;
+    return {
+      ...manifest,
+      spec: { ...spec, replicas: 1, nodeSelector: { 'sluice.io/no-such-node': 'true' } },
+    };
+  },
   invalid: (ns) => {
     const manifest = seedCluster('security', ns, 'contract-invalid');
     return { ...manifest, spec: { security: { tls: { enabled: true } } } };
@@ -29,5 +43,5 @@ runReconcilerContract('StreamBusCluster', {
     await installCrds();
     await ensureStandardStorageClass();
   },
-  maxRounds: 120,
+  maxRounds: 60,
 });

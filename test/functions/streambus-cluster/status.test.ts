@@ -85,6 +85,20 @@ test('a broker down on a settled cluster is Degraded', (t) => {
   t.is(computePhase({ want: 3, sts: settled(3, { readyReplicas: 2 }), previous: 'Running' }), 'Degraded');
 });
 
+test('a broker pod lost on a Running cluster is Degraded, not Updating', (t) => {
+  const lost = settled(3, { replicas: 2, updatedReplicas: 2, readyReplicas: 2 });
+  t.is(computePhase({ want: 3, sts: lost, previous: 'Running' }), 'Degraded');
+});
+
+test('an existing pod not on the update revision is Updating', (t) => {
+  t.is(computePhase({ want: 3, sts: settled(3, { updatedReplicas: 2 }), previous: 'Running' }), 'Updating');
+});
+
+test('a scale-down is Updating until the surplus pods are gone', (t) => {
+  const shrinking = settled(3, { replicas: 5, updatedReplicas: 5, readyReplicas: 5 });
+  t.is(computePhase({ want: 3, sts: shrinking, previous: 'Running' }), 'Updating');
+});
+
 test('a failure is Failed whatever the StatefulSet says', (t) => {
   t.is(
     computePhase({ want: 3, sts: settled(3), failure: { reason: 'StorageImmutable', message: 'm' } }),
