@@ -53,7 +53,7 @@ export interface AppliedLimit extends Limit {
 export type AppliedLimits = { readonly [N in LimitName]?: AppliedLimit };
 
 /** The result of {@link resolveLimits}: what applies, and the requests above the hard limits. */
-export interface Resolution {
+export interface LimitResolution {
   readonly applied: AppliedLimits;
   /** One sentence per refused request, e.g. `maxage 3000h exceeds the store's limit 2400h`. */
   readonly exceeded: readonly string[];
@@ -155,7 +155,7 @@ export function parseStoreLimits(spec: {
  * Resolves what a Stream gets: per limit the request, else the store's default, else the store's
  * hard limit, else nothing (unlimited). Requests above the hard limit are listed in `exceeded`.
  */
-export function resolveLimits(request: Limits, store: StoreLimits): Resolution {
+export function resolveLimits(request: Limits, store: StoreLimits): LimitResolution {
   const applied: { [N in LimitName]?: AppliedLimit } = {};
   const exceeded: string[] = [];
   for (const name of LIMIT_NAMES) {
