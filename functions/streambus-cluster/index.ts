@@ -12,7 +12,8 @@
  *   or deletion by someone else is undone).
  *
  * ServiceMonitors are not watched: the kind may not exist, and a watch on a missing kind fails.
- * A cluster waiting for the ServiceMonitor CRD polls every 30 s instead (see reconcile).
+ * Neither are the TLS Secrets nor CRDs: a cluster waiting for a Secret or for the ServiceMonitor
+ * CRD polls every 30 s instead (see reconcile and checks).
  * No finalizer: every child is garbage-collected through its owner reference.
  */
 import { Builtin, StreamBusClusterKind, defineFunction } from '../../shared/index.js';

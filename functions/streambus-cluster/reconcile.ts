@@ -6,11 +6,13 @@
  * 1. Parse the spec. Invalid: phase Failed, `Ready=False/InvalidSpec`, TerminalError (no retry).
  * 2. Read the StatefulSet. Controlled by another object, or its claim templates differ from
  *    spec.storage (which cannot change): phase Failed, the StatefulSet left as it is, TerminalError.
- * 3. Server-side apply the ConfigMap, both Services and the PodDisruptionBudget; apply or delete
- *    the NetworkPolicy and the ServiceMonitor as the spec asks (a ServiceMonitor is attempted only
- *    when the monitoring.coreos.com/v1 API serves it; otherwise `Ready=False` and
- *    `Degraded=True` with reason ServiceMonitorCRDMissing, and a retry every 30 s, so the
- *    ServiceMonitor appears within 30 s of the CRD being installed); then apply the StatefulSet
+ * 3. Check the Secrets TLS names (warning SecretNotFound when one is missing). Server-side apply
+ *    the ConfigMap, both Services and the PodDisruptionBudget; apply or delete the NetworkPolicy
+ *    and the ServiceMonitor as the spec asks (a ServiceMonitor is attempted only when the
+ *    monitoring.coreos.com/v1 API serves it, else warning ServiceMonitorCRDMissing). A warning
+ *    leaves the phase to the StatefulSet but sets `Ready=False` and `Degraded=True` with its
+ *    reason, records one Warning Event, and retries every 30 s (Secrets and CRDs are not
+ *    watched), so a ServiceMonitor appears within 30 s of its CRD. Then apply the StatefulSet
  *    last, so that its pods find their ConfigMap. The API server refusing one of them (422) is
  *    terminal: phase Failed with reason ObjectRejected.
  * 4. Compute the phase and conditions from the StatefulSet the apply returned, write the status
@@ -40,12 +42,13 @@ import { parseSpec, statusRecord, type StreamBusCluster } from './parse.js';
 import type { StreamBusClusterSpec } from './spec.js';
 import { clusterStatus, readStatefulSet, type Phase, type Problem, type StatusInput } from './status.js';
 import { storageChange } from './storage.js';
+import { SERVICE_MONITOR_CRD_MISSING, combine, missingSecrets, serviceMonitorServed } from './checks.js';
 import { endpoints, names, type ClusterId } from './topology.js';
 
 /** Poll interval while the cluster is not Running. */
 export const NOT_RUNNING_REQUEUE_MS = 10_000;
-/** Retry interval while the ServiceMonitor CRD is missing. */
-export const CRD_MISSING_REQUEUE_MS = 30_000;
+/** Retry interval while a dependency is missing (a named Secret, the ServiceMonitor CRD). */
+export const WARNING_REQUEUE_MS = 30_000;
 
 /** The reason of the Ready condition in a status, if any. */
 function readyReason(status: Record<string, unknown>): string | undefined {
@@ -156,19 +159,6 @@ async function prune(type: ResourceType, id: ClusterId, name: string, ctx: Recon
   });
 }
 
-/** Whether the API server serves monitoring.coreos.com/v1 ServiceMonitors (the CRD is installed). */
-export async function serviceMonitorServed(ctx: ReconcileContext): Promise<boolean> {
-  try {
-    const list = await ctx.kube.rest.request<{ resources?: { name?: string }[] }>({
-      path: `/apis/${Builtin.ServiceMonitor.group}/${Builtin.ServiceMonitor.version}`,
-    });
-    return (list.resources ?? []).some((r) => r.name === Builtin.ServiceMonitor.plural);
-  } catch (err) {
-    if (err instanceof KubeApiError && err.isNotFound) return false;
-    throw err;
-  }
-}
-
 /** Applies or deletes the optional children; returns a warning when the ServiceMonitor cannot be made. */
 async function syncOptional(
   id: ClusterId,
@@ -181,13 +171,7 @@ async function syncOptional(
     await prune(Builtin.ServiceMonitor, id, names.serviceMonitor(id.name), ctx);
     return undefined;
   }
-  if (!(await serviceMonitorServed(ctx))) {
-    return {
-      reason: 'ServiceMonitorCRDMissing',
-      message:
-        'spec.observability.metrics.serviceMonitor is true but the API server does not serve monitoring.coreos.com/v1 ServiceMonitors: install the Prometheus Operator CRDs or set serviceMonitor to false',
-    };
-  }
+  if (!(await serviceMonitorServed(ctx))) return SERVICE_MONITOR_CRD_MISSING;
   await ctx.kube.apply(Builtin.ServiceMonitor, desired.serviceMonitor);
   return undefined;
 }
@@ -217,6 +201,7 @@ export async function reconcile(obj: StreamBusCluster, ctx: ReconcileContext): P
   const problem = statefulSetProblem(existing, obj, desired);
   if (problem) return fail(obj, problem, existing, ctx);
 
+  const secretWarning = await missingSecrets(spec, namespace, ctx);
   let applied: { sts: KubeObject; warning: Problem | undefined };
   try {
     applied = await applyAll(id, desired, ctx);
@@ -226,16 +211,17 @@ export async function reconcile(obj: StreamBusCluster, ctx: ReconcileContext): P
     }
     throw err;
   }
+  const warning = combine([secretWarning, applied.warning]);
   const phase = await publish(
     obj,
     {
       want: spec.replicas,
       sts: readStatefulSet(applied.sts),
-      warning: applied.warning,
+      warning,
       endpoints: endpoints(name, namespace, spec.replicas, spec.config.port),
     },
     ctx,
   );
-  if (applied.warning) return requeueAfter(CRD_MISSING_REQUEUE_MS);
+  if (warning) return requeueAfter(WARNING_REQUEUE_MS);
   return phase === 'Running' ? awaitChange() : requeueAfter(NOT_RUNNING_REQUEUE_MS);
 }

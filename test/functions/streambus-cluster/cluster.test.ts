@@ -209,10 +209,13 @@ test('deleting the cluster garbage-collects its children', async (t) => {
   t.deepEqual(await reconcileObject(streamBusClusterFunction, ref, ctx), { kind: 'gone' });
 });
 
-test('the seed security example mounts its TLS and CA Secrets read-only into every broker', async (t) => {
-  const { namespace } = isolation('sbc-security');
-  await Promise.all([installCrds(), ensureStandardStorageClass()]);
-  await useNamespace(t, namespace);
+test('the seed security example waits for its Secrets, then mounts them read-only into every broker', async (t) => {
+  const { namespace, ref, ctx } = await start(t, 'security', 'security');
+  const { obj } = await reconcileUntil(ref, ctx, 'the brokers to run', running(3));
+  t.like(findCondition(obj.status, 'Ready'), { status: 'False', reason: 'SecretNotFound' });
+  t.regex(findCondition(obj.status, 'Ready')?.message ?? '', /streambus-tls-certs.*streambus-ca-cert/);
+  t.like(findCondition(obj.status, 'Degraded'), { status: 'True', reason: 'SecretNotFound' });
+
   const kube = adminClient();
   const pem = Buffer.from('not a real certificate').toString('base64');
   await kube.create(Builtin.Secret, {
@@ -224,8 +227,12 @@ test('the seed security example mounts its TLS and CA Secrets read-only into eve
     metadata: { name: 'streambus-ca-cert', namespace },
     data: { 'ca.crt': pem },
   });
-  const { ref, ctx } = await createCluster(seedCluster('security', namespace));
-  await reconcileUntil(ref, ctx, 'the secure cluster to run', running(3));
+  await reconcileUntil(
+    ref,
+    ctx,
+    'Ready once the Secrets exist',
+    (o) => findCondition(o.status, 'Ready')?.status === 'True',
+  );
   for (const pod of await pods(namespace, 'secure-cluster')) {
     const volumes = at(pod, 'spec', 'volumes') as unknown[];
     t.true(volumes.some((v) => at(v, 'secret', 'secretName') === 'streambus-tls-certs'));

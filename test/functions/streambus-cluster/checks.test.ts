@@ -1,0 +1,41 @@
+/**
+ * Unit tests of the pure parts of the dependency checks and of the registration's watch
+ * configuration.
+ */
+import test from 'ava';
+import { combine, secretsNamed } from '../../../functions/streambus-cluster/checks.js';
+import { parseSpec, streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
+import { Builtin, StreamBusClusterKind } from '../../../shared/index.js';
+
+test('the Secrets checked are the TLS certificate and CA Secrets, only while TLS is enabled', (t) => {
+  const tls = { certSecretName: 'cert', caSecretName: 'ca' };
+  t.deepEqual(secretsNamed(parseSpec({ security: { tls: { enabled: true, ...tls } } }, 'demo')), [
+    ['spec.security.tls.certSecretName', 'cert'],
+    ['spec.security.tls.caSecretName', 'ca'],
+  ]);
+  t.deepEqual(secretsNamed(parseSpec({ security: { tls: { enabled: false, ...tls } } }, 'demo')), []);
+});
+
+test('several warnings become one with the first reason and every message', (t) => {
+  t.is(combine([undefined, undefined]), undefined);
+  t.deepEqual(combine([undefined, { reason: 'A', message: 'a' }, { reason: 'B', message: 'b' }]), {
+    reason: 'A',
+    message: 'a; b',
+  });
+});
+
+test('the registration owns the StatefulSet, Services, ConfigMap, PodDisruptionBudget and NetworkPolicy, with no finalizer', (t) => {
+  const fn = streamBusClusterFunction;
+  t.is(fn.kind, StreamBusClusterKind);
+  t.is(fn.finalizer, undefined);
+  t.deepEqual(
+    (fn.watch.owns ?? []).map((o) => o.kind),
+    [
+      Builtin.StatefulSet,
+      Builtin.Service,
+      Builtin.ConfigMap,
+      Builtin.PodDisruptionBudget,
+      Builtin.NetworkPolicy,
+    ],
+  );
+});
