@@ -13,7 +13,7 @@ import type { Enqueuer, KindRegistry, KubeClient, Logger, SluiceMetrics } from '
 import { bearer, type Authenticator } from './auth.js';
 import { DASHBOARD_PATH, TOKEN_COOKIE, registerDashboard } from './dashboard.js';
 import { registerEnqueueRoutes } from './enqueue-routes.js';
-import { handleError } from './errors.js';
+import { HttpError, handleError } from './errors.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -70,6 +70,17 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   );
   await app.register(cookie);
   await app.register(formbody);
+  // JSON only (plain text gets 415), and an empty JSON body is allowed (the path forms need none).
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch {
+      done(new HttpError(400, 'BadRequest', 'the body is not valid JSON'), undefined);
+    }
+  });
 
   const authorized = async (req: FastifyRequest): Promise<boolean> => {
     const token =
