@@ -7,11 +7,11 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { Queue } from 'bullmq';
-import { createBrokerClients } from '../shared/brokers/pool.js';
 import {
   KubeEventRecorder,
   SluiceMetrics,
   applyQueueSettings,
+  createBrokerClients,
   createLogger,
   kubeClientFrom,
   redisOptions,

@@ -31,3 +31,7 @@ export * from './brokers/types.js';
 export * from './brokers/errors.js';
 export * from './kube/connect.js';
 export * from './queue/settings.js';
+export * from './brokers/binding.js';
+export * from './brokers/pool.js';
+export * from './tawon/units.js';
+export * from './tawon/limits.js';
