@@ -17,7 +17,8 @@
  *    terminal: phase Failed with reason ObjectRejected.
  * 4. Compute the phase and conditions from the StatefulSet the apply returned, write the status
  *    (skipped when unchanged), and record an Event when the phase changed.
- * 5. Running: wait for a change (the owned objects' events bring it back); otherwise poll every 10 s.
+ * 5. Not Running: poll every 10 s. Running: wait for a change (the owned objects' events bring
+ *    it back), or retry in 30 s while a warning stands.
  *
  * Guarantees: a converged cluster's reconcile writes nothing (applies of unchanged objects are
  * no-ops, an equal status is not written, no Event without a phase change). Only objects that
@@ -29,7 +30,7 @@ import {
   StreamBusClusterKind,
   TerminalError,
   awaitChange,
-  isRecord,
+  findCondition,
   requeueAfter,
   retryOnConflict,
   type KubeObject,
@@ -37,25 +38,18 @@ import {
   type ReconcileResult,
   type ResourceType,
 } from '../../shared/index.js';
+import { SERVICE_MONITOR_CRD_MISSING, combine, missingSecrets, serviceMonitorServed } from './checks.js';
 import { desiredObjects, type DesiredObjects } from './desired.js';
 import { parseSpec, statusRecord, type StreamBusCluster } from './parse.js';
 import type { StreamBusClusterSpec } from './spec.js';
 import { clusterStatus, readStatefulSet, type Phase, type Problem, type StatusInput } from './status.js';
 import { storageChange } from './storage.js';
-import { SERVICE_MONITOR_CRD_MISSING, combine, missingSecrets, serviceMonitorServed } from './checks.js';
 import { endpoints, names, type ClusterId } from './topology.js';
 
 /** Poll interval while the cluster is not Running. */
 export const NOT_RUNNING_REQUEUE_MS = 10_000;
 /** Retry interval while a dependency is missing (a named Secret, the ServiceMonitor CRD). */
 export const WARNING_REQUEUE_MS = 30_000;
-
-/** The reason of the Ready condition in a status, if any. */
-function readyReason(status: Record<string, unknown>): string | undefined {
-  const conditions = Array.isArray(status.conditions) ? (status.conditions as unknown[]) : [];
-  const ready = conditions.find((c) => isRecord(c) && c.type === 'Ready');
-  return isRecord(ready) && typeof ready.reason === 'string' ? ready.reason : undefined;
-}
 
 /**
  * Writes the status for `input` (re-reading on a conflict). Records an Event when the phase
@@ -87,11 +81,11 @@ async function publish(
   const before = stringOf(previous.phase);
   if (before !== next.phase) {
     const type = next.phase === 'Failed' || next.phase === 'Degraded' ? 'Warning' : 'Normal';
-    const detail = readyMessage(next.status);
+    const detail = findCondition(next.status, 'Ready')?.message ?? '';
     await ctx.event(type, next.phase, `phase ${before ?? 'none'} → ${next.phase}: ${detail}`);
   }
   const warning = input.warning;
-  if (warning && readyReason(previous) !== warning.reason) {
+  if (warning && findCondition(previous, 'Ready')?.reason !== warning.reason) {
     await ctx.event('Warning', warning.reason, warning.message);
   }
   return next.phase;
@@ -99,12 +93,6 @@ async function publish(
 
 function stringOf(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
-}
-
-function readyMessage(status: Record<string, unknown>): string {
-  const conditions = Array.isArray(status.conditions) ? (status.conditions as unknown[]) : [];
-  const ready = conditions.find((c) => isRecord(c) && c.type === 'Ready');
-  return isRecord(ready) && typeof ready.message === 'string' ? ready.message : '';
 }
 
 /** Reports a terminal problem as phase Failed and throws it for the worker host. */
@@ -222,6 +210,6 @@ export async function reconcile(obj: StreamBusCluster, ctx: ReconcileContext): P
     },
     ctx,
   );
-  if (warning) return requeueAfter(WARNING_REQUEUE_MS);
-  return phase === 'Running' ? awaitChange() : requeueAfter(NOT_RUNNING_REQUEUE_MS);
+  if (phase !== 'Running') return requeueAfter(NOT_RUNNING_REQUEUE_MS);
+  return warning ? requeueAfter(WARNING_REQUEUE_MS) : awaitChange();
 }

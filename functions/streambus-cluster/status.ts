@@ -20,9 +20,9 @@
  * - Degraded: True when Degraded or Failed, or with a warning.
  */
 import {
+  conditionsOf,
   isRecord,
   setConditions,
-  type Condition,
   type ConditionInput,
   type KubeObject,
 } from '../../shared/index.js';
@@ -213,7 +213,7 @@ export function clusterStatus(
   now: Date,
 ): ClusterStatus {
   const phase = computePhase(input);
-  const prevConditions = Array.isArray(previous.conditions) ? (previous.conditions as Condition[]) : [];
+  const prevConditions = conditionsOf(previous);
   const conditions = setConditions(
     prevConditions,
     conditionInputs(phase, input, input.warning, input.generation),
