@@ -6,13 +6,13 @@
  * 1. Find the ClusterStream (`spec.storage.clusterStream`, else `<name>-cluster-stream`). When it
  *    is missing, provision it (already claimed by this Stream) on the operator's default broker
  *    for the protocol, unless auto-provisioning is off (`NoClusterStreamFound`).
- * 2. Check that it fits: protocol (`ProtocolMismatch`), stream modes (`StreamModeNotAllowed`),
+ * 2. Keep a ClusterStream provisioned for (and claimed by) this Stream in line with it: keys,
+ *    modes, partitions and attributes (a raised `partitionCount` raises the topic's partitions).
+ * 3. Check that it fits: protocol (`ProtocolMismatch`), stream modes (`StreamModeNotAllowed`),
  *    topic, keys, partitions, attributes, binding (`ClusterStreamMismatch`).
- * 3. Claim it: set its `spec.claimRef` to this Stream, fenced by its resourceVersion. A
+ * 4. Claim it: set its `spec.claimRef` to this Stream, fenced by its resourceVersion. A
  *    ClusterStream claimed by another Stream gives `ClusterStreamBound`; one released by an
  *    earlier Stream of the same name gives `ClusterStreamReleased`.
- * 4. Keep an auto-provisioned ClusterStream's keys, modes, partitions and attributes in line with
- *    the Stream (a raised `partitionCount` raises the topic's partitions).
  * 5. Wait until the ClusterStream is Ready (`ClusterStreamNotReady`, polled every {@link POLL_MS}).
  * 6. Copy its storage address; publish the binding Secret in the Stream's namespace (owned by the
  *    Stream); `Ready=True`, reason `StreamDeployed`.
@@ -169,6 +169,13 @@ export async function reconcile(stream: Stream, ctx: ReconcileContext): Promise<
       requeueAfter(POLL_MS),
     );
   }
+  if (
+    isProvisionedFor(cs, stream) &&
+    cs.spec.claimRef?.uid === stream.metadata.uid &&
+    !hasDerivedSpec(cs, stream)
+  ) {
+    cs = parseClusterStream(await ctx.kube.apply(ClusterStreamKind, derivedPatch(csName, stream)));
+  }
   const problem = misfit(stream, cs);
   if (problem) return notReady(stream, csName, problem.reason, problem.message, ctx);
   const claimed = await claim(csName, stream, ctx);
@@ -185,9 +192,6 @@ export async function reconcile(stream: Stream, ctx: ReconcileContext): Promise<
       ctx,
       reclaiming ? requeueAfter(POLL_MS) : awaitChange(),
     );
-  }
-  if (isProvisionedFor(cs, stream) && !hasDerivedSpec(cs, stream)) {
-    cs = parseClusterStream(await ctx.kube.apply(ClusterStreamKind, derivedPatch(csName, stream)));
   }
   const csReady = findCondition(cs.status, 'Ready');
   const bindingName = cs.status?.binding?.name;
