@@ -73,15 +73,12 @@ export class ControllerBuilder {
 
   constructor(private readonly kind: KindInfo) {}
 
-  private seen(kind: ResourceType, what: string): void {
+  private seen(kind: ResourceType, what: 'owns' | 'watches'): void {
     const key = kindKey(kind);
-    if (key === kindKey(this.kind)) this.problems.push(`${what} ${key}: a kind cannot ${what} itself`);
-    if (
-      this.owned.some((o) => kindKey(o.kind) === key) ||
-      this.watched.some((w) => kindKey(w.kind) === key)
-    ) {
-      this.problems.push(`${what} ${key}: the kind is already owned or watched`);
-    }
+    if (key === kindKey(this.kind))
+      this.problems.push(`${what} ${key}: a kind cannot ${what === 'owns' ? 'own' : 'watch'} itself`);
+    const list: readonly { kind: ResourceType }[] = what === 'owns' ? this.owned : this.watched;
+    if (list.some((o) => kindKey(o.kind) === key)) this.problems.push(`${what} ${key} was declared twice`);
   }
 
   /** Reconcile the owner when an object of `kind` it owns changes (watched metadata-only). */

@@ -90,7 +90,7 @@ export async function runStreams(
       const reason: EnqueueReason = s.role === 'primary' ? 'event' : s.role === 'owned' ? 'owned' : 'mapped';
       while (!signal.aborted) {
         try {
-          for await (const item of s.stream.touched()) {
+          for await (const item of s.stream.touched(signal)) {
             if (signal.aborted) return;
             for (const ref of uniqueRefs(s.mapper(item.object, hub)))
               sink(ref, item.deleted && reason === 'event' ? 'delete' : reason, 'normal');

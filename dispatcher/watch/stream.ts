@@ -24,6 +24,8 @@ import type { ReflectorStore } from './reflector.js';
 /** Settings a combinator can still pass down to the watcher before it starts. */
 export interface StreamOverrides {
   readonly backoff?: Backoff;
+  /** Stops the watch (combined with the watcher's own signal). */
+  readonly signal?: AbortSignal;
 }
 
 type Open<T> = (overrides: StreamOverrides) => AsyncIterable<T>;
@@ -142,9 +144,9 @@ export class ObjectStream<K extends KubeObject = KubeObject> implements AsyncIte
     for await (const item of this.open(this.overrides)) yield item.object;
   }
 
-  /** The objects with whether each was deleted (what controllers consume). */
-  touched(): AsyncIterable<Touched<K>> {
-    return this.open(this.overrides);
+  /** The objects with whether each was deleted (what controllers consume); `signal` stops the watch. */
+  touched(signal?: AbortSignal): AsyncIterable<Touched<K>> {
+    return this.open(signal ? { ...this.overrides, signal } : this.overrides);
   }
 
   /**

@@ -106,7 +106,7 @@ async function* run<K extends KubeObject>(
             ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
             ...(opts.metadataOnly ? { metadataOnly: true } : {}),
           });
-          items.push(...page.items);
+          items.push(...(page.items ?? []));
           token = page.metadata.continue || undefined;
           listRv = page.metadata.resourceVersion ?? listRv;
         } while (token);
@@ -205,7 +205,11 @@ export function watcher<K extends KubeObject = KubeObject>(
   type: ResourceType,
   opts: WatcherOptions = {},
 ): EventStream<K> {
-  return new EventStream<K>((overrides) => run<K>(client, type, { ...opts, ...overrides }));
+  return new EventStream<K>((overrides) => {
+    const signals = [opts.signal, overrides.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    return run<K>(client, type, { ...opts, ...overrides, ...(signal ? { signal } : {}) });
+  });
 }
 
 /** Watches only the metadata of `type` (PartialObjectMetadata): less I/O and memory. */

@@ -103,7 +103,7 @@ export class KubeClient {
         limit: opts.limit ?? 500,
         ...(token ? { continue: token } : {}),
       });
-      items.push(...page.items);
+      items.push(...(page.items ?? []));
       token = page.metadata.continue || undefined;
     } while (token);
     return items;

@@ -55,7 +55,8 @@ export interface ListMeta {
 
 export interface KubeList<K extends KubeObject = KubeObject> {
   readonly metadata: ListMeta;
-  readonly items: readonly K[];
+  /** `null` in an empty PartialObjectMetadataList. */
+  readonly items: readonly K[] | null;
 }
 
 /** Narrows an unknown JSON value to a {@link KubeObject} (an object with a metadata object). */

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * @module cli/main
+ * `sluice`: the command line, and the composition root that joins the worker functions and the
+ * dispatcher in one binary.
+ */
+import { Command } from 'commander';
+import { messageOf } from '../shared/index.js';
+import { registerQueueCommands } from './queue-commands.js';
+import { registerRuntimeCommands } from './runtime.js';
+
+const program = new Command();
+program
+  .name('sluice')
+  .description('A Kubernetes operator for streaming infrastructure, on queue-driven reconciler functions.')
+  .showHelpAfterError();
+registerRuntimeCommands(program);
+registerQueueCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`sluice: ${messageOf(err)}\n`);
+  process.exit(1);
+});
