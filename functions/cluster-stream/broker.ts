@@ -7,10 +7,10 @@
 import {
   Builtin,
   RetryableError,
+  parseBindingSecret,
   type BrokerCredentials,
   type ReconcileContext,
 } from '../../shared/index.js';
-import { parseBindingSecret } from '../../shared/brokers/binding.js';
 import { chooseServers, type TopicPlan } from './spec.js';
 import { deleteNatsStream } from './nats-stream.js';
 

@@ -4,7 +4,7 @@
  * topic needs, the binding Secret that describes the topic, and the status to write.
  */
 import {
-  Builtin,
+  ClusterStreamKind,
   conditionsOf,
   controllerRef,
   managedLabels,
@@ -22,7 +22,6 @@ import type {
 import { clusterStreamBindingName, labelValue } from '../../shared/tanzu/names.js';
 import type { StorageAddress } from '../../shared/tanzu/storage-address.js';
 import type { TopicEndpoint } from '../../shared/tanzu/topic-endpoint.js';
-import { ClusterStreamKind } from '../../shared/index.js';
 
 /** The alteration that brings a topic's dynamic settings to `want`. */
 export interface ConfigChange {
@@ -89,9 +88,6 @@ export function clusterStreamSecret(
     owner: controllerRef(ClusterStreamKind, cs),
   });
 }
-
-/** The owner reference kind of a binding Secret, for tests and mappers. */
-export const BINDING_SECRET_TYPE = Builtin.Secret;
 
 /** What one reconcile observed, to be written as status. */
 export interface StatusInput {

@@ -53,6 +53,7 @@ export async function ensureKafkaTopic(
   }
   const change = kafkaConfigChange(want.config, state.config);
   if (!isEmptyChange(change)) {
+    // AlterConfigs replaces the whole set: send every managed setting, not only the changed ones.
     await admin.alterTopicConfig(want.name, want.config, change.reset);
     const keys = [...Object.keys(change.set), ...change.reset].sort();
     actions.push({

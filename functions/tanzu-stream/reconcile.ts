@@ -157,7 +157,19 @@ export async function reconcile(stream: Stream, ctx: ReconcileContext): Promise<
       `spec.partitionCount is ${stream.spec.partitionCount}: NATS JetStream streams have no partitions`,
     );
   }
-  let cs = await readClusterStream(csName, ctx);
+  let cs: ClusterStream | undefined;
+  try {
+    cs = await readClusterStream(csName, ctx);
+  } catch (err) {
+    if (!(err instanceof TerminalError)) throw err;
+    return notReady(
+      stream,
+      csName,
+      'ClusterStreamNotReady',
+      `ClusterStream ${csName} cannot be used: ${err.message}`,
+      ctx,
+    );
+  }
   if (!cs) return provision(stream, csName, ctx);
   if (cs.metadata.deletionTimestamp) {
     return notReady(

@@ -10,8 +10,7 @@ import {
   partitionPlan,
 } from '../../../functions/cluster-stream/desired.js';
 import { parse } from '../../../functions/cluster-stream/spec.js';
-import { parseBindingSecret } from '../../../shared/brokers/binding.js';
-import { findCondition, type BrokerCredentials } from '../../../shared/index.js';
+import { findCondition, parseBindingSecret, type BrokerCredentials } from '../../../shared/index.js';
 import { bindingEntries, bindingSecret, decodeSecretData } from '../../../shared/tanzu/binding-secret.js';
 import { bindingPhase, decideClaim } from '../../../shared/tanzu/claim.js';
 import { boundedName, labelValue } from '../../../shared/tanzu/names.js';

@@ -11,9 +11,12 @@ import { TanzuStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, uniqueName } from '../../helpers/env.js';
 import {
+  attempt,
   cleanupClusterStream,
   closeBrokers,
   converge,
+  csContext,
+  csRef,
   getCs,
   natsConnection,
   natsPrefix,
@@ -22,6 +25,9 @@ import {
   secretEntries,
   statusOf,
   stream,
+  streamContext,
+  streamRef,
+  versionsOf,
 } from '../../fixtures/tanzu/fixtures.js';
 
 test.after.always(closeBrokers);
@@ -60,6 +66,18 @@ test('a NATS Stream provisions its ClusterStream, binds, and its Secret alone re
   const entries = await secretEntries(app, (status.binding as { name: string }).name);
   t.truthy(entries);
   t.like(entries, { type: 'nats', provider: 'sluice', topic: subject, keyExpression: 'payload.id' });
+
+  // Converged: three more reconciles of both write nothing, anywhere.
+  const before = await versionsOf(app, name, ops, csName);
+  t.false(Object.values(before).includes('none'), JSON.stringify(before));
+  for (let i = 0; i < 3; i++) {
+    t.is(
+      (await attempt(tanzuStreamFunction, streamRef(app, name), streamContext(ops, app, name))).error,
+      undefined,
+    );
+    t.is((await attempt(clusterStreamFunction, csRef(csName), csContext(ops, csName))).error, undefined);
+  }
+  t.deepEqual(await versionsOf(app, name, ops, csName), before);
 
   // A client that knows nothing but the Secret's entries.
   const nc = await connect({ servers: (entries?.url ?? '').split(',') });
