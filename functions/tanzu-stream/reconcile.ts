@@ -148,6 +148,51 @@ async function provision(stream: Stream, csName: string, ctx: ReconcileContext):
   );
 }
 
+/** Publishes the binding of a Stream to a claimed ClusterStream once that is ready. */
+async function bind(stream: Stream, cs: ClusterStream, ctx: ReconcileContext): Promise<ReconcileResult> {
+  const csName = cs.metadata.name ?? '';
+  const csReady = findCondition(cs.status, 'Ready');
+  const bindingName = cs.status?.binding?.name;
+  if (!isConditionTrue(cs.status, 'Ready') || !bindingName || !cs.status?.storageAddress) {
+    const why = csReady ? `${csReady.reason}: ${csReady.message}` : 'not reconciled yet';
+    return notReady(
+      stream,
+      csName,
+      'ClusterStreamNotReady',
+      `ClusterStream ${csName} is not ready (${why})`,
+      ctx,
+      requeueAfter(POLL_MS),
+    );
+  }
+  const source = await ctx.kube.get(Builtin.Secret, ctx.config.namespace, bindingName);
+  if (!source) {
+    return notReady(
+      stream,
+      csName,
+      'ClusterStreamNotReady',
+      `the binding Secret ${ctx.config.namespace}/${bindingName} of ClusterStream ${csName} does not exist yet`,
+      ctx,
+      requeueAfter(POLL_MS),
+    );
+  }
+  const secret = streamSecret(stream, source);
+  await ctx.kube.apply(Builtin.Secret, secret);
+  await writeStatus(
+    stream,
+    {
+      clusterStream: csName,
+      ready: {
+        status: 'True',
+        reason: 'StreamDeployed',
+        message: `bound to ClusterStream ${csName} (topic ${cs.spec.name})`,
+      },
+      bound: { binding: secret.metadata.name ?? '', storageAddress: cs.status.storageAddress },
+    },
+    ctx,
+  );
+  return awaitChange();
+}
+
 /** Reconciles one Stream (see the module documentation for the flow). */
 export async function reconcile(stream: Stream, ctx: ReconcileContext): Promise<ReconcileResult> {
   const csName = clusterStreamNameOf(stream);
@@ -205,44 +250,5 @@ export async function reconcile(stream: Stream, ctx: ReconcileContext): Promise<
       reclaiming ? requeueAfter(POLL_MS) : awaitChange(),
     );
   }
-  const csReady = findCondition(cs.status, 'Ready');
-  const bindingName = cs.status?.binding?.name;
-  if (!isConditionTrue(cs.status, 'Ready') || !bindingName || !cs.status?.storageAddress) {
-    const why = csReady ? `${csReady.reason}: ${csReady.message}` : 'not reconciled yet';
-    return notReady(
-      stream,
-      csName,
-      'ClusterStreamNotReady',
-      `ClusterStream ${csName} is not ready (${why})`,
-      ctx,
-      requeueAfter(POLL_MS),
-    );
-  }
-  const source = await ctx.kube.get(Builtin.Secret, ctx.config.namespace, bindingName);
-  if (!source) {
-    return notReady(
-      stream,
-      csName,
-      'ClusterStreamNotReady',
-      `the binding Secret ${ctx.config.namespace}/${bindingName} of ClusterStream ${csName} does not exist yet`,
-      ctx,
-      requeueAfter(POLL_MS),
-    );
-  }
-  const secret = streamSecret(stream, source);
-  await ctx.kube.apply(Builtin.Secret, secret);
-  await writeStatus(
-    stream,
-    {
-      clusterStream: csName,
-      ready: {
-        status: 'True',
-        reason: 'StreamDeployed',
-        message: `bound to ClusterStream ${csName} (topic ${cs.spec.name})`,
-      },
-      bound: { binding: secret.metadata.name ?? '', storageAddress: cs.status.storageAddress },
-    },
-    ctx,
-  );
-  return awaitChange();
+  return bind(stream, cs, ctx);
 }
