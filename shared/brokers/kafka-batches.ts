@@ -111,26 +111,38 @@ export async function describeBatch(
 }
 
 /**
- * Deletes the topics in one DeleteTopics request; a topic Kafka does not know → `false`.
- * Existence is left to the controller, which is authoritative: metadata comes from a broker that
- * may not have learnt a topic created a moment ago. A batch with unknown topics is split to find them.
+ * Deletes the topics; a topic Kafka does not know → `false`.
+ *
+ * DeleteTopics is not atomic and kafkajs reports only its first error (and retries the whole
+ * request on it), so a request mixing existing and missing topics would hide which were deleted.
+ * Topics that metadata shows therefore go in one request; the others (missing, or created a
+ * moment ago and not yet known to the broker) each get their own request, so that the controller,
+ * which is authoritative, answers for each. A race with another deleter can still turn `true`
+ * into `false`; either way the topic is gone.
  */
 export async function deleteBatch(port: AdminPort, names: readonly string[]): Promise<Settled<boolean>[]> {
   const legal = [...new Set(names.filter(isTopicName))];
-  const settled = await splitOnTopicErrors<string, boolean>(
-    legal,
-    async (batch) => {
-      if (batch.length > 0) await port.deleteTopics(batch);
-      return batch.map(() => ok(true));
-    },
-    (name, err) =>
-      Promise.resolve(
-        kafkaErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION'
-          ? ok(false)
-          : failed(toSluiceError(err, `delete topic ${name}`, name)),
-      ),
-  );
-  const byName = new Map(legal.map((n, i) => [n, settled[i]]));
+  const known = await existingTopics(port, legal);
+  const attempt = async (batch: readonly string[]): Promise<Settled<boolean>[]> => {
+    if (batch.length > 0) await port.deleteTopics(batch);
+    return batch.map(() => ok(true));
+  };
+  const leaf = (name: string, err: unknown): Promise<Settled<boolean>> =>
+    Promise.resolve(
+      kafkaErrorType(err) === 'UNKNOWN_TOPIC_OR_PARTITION'
+        ? ok(false)
+        : failed(toSluiceError(err, `delete topic ${name}`, name)),
+    );
+  const present = legal.filter((n) => known.has(n));
+  const unseen = legal.filter((n) => !known.has(n));
+  const [presentResults, unseenResults] = await Promise.all([
+    splitOnTopicErrors(present, attempt, leaf),
+    Promise.all(unseen.map((n) => splitOnTopicErrors([n], attempt, leaf))),
+  ]);
+  const byName = new Map<string, Settled<boolean> | undefined>([
+    ...present.map((n, i): [string, Settled<boolean> | undefined] => [n, presentResults[i]]),
+    ...unseen.map((n, i): [string, Settled<boolean> | undefined] => [n, unseenResults[i]?.[0]]),
+  ]);
   return names.map((n) => byName.get(n) ?? ok(false));
 }
 
