@@ -18,6 +18,7 @@
  * treat such a read as an error.
  */
 import { Kafka, type Admin } from 'kafkajs';
+import { ConfigError } from '../errors.js';
 import { Batcher, type BatchRunner, type Settled } from './batcher.js';
 import { BrokerUnavailableError } from './errors.js';
 import { kafkaConfig, type KafkaAdminOptions } from './kafka-config.js';
@@ -123,6 +124,10 @@ export class BatchingKafkaAdmin implements KafkaAdmin {
       maxBatch: opts.maxBatch ?? 500,
       maxInFlight: opts.maxInFlight ?? 4,
     };
+    if (!(batching.lingerMs >= 0)) throw new ConfigError('lingerMs must be 0 or more');
+    if (!(batching.maxBatch >= 1)) throw new ConfigError('maxBatch must be at least 1');
+    if (!(batching.maxInFlight >= 1)) throw new ConfigError('maxInFlight must be at least 1');
+    if (!(this.operationTimeoutMs > 0)) throw new ConfigError('operationTimeoutMs must be greater than 0');
     const byName = (s: string): string => s;
     const byTopic = (i: { name: string }): string => i.name;
     this.describes = new Batcher(this.runner('describeTopic', describeBatch), byName, batching);
@@ -137,6 +142,13 @@ export class BatchingKafkaAdmin implements KafkaAdmin {
     return this.describes.submit(name);
   }
 
+  /**
+   * Creates the topic, or reports `exists` (the controller's answer, authoritative even when a
+   * broker's metadata lags). Calling this first, then describing only on `exists`, costs fewer
+   * requests than describing first: a describe of a missing topic needs extra metadata requests.
+   * `exists` is also reported for a topic created in the same batch as one that existed (kafkajs
+   * does not say which existed); adopting and comparing is safe for both.
+   */
   createTopic(spec: KafkaTopicSpec): Promise<'created' | 'exists'> {
     this.calls.createTopic++;
     return this.creates.submit(spec);
