@@ -9,6 +9,7 @@ import { clusterStreamFunction } from '../../../functions/cluster-stream/index.j
 import { Builtin, findCondition } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation } from '../../helpers/env.js';
+import { eventually } from '../../helpers/kube.js';
 import {
   attempt,
   cleanupClusterStream,
@@ -21,6 +22,7 @@ import {
   getCs,
   kafkaAdmin,
   partitionsOf,
+  topicExists,
   prepare,
   secretEntries,
   seedClusterStream,
@@ -240,3 +242,29 @@ test('renaming the topic of a provisioned ClusterStream is refused with NotSuppo
   t.is(status.topicName, `${iso.topicPrefix}before`);
   t.is(status.phase, 'Available', 'the topic itself is fine, so the phase is not Failed');
 });
+
+for (const policy of ['Retain', 'Delete'] as const) {
+  test(`deleting a Kafka ClusterStream with reclaimPolicy ${policy} ${policy === 'Retain' ? 'keeps' : 'deletes'} the topic`, async (t) => {
+    const iso = isolation(`cs-kafka-${policy}`);
+    await prepare(t, iso.namespace);
+    const admin = await kafkaAdmin(t, iso.topicPrefix);
+    const name = csName(`kafka-${policy.toLowerCase()}`);
+    cleanupClusterStream(t, name);
+    const topic = `${iso.topicPrefix}reclaimed`;
+    await create(ClusterStreamKind, clusterStream({ name, topic, storage: { reclaimPolicy: policy } }));
+    const ctx = csContext(iso.namespace, name);
+    t.is((await attempt(clusterStreamFunction, csRef(name), ctx)).error, undefined);
+    t.is(await partitionsOf(admin, topic), 1);
+
+    await adminClient().delete(ClusterStreamKind, undefined, name);
+    t.is((await attempt(clusterStreamFunction, csRef(name), ctx)).outcome?.kind, 'finalized');
+    t.is(await getCs(name), undefined);
+    if (policy === 'Retain') {
+      t.true(await topicExists(admin, topic));
+    } else {
+      t.true(
+        await eventually('the topic to be deleted', async () => !(await topicExists(admin, topic)), 20_000),
+      );
+    }
+  });
+}
