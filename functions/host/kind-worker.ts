@@ -52,6 +52,11 @@ export interface KindWorkerOptions {
   readonly maxStalledCount?: number;
   /** Retry delays. @defaultValue 5 ms doubling to 1000 s (client-go) */
   readonly backoff?: BackoffOptions;
+  /**
+   * After the Redis connection comes back, how long to wait before taking jobs again, so that
+   * reconciles aborted when it dropped have finished (their leases may be gone). @defaultValue 1000
+   */
+  readonly reconnectGraceMs?: number;
 }
 
 export interface KindWorkerDeps {
@@ -67,6 +72,9 @@ const tracer = trace.getTracer('sluice-worker');
 
 export class KindWorker {
   private worker: Worker | undefined;
+  private disconnected = false;
+  private closing = false;
+  private resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly fn: SluiceFunction,
@@ -91,11 +99,57 @@ export class KindWorker {
     });
     worker.on('error', (err) => this.deps.log.warn({ err: messageOf(err) }, 'worker error'));
     this.worker = worker;
+    void this.guardConnection(worker);
+  }
+
+  /**
+   * A dropped Redis connection may mean the leases of the running jobs are gone (Redis restarted
+   * empty, or failed over): another worker could then start the same object. So on a drop, every
+   * running reconcile is aborted and no job is taken; after the connection is back, taking jobs
+   * resumes only once the aborted reconciles have had time to stop.
+   */
+  private async guardConnection(worker: Worker): Promise<void> {
+    const clients = [
+      await worker.backend.client,
+      ...(worker.backend.blockingClient ? [await worker.backend.blockingClient] : []),
+    ];
+    const lost = (): void => {
+      if (this.closing || this.worker !== worker) return;
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
+      this.resumeTimer = undefined;
+      if (this.disconnected) return;
+      this.disconnected = true;
+      this.deps.log.warn(
+        { kind: this.fn.kind.kind },
+        'lost the Redis connection: aborting running reconciles',
+      );
+      worker.cancelAllJobs('redis connection lost');
+      void worker.pause(true).catch(() => undefined);
+    };
+    const back = (): void => {
+      if (!this.disconnected || this.closing || this.worker !== worker) return;
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
+      this.resumeTimer = setTimeout(() => {
+        this.resumeTimer = undefined;
+        this.disconnected = false;
+        worker
+          .resume()
+          .catch((err: unknown) =>
+            this.deps.log.warn({ err: messageOf(err) }, 'could not resume the worker'),
+          );
+      }, this.opts.reconnectGraceMs ?? 1000);
+    };
+    for (const c of clients) {
+      c.on('close', lost);
+      c.on('ready', back);
+    }
   }
 
   /** Stops taking jobs and waits for the running reconciles to finish. */
   async close(force = false): Promise<void> {
     const w = this.worker;
+    this.closing = true;
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.worker = undefined;
     await w?.close(force);
   }

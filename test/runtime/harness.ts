@@ -87,16 +87,24 @@ export class RuntimeRig {
   private readonly workers: KindWorker[] = [];
   private readonly children: ChildProcess[] = [];
 
-  constructor(readonly prefix: string) {
+  /** The Redis of the queues: the environment's, or a test's own (see `startPrivateRedis`). */
+  readonly queueRedisUrl: string;
+
+  /** The probe's observations always go to the environment's Redis, so they survive a restart of the queue's. */
+  constructor(
+    readonly prefix: string,
+    queueRedisUrl?: string,
+  ) {
     const env = testEnv();
+    this.queueRedisUrl = queueRedisUrl ?? env.redisUrl;
     this.redis = new Redis(env.redisUrl);
     this.probe = new WidgetProbe(this.redis, prefix);
-    this.queues = new QueueSet({ redisUrl: env.redisUrl, prefix });
+    this.queues = new QueueSet({ redisUrl: this.queueRedisUrl, prefix });
     this.enqueuer = new Enqueuer(this.queues, new KindRegistry([WidgetKind]), this.metrics);
   }
 
-  static create(t: ExecutionContext, prefix: string): RuntimeRig {
-    const rig = new RuntimeRig(prefix);
+  static create(t: ExecutionContext, prefix: string, queueRedisUrl?: string): RuntimeRig {
+    const rig = new RuntimeRig(prefix, queueRedisUrl);
     t.teardown(() => rig.close());
     return rig;
   }
@@ -107,7 +115,6 @@ export class RuntimeRig {
 
   /** A worker in this process. */
   worker(opts: Partial<KindWorkerOptions> = {}): KindWorker {
-    const env = testEnv();
     const w = new KindWorker(
       widgetFunction(this.probe),
       {
@@ -118,7 +125,7 @@ export class RuntimeRig {
         log: createLogger({ level: 'silent' }),
         events: { record: () => Promise.resolve() },
       },
-      { redisUrl: env.redisUrl, prefix: this.prefix, ...opts },
+      { redisUrl: this.queueRedisUrl, prefix: this.prefix, ...opts },
     );
     w.start();
     this.workers.push(w);
@@ -133,7 +140,13 @@ export class RuntimeRig {
       process.execPath,
       [
         script,
-        JSON.stringify({ redisUrl: env.redisUrl, prefix: this.prefix, kubeconfig: env.kubeconfig, ...opts }),
+        JSON.stringify({
+          redisUrl: this.queueRedisUrl,
+          probeRedisUrl: env.redisUrl,
+          prefix: this.prefix,
+          kubeconfig: env.kubeconfig,
+          ...opts,
+        }),
       ],
       {
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -4,9 +4,10 @@
  * several worker processes behave alike and a test can observe them all:
  *
  * - `<p>:gen:<key>`: the "state" of an object, bumped by the test before each event; a reconcile
- *   reads it when it starts and writes it to `<p>:observed:<key>` when it ends (a lost update
+ *   reads it when it starts and, if it succeeds, writes it to `<p>:observed:<key>` (a lost update
  *   leaves `observed` behind `gen`);
- * - `<p>:inflight:<key>`: reconciles running for the key; above 1 counts an overlap in `<p>:overlaps`;
+ * - `<p>:inflight:<key>`: the reconciles running for the key (`pid:token`); finding another one,
+ *   from a process not listed in `<p>:killed`, counts an overlap in `<p>:overlaps`;
  * - `<p>:behavior:<key>` (falling back to `<p>:behavior:*`): `sleepMs`, `fail` (failures left),
  *   `requeueMs`, `block` (wait while `<p>:block:<key>` exists), `terminal` (throw TerminalError);
  * - `<p>:runs:<key>`, `<p>:starts:<key>` (list of start times): what ran, and when.
@@ -81,6 +82,11 @@ export class WidgetProbe {
     return Number((await this.redis.get(this.key('gen', objectKey))) ?? 0);
   }
 
+  /** Records that a worker process is about to be killed, so its unfinished reconciles do not count as overlaps. */
+  async killed(pid: number): Promise<void> {
+    await this.redis.sadd(`${this.prefix}:killed`, String(pid));
+  }
+
   async overlaps(): Promise<number> {
     return Number((await this.redis.get(`${this.prefix}:overlaps`)) ?? 0);
   }
@@ -107,8 +113,14 @@ export function widgetFunction(probe: WidgetProbe): SluiceFunction {
     async reconcile(obj, ctx) {
       const key = jobKey(refOf(WidgetKind, obj));
       const r = probe.redis;
-      const inflight = await r.incr(probe.key('inflight', key));
-      if (inflight > 1) await r.incr(`${probe.prefix}:overlaps`);
+      const me = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+      const inflight = probe.key('inflight', key);
+      await r.sadd(inflight, me);
+      const killed = new Set(await r.smembers(`${probe.prefix}:killed`));
+      const others = (await r.smembers(inflight)).filter(
+        (m) => m !== me && !killed.has(m.split(':')[0] ?? ''),
+      );
+      if (others.length > 0) await r.incr(`${probe.prefix}:overlaps`);
       try {
         await r.rpush(probe.key('starts', key), String(Date.now()));
         const gen = (await r.get(probe.key('gen', key))) ?? '0';
@@ -117,10 +129,16 @@ export function widgetFunction(probe: WidgetProbe): SluiceFunction {
         if (b.block) {
           while (await r.exists(probe.key('block', key))) await sleep(20, undefined, { signal: ctx.signal });
         }
-        await r.set(probe.key('observed', key), gen);
+        ctx.signal.throwIfAborted();
         await r.incr(probe.key('runs', key));
         await r.incr(`${probe.prefix}:runs`);
         if (b.terminal) throw new TerminalError('WidgetRefused', 'this widget cannot be reconciled');
+        if (b.fail && Number(b.fail) > 0) {
+          await r.hincrby(probe.key('behavior', key), 'fail', -1);
+          throw new Error(`scripted failure for ${key}`);
+        }
+        if (b.failRandom && Math.random() < Number(b.failRandom))
+          throw new Error(`random failure for ${key}`);
         if (b.writeStatus) {
           const spec = obj.spec as { size?: number } | undefined;
           await ctx.kube.writeStatus(WidgetKind, obj, {
@@ -128,18 +146,15 @@ export function widgetFunction(probe: WidgetProbe): SluiceFunction {
             size: spec?.size ?? 0,
           });
         }
-        if (b.fail && Number(b.fail) > 0) {
-          await r.hincrby(probe.key('behavior', key), 'fail', -1);
-          throw new Error(`scripted failure for ${key}`);
-        }
-        if (b.failRandom && Math.random() < Number(b.failRandom))
-          throw new Error(`random failure for ${key}`);
+        // Only a reconcile that succeeds has observed the state it read.
+        ctx.signal.throwIfAborted();
+        await r.set(probe.key('observed', key), gen);
         if (b.requeueRandom && Math.random() < Number(b.requeueRandom))
           return requeueAfter(Number(b.requeueMs ?? 50));
         if (b.requeueMs && !b.requeueRandom) return requeueAfter(Number(b.requeueMs));
         return awaitChange();
       } finally {
-        await r.decr(probe.key('inflight', key));
+        await r.srem(inflight, me);
       }
     },
   });

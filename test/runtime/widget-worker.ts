@@ -19,6 +19,8 @@ import { WidgetProbe, widgetFunction } from './widget-function.js';
 
 interface Options {
   readonly redisUrl: string;
+  /** Where the probe's observations go. @defaultValue redisUrl */
+  readonly probeRedisUrl?: string;
   readonly prefix: string;
   readonly kubeconfig: string;
   readonly concurrency?: number;
@@ -31,7 +33,7 @@ const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
 const kc = new KubeConfig();
 kc.loadFromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
-const probe = new WidgetProbe(new Redis(opts.redisUrl), opts.prefix);
+const probe = new WidgetProbe(new Redis(opts.probeRedisUrl ?? opts.redisUrl), opts.prefix);
 const worker = new KindWorker(
   widgetFunction(probe),
   {
