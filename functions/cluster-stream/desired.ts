@@ -13,15 +13,17 @@ import {
   type ConditionStatus,
   type KubeObject,
 } from '../../shared/index.js';
-import { bindingEntries, bindingSecret } from '../../shared/tanzu/binding-secret.js';
-import type {
-  ClusterStream,
-  ClusterStreamPhase,
-  ClusterStreamStatus,
-} from '../../shared/tanzu/cluster-stream.js';
-import { clusterStreamBindingName, labelValue } from '../../shared/tanzu/names.js';
-import type { StorageAddress } from '../../shared/tanzu/storage-address.js';
-import type { TopicEndpoint } from '../../shared/tanzu/topic-endpoint.js';
+import {
+  bindingEntries,
+  bindingSecret,
+  clusterStreamBindingName,
+  labelValue,
+  type ClusterStream,
+  type ClusterStreamPhase,
+  type ClusterStreamStatus,
+  type StorageAddress,
+  type TopicEndpoint,
+} from '../../shared/tanzu/index.js';
 
 /** The alteration that brings a topic's dynamic settings to `want`. */
 export interface ConfigChange {

@@ -21,8 +21,7 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../shared/index.js';
-import type { ClusterStream } from '../../shared/tanzu/cluster-stream.js';
-import { FORCE_DELETE_ANNOTATION } from '../../shared/tanzu/names.js';
+import { FORCE_DELETE_ANNOTATION, type ClusterStream } from '../../shared/tanzu/index.js';
 import { deleteTopic, describeTopic } from './broker.js';
 import { planTopic } from './spec.js';
 

@@ -32,11 +32,16 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../shared/index.js';
-import { bindingPhase, type ClaimantState } from '../../shared/tanzu/claim.js';
-import type { ClusterStream, ClusterStreamPhase } from '../../shared/tanzu/cluster-stream.js';
-import { AUTO_PROVISIONED_LABEL, clusterStreamBindingName } from '../../shared/tanzu/names.js';
-import { storageAddressFor } from '../../shared/tanzu/storage-address.js';
-import { topicEndpoint } from '../../shared/tanzu/topic-endpoint.js';
+import {
+  AUTO_PROVISIONED_LABEL,
+  bindingPhase,
+  clusterStreamBindingName,
+  storageAddressFor,
+  topicEndpoint,
+  type ClaimantState,
+  type ClusterStream,
+  type ClusterStreamPhase,
+} from '../../shared/tanzu/index.js';
 import { connectionFor, deleteTopic, describeTopic, type BrokerConnection } from './broker.js';
 import { clusterStreamSecret, clusterStreamStatus, type StatusInput } from './desired.js';
 import { ensureKafkaTopic, type TopicObservation } from './kafka-topic.js';

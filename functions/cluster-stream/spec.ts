@@ -16,15 +16,17 @@
 import { TerminalError, type KubeObject, type SluiceConfig } from '../../shared/index.js';
 import {
   isSupportedProtocol,
+  natsStreamName,
   parseClusterStream,
+  parseServers,
   SUPPORTED_PROTOCOLS,
+  topicNameProblem,
   type ClusterStream,
   type Protocol,
-} from '../../shared/tanzu/cluster-stream.js';
-import { natsStreamName, parseServers, topicNameProblem } from '../../shared/tanzu/topic-endpoint.js';
+} from '../../shared/tanzu/index.js';
 import { natsSettings, type NatsSettings } from './nats-config.js';
 
-export type { ClusterStream } from '../../shared/tanzu/cluster-stream.js';
+export type { ClusterStream } from '../../shared/tanzu/index.js';
 
 /** Parses a ClusterStream; a malformed spec throws `TerminalError('InvalidSpec')`. */
 export function parse(obj: KubeObject): ClusterStream {

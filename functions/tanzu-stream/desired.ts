@@ -17,17 +17,19 @@ import {
   type KubeObject,
   type SluiceConfig,
 } from '../../shared/index.js';
-import { bindingSecret, decodeSecretData } from '../../shared/tanzu/binding-secret.js';
-import type { BoundClaimRef } from '../../shared/tanzu/claim.js';
-import { isSupportedProtocol, type ClusterStream } from '../../shared/tanzu/cluster-stream.js';
 import {
   AUTO_PROVISIONED_LABEL,
-  PROVISIONED_FOR_ANNOTATION,
+  bindingSecret,
+  decodeSecretData,
   defaultClusterStreamName,
+  isSupportedProtocol,
   labelValue,
+  PROVISIONED_FOR_ANNOTATION,
   streamBindingName,
   streamKey,
-} from '../../shared/tanzu/names.js';
+  type BoundClaimRef,
+  type ClusterStream,
+} from '../../shared/tanzu/index.js';
 import { dataSchemaJson } from './data-schema.js';
 import { protocolOf, type Stream, type StreamStatus } from './spec.js';
 

@@ -35,8 +35,13 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../shared/index.js';
-import { decideClaim, type ClaimDecision, type StreamIdentity } from '../../shared/tanzu/claim.js';
-import { parseClusterStream, type ClusterStream } from '../../shared/tanzu/cluster-stream.js';
+import {
+  decideClaim,
+  parseClusterStream,
+  type ClaimDecision,
+  type ClusterStream,
+  type StreamIdentity,
+} from '../../shared/tanzu/index.js';
 import {
   autoProvisionedClusterStream,
   clusterStreamNameOf,

@@ -23,8 +23,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TerminalError, isRecord, parseWith, type KubeObject } from '../../shared/index.js';
-import { STREAM_MODES, type StreamMode } from '../../shared/tanzu/cluster-stream.js';
-import { IsStringMap } from '../../shared/tanzu/validators.js';
+import { IsStringMap, STREAM_MODES, type StreamMode } from '../../shared/tanzu/index.js';
 import { DataSchemaContext, checkDataSchema } from './data-schema.js';
 
 export class StreamStorage {

@@ -53,8 +53,3 @@ export function storageAddressFor(
     },
   };
 }
-
-/** Every protocol named in a storage address (a Stream compares them with its own). */
-export function protocolsOf(address: StorageAddress | undefined): string[] {
-  return Object.values(address?.server ?? {}).map((s) => s.protocol);
-}

@@ -11,11 +11,17 @@ import {
 } from '../../../functions/cluster-stream/desired.js';
 import { parse } from '../../../functions/cluster-stream/spec.js';
 import { findCondition, parseBindingSecret, type BrokerCredentials } from '../../../shared/index.js';
-import { bindingEntries, bindingSecret, decodeSecretData } from '../../../shared/tanzu/binding-secret.js';
-import { bindingPhase, decideClaim } from '../../../shared/tanzu/claim.js';
-import { boundedName, labelValue } from '../../../shared/tanzu/names.js';
-import { storageAddressFor } from '../../../shared/tanzu/storage-address.js';
-import { topicEndpoint } from '../../../shared/tanzu/topic-endpoint.js';
+import {
+  bindingEntries,
+  bindingPhase,
+  bindingSecret,
+  boundedName,
+  decideClaim,
+  decodeSecretData,
+  labelValue,
+  storageAddressFor,
+  topicEndpoint,
+} from '../../../shared/tanzu/index.js';
 
 const CA = `-----BEGIN CERTIFICATE-----
 MIIBkTCCATegAwIBAgIUQ0K1cW0Qwq9m2G7Xh2V7yqXx0nEwCgYIKoZIzj0EAwIw

@@ -14,8 +14,7 @@ import {
 } from '../../../functions/tanzu-stream/desired.js';
 import { parse } from '../../../functions/tanzu-stream/spec.js';
 import { TerminalError, findCondition, type KubeObject } from '../../../shared/index.js';
-import { bindingSecret, decodeSecretData } from '../../../shared/tanzu/binding-secret.js';
-import { parseClusterStream } from '../../../shared/tanzu/cluster-stream.js';
+import { bindingSecret, decodeSecretData, parseClusterStream } from '../../../shared/tanzu/index.js';
 
 function stream(spec: Record<string, unknown>): ReturnType<typeof parse> {
   return parse({ metadata: { namespace: 'dev', name: 'orders', uid: 'u-1', generation: 3 }, spec });
