@@ -86,3 +86,25 @@ test('an unreachable broker is retried, then given up once the broker-gone limit
   t.is(await getCs(name), undefined);
   t.truthy(ctx.recorded.find((e) => e.type === 'Warning' && e.reason === 'BrokerGone'));
 });
+
+test('a released Delete ClusterStream whose broker cannot be reached is phase Failed and retried', async (t) => {
+  const iso = isolation('cs-reclaim-failed');
+  await prepare(t, iso.namespace);
+  const name = csName('reclaim-failed');
+  cleanupClusterStream(t, name);
+  await create(
+    ClusterStreamKind,
+    clusterStream({
+      name,
+      topic: `${iso.topicPrefix}orphan`,
+      url: UNREACHABLE,
+      storage: { reclaimPolicy: 'Delete' },
+      spec: { claimRef: { namespace: iso.namespace, name: 'long-gone', uid: 'a-uid-no-stream-has' } },
+    }),
+  );
+  const { error } = await attempt(clusterStreamFunction, csRef(name), csContext(iso.namespace, name));
+  t.true(error instanceof BrokerUnavailableError, `expected BrokerUnavailable, got ${String(error)}`);
+  const status = statusOf(await getCs(name));
+  t.is(status.phase, 'Failed');
+  t.is(findCondition(status, 'Ready')?.reason, 'BrokerUnavailable');
+});
