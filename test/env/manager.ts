@@ -149,3 +149,34 @@ export async function status(say: (m: string) => void = console.log): Promise<bo
   }
   return all;
 }
+
+/** Stops one component and starts it again (its data stays); for fault-injection tests. */
+export async function restart(name: string, opts: { downMs?: number } = {}): Promise<void> {
+  const c = components.find((x) => x.name === name);
+  if (!c) throw new Error(`no component ${name}`);
+  const state = await loadOrCreateState();
+  await stopComponent(c.name, 10_000);
+  if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
+  await c.start(state);
+}
+
+/** Compacts etcd's history up to its current revision: watches from older resourceVersions then get 410 Gone. */
+export async function compactEtcd(): Promise<number> {
+  const state = await loadOrCreateState();
+  const base = `http://127.0.0.1:${state.ports.etcd}`;
+  const status = (await (
+    await fetch(`${base}/v3/kv/range`, {
+      method: 'POST',
+      body: JSON.stringify({ key: Buffer.from('x').toString('base64') }),
+    })
+  ).json()) as {
+    header?: { revision?: string };
+  };
+  const revision = Number(status.header?.revision ?? 0);
+  const res = await fetch(`${base}/v3/kv/compaction`, {
+    method: 'POST',
+    body: JSON.stringify({ revision: String(revision), physical: true }),
+  });
+  if (!res.ok) throw new Error(`etcd compaction failed: ${res.status} ${await res.text()}`);
+  return revision;
+}
