@@ -38,7 +38,7 @@ export interface ContractCase {
   readonly children?: readonly ResourceType[];
   /** Prepares the namespace (dependencies such as a store or a Secret). */
   readonly setup?: (ns: string) => Promise<void>;
-  /** Reconciles allowed before the object must be converged. @defaultValue 8 */
+  /** Reconciles allowed before the object must be converged. @defaultValue 10 */
   readonly maxRounds?: number;
 }
 
@@ -89,15 +89,17 @@ export function runReconcilerContract(title: string, c: ContractCase): void {
     );
     const ref = refOf(c.fn.kind, obj);
     const ctx = c.context(namespace, ref);
+    // Converged: two rounds in a row (a reconcile, then a second of settling) changed no version.
     let before = await versions(c, obj, namespace);
-    let converged = false;
-    for (let round = 0; round < (c.maxRounds ?? 8) && !converged; round++) {
+    let quiet = 0;
+    for (let round = 0; round < (c.maxRounds ?? 10) && quiet < 2; round++) {
       await reconcileObject(c.fn, ref, ctx);
-      await sleep(500);
+      await sleep(1000);
       const after = await versions(c, obj, namespace);
-      converged = JSON.stringify(after) === JSON.stringify(before);
+      quiet = JSON.stringify(after) === JSON.stringify(before) ? quiet + 1 : 0;
       before = after;
     }
+    const converged = quiet >= 2;
     t.true(converged, `did not converge: ${JSON.stringify(before)}`);
     for (let i = 0; i < 3; i++) await reconcileObject(c.fn, ref, ctx);
     t.deepEqual(await versions(c, obj, namespace), before);
