@@ -14,6 +14,7 @@ import { bearer, type Authenticator } from './auth.js';
 import { DASHBOARD_PATH, TOKEN_COOKIE, registerDashboard } from './dashboard.js';
 import { registerEnqueueRoutes } from './enqueue-routes.js';
 import { HttpError, handleError } from './errors.js';
+import { registerWorkRoutes } from './work-routes.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -117,6 +118,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
 
   registerEnqueueRoutes(app, deps);
+  registerWorkRoutes(app, deps);
   await registerDashboard(
     app,
     { queues: deps.queues, writable: deps.dashboardWritable ?? false },
