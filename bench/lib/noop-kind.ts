@@ -1,0 +1,65 @@
+/**
+ * @module bench/lib/noop-kind
+ * The queue benchmark's kind and reconciler: a reconcile that does nothing but note when it
+ * started, and a KubeClient whose `get` answers from memory. With them the worker host runs its
+ * whole path (payload validation, logger, metrics, trace span, the read of the object, the
+ * outcome mapping) while the time measured is the queue's, not the API server's.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  KubeClient,
+  KubeRest,
+  awaitChange,
+  defineFunction,
+  defineKind,
+  type KubeObject,
+  type ResourceType,
+  type SluiceFunction,
+} from '../../shared/index.js';
+
+export const NoopKind = defineKind({
+  group: 'bench.sluice.io',
+  version: 'v1',
+  kind: 'Noop',
+  plural: 'noops',
+  namespaced: true,
+});
+
+/** A reconciler that calls `onStart(name)` and asks for nothing more. */
+export function noopFunction(onStart: (name: string) => void): SluiceFunction {
+  return defineFunction<KubeObject>({
+    kind: NoopKind,
+    parse: (obj) => obj,
+    watch: {},
+    reconcile(obj) {
+      onStart(obj.metadata.name ?? '');
+      return Promise.resolve(awaitChange());
+    },
+  });
+}
+
+/** A KubeClient that never talks to a server: every object exists, at generation 1. */
+export class MemoryKube extends KubeClient {
+  constructor() {
+    super(new KubeRest(new KubeConfig()));
+  }
+
+  override get<K extends KubeObject = KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<K | undefined> {
+    const obj: KubeObject = {
+      apiVersion: `${type.group}/${type.version}`,
+      kind: type.kind,
+      metadata: {
+        name,
+        ...(namespace ? { namespace } : {}),
+        uid: `uid-${name}`,
+        resourceVersion: '1',
+        generation: 1,
+      },
+    };
+    return Promise.resolve(obj as K);
+  }
+}

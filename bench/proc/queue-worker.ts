@@ -1,0 +1,117 @@
+/**
+ * @module bench/proc/queue-worker
+ * A worker process of the queue benchmark, in one of two modes:
+ * - `sluice`: the worker host's {@link KindWorker} running the no-op reconciler (whole host path);
+ * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings.
+ * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, and (when
+ * asked) when each reconcile started, keyed by object name.
+ * Usage: forked by the queue scenario with `{mode, redisUrl, prefix, concurrency, recordStarts}`.
+ */
+import { Worker } from 'bullmq';
+import { KindWorker } from '../../functions/host/kind-worker.js';
+import {
+  SluiceMetrics,
+  backoffStrategy,
+  createLogger,
+  loadConfig,
+  redisOptions,
+  type BrokerClients,
+} from '../../shared/index.js';
+import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
+
+interface Options {
+  readonly mode: 'sluice' | 'raw';
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly concurrency: number;
+  readonly recordStarts: boolean;
+}
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
+const now = (): number => performance.timeOrigin + performance.now();
+let done = 0;
+let lastDoneAt = 0;
+let starts: [string, number][] = [];
+let reported = -1;
+
+const onStart = (name: string): void => {
+  if (opts.recordStarts) starts.push([name, now()]);
+};
+const onDone = (): void => {
+  done++;
+  lastDoneAt = now();
+};
+
+const noBrokers: BrokerClients = {
+  kafka: () => {
+    throw new Error('no brokers in the queue benchmark');
+  },
+  jetstream: () => Promise.reject(new Error('no brokers in the queue benchmark')),
+  resolve: (hostPort) => hostPort,
+  close: () => Promise.resolve(),
+};
+
+const workerSettings = {
+  concurrency: opts.concurrency,
+  lockDuration: 30_000,
+  stalledInterval: 15_000,
+  maxStalledCount: 1000,
+};
+
+let close: () => Promise<void>;
+if (opts.mode === 'sluice') {
+  const worker = new KindWorker(
+    noopFunction(onStart),
+    {
+      kube: new MemoryKube(),
+      brokers: noBrokers,
+      config: loadConfig({ SLUICE_REDIS_URL: opts.redisUrl }),
+      metrics: new SluiceMetrics(),
+      log: createLogger({ level: 'warn' }),
+      events: { record: () => Promise.resolve() },
+    },
+    {
+      redisUrl: opts.redisUrl,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      lockDurationMs: workerSettings.lockDuration,
+      stalledIntervalMs: workerSettings.stalledInterval,
+      maxStalledCount: workerSettings.maxStalledCount,
+    },
+  );
+  worker.start();
+  // The host has no completion hook: count completions from BullMQ's own event on its worker.
+  const inner = (worker as unknown as { worker?: Worker }).worker;
+  inner?.on('completed', onDone);
+  close = () => worker.close();
+} else {
+  const worker = new Worker(
+    NoopKind.queue,
+    (job) => {
+      onStart((job.data as { ref?: { name?: string } }).ref?.name ?? job.name);
+      return Promise.resolve();
+    },
+    {
+      connection: { url: opts.redisUrl, ...redisOptions() },
+      prefix: opts.prefix,
+      ...workerSettings,
+      settings: { backoffStrategy: backoffStrategy() },
+    },
+  );
+  worker.on('completed', onDone);
+  worker.on('error', () => undefined);
+  close = () => worker.close();
+}
+
+const timer = setInterval(() => {
+  if (done === reported && starts.length === 0) return;
+  reported = done;
+  process.send?.({ type: 'progress', done, lastDoneAt, starts });
+  starts = [];
+}, 50);
+
+process.send?.({ type: 'ready' });
+process.on('SIGTERM', () => {
+  clearInterval(timer);
+  void close().then(() => process.exit(0));
+});

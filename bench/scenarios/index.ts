@@ -1,0 +1,34 @@
+/**
+ * @module bench/scenarios
+ * The scenarios `npm run bench` knows, each behind one interface: prepare (start what it needs,
+ * create its objects), run (one measurement), cleanup (remove everything it created).
+ */
+import type { Figures, Target } from '../lib/results.js';
+import { queueScenario } from './queue-scenario.js';
+
+export interface ScenarioOptions {
+  /** Development size (a few dozen to a few hundred objects). */
+  readonly small: boolean;
+  /** Overrides the number of objects or jobs. */
+  readonly size?: number;
+}
+
+/** A prepared scenario: its servers and objects exist until `cleanup`. */
+export interface Prepared {
+  run(index: number): Promise<Figures>;
+  cleanup(): Promise<void>;
+  readonly targets: readonly Target[];
+  readonly notes: readonly string[];
+  details?(): Record<string, unknown>;
+}
+
+export interface Scenario {
+  /** The required figures, first in the results file. */
+  readonly order: readonly string[];
+  readonly defaultRuns: number;
+  prepare(opts: ScenarioOptions, say: (m: string) => void): Promise<Prepared>;
+}
+
+export const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  queue: queueScenario,
+};

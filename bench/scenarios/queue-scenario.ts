@@ -1,0 +1,22 @@
+/**
+ * @module bench/scenarios/queue-scenario
+ * The `queue` scenario behind the common interface (see `queue.ts` for what it measures).
+ */
+import type { Scenario } from './index.js';
+import { QUEUE_FULL, QUEUE_ORDER, QUEUE_SMALL, QUEUE_TARGETS, queueNotes, runQueue } from './queue.js';
+
+export const queueScenario: Scenario = {
+  order: QUEUE_ORDER,
+  defaultRuns: 3,
+  prepare(opts, say) {
+    const base = opts.small ? QUEUE_SMALL : QUEUE_FULL;
+    const sized = opts.size === undefined ? base : { ...base, jobs: opts.size };
+    return Promise.resolve({
+      run: (i: number) => runQueue(sized, say, i),
+      cleanup: () => Promise.resolve(),
+      targets: QUEUE_TARGETS,
+      notes: queueNotes(sized) ?? [],
+      details: () => ({ ...sized }),
+    });
+  },
+};

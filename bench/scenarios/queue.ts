@@ -1,0 +1,256 @@
+/**
+ * @module bench/scenarios/queue
+ * Scenario `queue`: no-op reconcile throughput through the whole Sluice path against raw BullMQ
+ * with the same job options, in the same run and on the same (private) Redis; then the latency
+ * from an event to the start of its reconcile at a steady 1,000 events per second.
+ *
+ * - Sluice path: the dispatcher's {@link EnqueueBatcher} (micro-batched `addBulk` through the
+ *   {@link Enqueuer}) → Redis → the worker host's KindWorker (payload validation, logger,
+ *   metrics, span, read of the object from memory, no-op reconcile, outcome mapping) → done.
+ * - Raw path: `queue.addBulk` in batches of the same size with `jobOptions()` (deduplication
+ *   `keepLastIfActive` + `reschedule`) → a plain BullMQ Worker with a no-op processor.
+ * Throughput = jobs / (last completion − first enqueue), every key distinct, with 1 and 2 worker
+ * processes of concurrency 10 (the host's default). No queue-wide rate limit is set on either side.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EnqueueBatcher } from '../../dispatcher/batcher.js';
+import {
+  Enqueuer,
+  KindRegistry,
+  QueueSet,
+  SluiceMetrics,
+  createLogger,
+  jobKey,
+  jobOptions,
+  type ObjectRef,
+} from '../../shared/index.js';
+import { startPrivateRedis } from '../../test/env/private-redis.js';
+import { NoopKind } from '../lib/noop-kind.js';
+import { NodeChild } from '../lib/procs.js';
+import type { Figures, ScenarioResult, Target } from '../lib/results.js';
+import { percentile, round } from '../lib/stats.js';
+
+export interface QueueOptions {
+  /** Jobs per throughput measurement. */
+  readonly jobs: number;
+  /** Events per second of the latency measurement. */
+  readonly rate: number;
+  /** Seconds of the latency measurement. */
+  readonly seconds: number;
+  readonly concurrency: number;
+}
+
+export const QUEUE_FULL: QueueOptions = { jobs: 20_000, rate: 1000, seconds: 15, concurrency: 10 };
+export const QUEUE_SMALL: QueueOptions = { jobs: 2_000, rate: 1000, seconds: 3, concurrency: 10 };
+
+export const QUEUE_ORDER = ['sluice_per_s', 'raw_bullmq_per_s', 'p50_ms', 'p99_ms'] as const;
+
+export const QUEUE_TARGETS: readonly Target[] = [
+  {
+    name: 'throughput ≥ 0.8× raw BullMQ (1 worker)',
+    check: (m) => (m.sluice_per_s ?? 0) >= 0.8 * (m.raw_bullmq_per_s ?? Infinity),
+    show: (m) => `${round((m.sluice_per_s ?? 0) / (m.raw_bullmq_per_s ?? 1))}×`,
+  },
+  {
+    name: 'throughput ≥ 0.8× raw BullMQ (2 workers)',
+    check: (m) => (m.sluice_2w_per_s ?? 0) >= 0.8 * (m.raw_bullmq_2w_per_s ?? Infinity),
+    show: (m) => `${round((m.sluice_2w_per_s ?? 0) / (m.raw_bullmq_2w_per_s ?? 1))}×`,
+  },
+  {
+    name: 'event → reconcile start p99 ≤ 50 ms at 1,000/s',
+    check: (m) => (m.p99_ms ?? Infinity) <= 50,
+    show: (m) => `${m.p99_ms ?? '?'} ms (p50 ${m.p50_ms ?? '?'} ms)`,
+  },
+];
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+function ref(name: string): ObjectRef {
+  return { group: NoopKind.group, version: NoopKind.version, kind: NoopKind.kind, namespace: 'bench', name };
+}
+
+interface Workers {
+  readonly children: NodeChild[];
+  done(): number;
+  lastDoneAt(): number;
+  readonly starts: Map<string, number>;
+  stop(): Promise<void>;
+}
+
+async function startWorkers(
+  mode: 'sluice' | 'raw',
+  count: number,
+  redisUrl: string,
+  prefix: string,
+  opts: QueueOptions,
+  recordStarts: boolean,
+): Promise<Workers> {
+  const children: NodeChild[] = [];
+  const done = new Map<number, number>();
+  const last = new Map<number, number>();
+  const starts = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const c = new NodeChild('queue-worker', {
+      mode,
+      redisUrl,
+      prefix,
+      concurrency: opts.concurrency,
+      recordStarts,
+    });
+    c.on((m) => {
+      if (m.type !== 'progress') return;
+      done.set(c.pid, m.done as number);
+      last.set(c.pid, m.lastDoneAt as number);
+      for (const [k, t] of m.starts as [string, number][]) if (!starts.has(k)) starts.set(k, t);
+    });
+    children.push(c);
+  }
+  await Promise.all(children.map((c) => c.waitFor('ready')));
+  await sleep(500); // let each worker reach its blocking wait
+  return {
+    children,
+    starts,
+    done: () => [...done.values()].reduce((a, b) => a + b, 0),
+    lastDoneAt: () => Math.max(0, ...last.values()),
+    stop: async () => {
+      await Promise.all(children.map((c) => c.stop()));
+    },
+  };
+}
+
+async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Jobs per second through one path with `workers` worker processes. */
+async function throughput(
+  mode: 'sluice' | 'raw',
+  workers: number,
+  redisUrl: string,
+  opts: QueueOptions,
+  tag: string,
+): Promise<number> {
+  const prefix = `bench-q-${tag}-${mode}-${workers}`;
+  const w = await startWorkers(mode, workers, redisUrl, prefix, opts, false);
+  const queues = new QueueSet({ redisUrl, prefix });
+  try {
+    const names = Array.from({ length: opts.jobs }, (_, i) => `${mode}-${i}`);
+    const t0 = now();
+    if (mode === 'sluice') {
+      const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
+      const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
+      for (const n of names) batcher.add(ref(n), 'event', 'normal');
+      await batcher.close();
+    } else {
+      const queue = queues.get(NoopKind);
+      for (let i = 0; i < names.length; i += 500) {
+        await queue.addBulk(
+          names.slice(i, i + 500).map((n) => {
+            const r = ref(n);
+            return {
+              name: n,
+              data: { ref: r, reason: 'event', enqueuedAt: Date.now() },
+              opts: jobOptions(jobKey(r), 'normal'),
+            };
+          }),
+        );
+      }
+    }
+    await until(`${opts.jobs} ${mode} jobs`, () => w.done() >= opts.jobs, 10 * 60_000);
+    await sleep(100);
+    return opts.jobs / ((w.lastDoneAt() - t0) / 1000);
+  } finally {
+    await w.stop();
+    await queues
+      .get(NoopKind)
+      .obliterate({ force: true })
+      .catch(() => undefined);
+    await queues.close();
+  }
+}
+
+/** Event → reconcile start latencies (ms) at `opts.rate` events per second, through the Sluice path. */
+async function latency(redisUrl: string, opts: QueueOptions, tag: string): Promise<number[]> {
+  const prefix = `bench-q-${tag}-lat`;
+  const w = await startWorkers('sluice', 1, redisUrl, prefix, opts, true);
+  const queues = new QueueSet({ redisUrl, prefix });
+  const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
+  const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
+  const sent = new Map<string, number>();
+  try {
+    const total = opts.rate * opts.seconds;
+    const t0 = now();
+    let i = 0;
+    while (i < total) {
+      const due = Math.min(total, Math.floor(((now() - t0) / 1000) * opts.rate));
+      for (; i < due; i++) {
+        const name = `lat-${i}`;
+        sent.set(name, now());
+        batcher.add(ref(name), 'event', 'normal');
+      }
+      await sleep(1);
+    }
+    await batcher.flush();
+    await until('every event reconciled', () => w.starts.size >= total, 120_000);
+    const out: number[] = [];
+    for (const [name, t] of sent) {
+      const s = w.starts.get(name);
+      if (s !== undefined) out.push(s - t);
+    }
+    return out;
+  } finally {
+    await batcher.close();
+    await w.stop();
+    await queues
+      .get(NoopKind)
+      .obliterate({ force: true })
+      .catch(() => undefined);
+    await queues.close();
+  }
+}
+
+/** One run of the scenario: both paths with 1 and 2 workers, then the latency. */
+export async function runQueue(
+  opts: QueueOptions,
+  say: (m: string) => void,
+  runIndex: number,
+): Promise<Figures> {
+  const redis = await startPrivateRedis();
+  try {
+    const tag = `${Date.now().toString(36)}-${runIndex}`;
+    const f: Record<string, number> = {};
+    // Alternate the order so neither path always runs on a warmer machine.
+    const order: ('sluice' | 'raw')[] = runIndex % 2 === 0 ? ['raw', 'sluice'] : ['sluice', 'raw'];
+    for (const workers of [1, 2]) {
+      for (const mode of order) {
+        const perS = await throughput(mode, workers, redis.url, opts, tag);
+        const key = `${mode === 'raw' ? 'raw_bullmq' : 'sluice'}${workers === 2 ? '_2w' : ''}_per_s`;
+        f[key] = perS;
+        say(`  ${mode} with ${workers} worker(s): ${Math.round(perS)} jobs/s`);
+      }
+    }
+    const lat = await latency(redis.url, opts, tag);
+    f.p50_ms = percentile(lat, 50);
+    f.p99_ms = percentile(lat, 99);
+    f.max_ms = Math.max(...lat);
+    say(`  latency at ${opts.rate}/s: p50 ${f.p50_ms.toFixed(1)} ms, p99 ${f.p99_ms.toFixed(1)} ms`);
+    return f;
+  } finally {
+    await redis.stop();
+  }
+}
+
+/** How the queue figures were measured, for the results file. */
+export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
+  return [
+    `Throughput: ${opts.jobs} distinct keys enqueued at once, timed from the first enqueue to the last completion; worker processes of concurrency ${opts.concurrency}.`,
+    'Sluice: EnqueueBatcher (5 ms linger, batches of 500) → Enqueuer.addBulk → KindWorker with the whole host path and a no-op reconciler; the object is read from memory, so the API server is not measured.',
+    'Raw BullMQ: queue.addBulk in batches of 500 with the same jobOptions (deduplication keepLastIfActive + reschedule) → a plain Worker with the same lock/stall settings and a no-op processor.',
+    `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
+    'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',
+  ];
+}
