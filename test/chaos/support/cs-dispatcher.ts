@@ -1,0 +1,85 @@
+/**
+ * @module test/chaos/support/cs-dispatcher
+ * A dispatcher process for ClusterStreams, for chaos tests. ClusterStreams are cluster-scoped, so
+ * a namespace cannot confine a test: this dispatcher watches only the ClusterStreams carrying the
+ * test's label (a prepared stream with a label selector, in the builder's stream form), so that it
+ * never queues another test's objects, on a re-list after Redis lost its data included.
+ * Usage: `node cs-dispatcher.js '<json options>'`; logs a `leading` marker when it leads.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { controller } from '../../../dispatcher/controller.js';
+import { Dispatcher } from '../../../dispatcher/dispatcher.js';
+import { ReflectorStore } from '../../../dispatcher/watch/reflector.js';
+import { stripManagedFields } from '../../../dispatcher/watch/stream.js';
+import { watcher } from '../../../dispatcher/watch/watcher.js';
+import {
+  ClusterStreamKind,
+  Enqueuer,
+  KindRegistry,
+  KubeClient,
+  KubeRest,
+  QueueSet,
+  SluiceMetrics,
+  createLogger,
+  defaultPrimaryPredicate,
+  type KubeObject,
+} from '../../../shared/index.js';
+
+/** What the test passes on the command line. */
+export interface CsDispatcherOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly kubeconfig: string;
+  /** Only ClusterStreams matching this label selector are watched. */
+  readonly selector: string;
+  /** Campaign for this Lease (several dispatchers); leads at once without it. */
+  readonly lease?: { readonly namespace: string; readonly name: string; readonly identity: string };
+  /** @defaultValue 500 */
+  readonly checkpointMs?: number;
+}
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as CsDispatcherOptions;
+const log = createLogger({ level: 'debug', base: { component: 'dispatcher' } });
+const kc = new KubeConfig();
+kc.loadFromFile(opts.kubeconfig);
+const kube = new KubeClient(new KubeRest(kc));
+const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
+const metrics = new SluiceMetrics();
+const store = new ReflectorStore<KubeObject>();
+const primaries = watcher(kube, ClusterStreamKind, { labelSelector: opts.selector })
+  .defaultBackoff()
+  .modify(stripManagedFields)
+  .reflect(store)
+  .appliedObjects()
+  .predicateFilter(defaultPrimaryPredicate);
+const dispatcher = new Dispatcher(
+  {
+    kube,
+    enqueuer: new Enqueuer(queues, new KindRegistry([ClusterStreamKind]), metrics),
+    redis: queues.connection,
+    metrics,
+    log,
+  },
+  [controller(ClusterStreamKind).forStream(primaries, store).build()],
+  {
+    prefix: opts.prefix,
+    checkpointMs: opts.checkpointMs ?? 500,
+    ...(opts.lease ? { leaderElection: opts.lease } : {}),
+  },
+);
+dispatcher.start();
+let announced = false;
+setInterval(() => {
+  if (dispatcher.isLeader && !announced) {
+    announced = true;
+    log.info({ chaos: 'leading' });
+  }
+  if (!dispatcher.isLeader) announced = false;
+}, 100);
+process.on('SIGTERM', () => {
+  void dispatcher.stop().then(async () => {
+    await queues.close();
+    kube.rest.close();
+    process.exit(0);
+  });
+});

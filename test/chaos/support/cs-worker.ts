@@ -1,0 +1,161 @@
+/**
+ * @module test/chaos/support/cs-worker
+ * A worker process for ClusterStreams, as `sluice worker` runs one (real Kafka and NATS clients,
+ * Events on the API server, JSON logs at debug level on stdout), instrumented for chaos tests:
+ * - every reconcile and finalize logs `begin` and `end` markers (the overlap check);
+ * - every topic creation logs a `createTopic` marker with Kafka's answer (the side-effect count);
+ * - `hangAfterCreate`: after a topic is created, the reconcile never returns (it is killed there);
+ * - `stallStatusMs`: the first status write waits this long after a `statusWrite` marker (the test
+ *   pauses the process there), then logs `statusConflict` if the API server refused it as stale.
+ * Usage: `node cs-worker.js '<json options>'`; logs a `ready` marker, drains on SIGTERM.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clusterStreamFunction, clusterStreamFunctionWith } from '../../../functions/cluster-stream/index.js';
+import { KindWorker } from '../../../functions/host/kind-worker.js';
+import {
+  KubeApiError,
+  KubeClient,
+  KubeEventRecorder,
+  KubeRest,
+  SluiceMetrics,
+  createBrokerClients,
+  createLogger,
+  jobKey,
+  loadConfig,
+  refOf,
+  type BackoffOptions,
+  type BrokerClients,
+  type KubeObject,
+  type Logger,
+  type ResourceType,
+  type SluiceFunction,
+} from '../../../shared/index.js';
+
+/** What the test passes on the command line. */
+export interface CsWorkerOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly kubeconfig: string;
+  /** The operator's namespace: where binding Secrets are read and written. */
+  readonly operatorNamespace: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly natsUrl: string;
+  readonly concurrency?: number;
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly brokerGoneAfterMs?: number;
+  readonly hangAfterCreate?: boolean;
+  readonly stallStatusMs?: number;
+}
+
+const opts = JSON.parse(process.argv[2] ?? '{}') as CsWorkerOptions;
+const log = createLogger({ level: 'debug', base: { component: 'worker' } });
+
+/** A client whose first status write can be held up, to open a window for a racing writer. */
+class StallingKube extends KubeClient {
+  private stalled = false;
+
+  override async writeStatus<K extends KubeObject>(type: ResourceType, obj: K, status: unknown): Promise<K> {
+    const stall = opts.stallStatusMs !== undefined && !this.stalled;
+    if (stall) {
+      this.stalled = true;
+      log.info({ chaos: 'statusWrite', name: obj.metadata.name, generation: obj.metadata.generation });
+      await sleep(opts.stallStatusMs);
+    }
+    try {
+      return await super.writeStatus(type, obj, status);
+    } catch (err) {
+      if (stall && err instanceof KubeApiError && err.isConflict)
+        log.info({ chaos: 'statusConflict', name: obj.metadata.name });
+      throw err;
+    }
+  }
+}
+
+function instrumentedBrokers(real: BrokerClients, logger: Logger): BrokerClients {
+  return {
+    ...real,
+    kafka(brokers, credentials) {
+      const admin = real.kafka(brokers, credentials);
+      return {
+        ...admin,
+        async createTopic(spec) {
+          const answer = await admin.createTopic(spec);
+          logger.info({ chaos: 'createTopic', topic: spec.name, answer });
+          if (answer === 'created' && opts.hangAfterCreate) {
+            logger.info({ chaos: 'hanging', topic: spec.name });
+            await new Promise<never>(() => undefined);
+          }
+          return answer;
+        },
+      };
+    },
+  };
+}
+
+function instrumented(fn: SluiceFunction, logger: Logger): SluiceFunction {
+  const around =
+    (step: 'reconcile' | 'finalize', run: NonNullable<SluiceFunction['finalize']>) =>
+    async (obj: KubeObject, ctx: Parameters<SluiceFunction['reconcile']>[1]) => {
+      const key = jobKey(refOf(fn.kind, obj));
+      logger.info({ chaos: 'begin', key, step, generation: obj.metadata.generation });
+      try {
+        return await run(obj, ctx);
+      } finally {
+        logger.info({ chaos: 'end', key, step });
+      }
+    };
+  const finalize = fn.finalize;
+  return {
+    ...fn,
+    reconcile: around('reconcile', (o, c) => fn.reconcile(o, c)),
+    finalize: finalize ? around('finalize', finalize) : undefined,
+  };
+}
+
+const kc = new KubeConfig();
+kc.loadFromFile(opts.kubeconfig);
+const kube = new StallingKube(new KubeRest(kc));
+const config = loadConfig({
+  SLUICE_REDIS_URL: opts.redisUrl,
+  SLUICE_QUEUE_PREFIX: opts.prefix,
+  SLUICE_NAMESPACE: opts.operatorNamespace,
+  SLUICE_KAFKA_BROKERS: opts.kafkaBrokers.join(','),
+  SLUICE_NATS_URL: opts.natsUrl,
+  SLUICE_LOG_LEVEL: 'debug',
+});
+const pool = createBrokerClients({ logger: log, idleMs: 30_000 });
+const fn =
+  opts.brokerGoneAfterMs === undefined
+    ? clusterStreamFunction
+    : clusterStreamFunctionWith({ brokerGoneAfterMs: opts.brokerGoneAfterMs });
+const worker = new KindWorker(
+  instrumented(fn, log),
+  {
+    kube,
+    brokers: instrumentedBrokers(pool, log),
+    config,
+    metrics: new SluiceMetrics(),
+    log,
+    events: new KubeEventRecorder(kube, 'sluice-worker'),
+  },
+  {
+    redisUrl: opts.redisUrl,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency ?? 10,
+    ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
+    ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+  },
+);
+worker.start();
+log.info({ chaos: 'ready' });
+process.on('SIGTERM', () => {
+  void worker.close().then(async () => {
+    await pool.close();
+    kube.rest.close();
+    process.exit(0);
+  });
+});
