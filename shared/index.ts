@@ -35,3 +35,4 @@ export * from './brokers/binding.js';
 export * from './brokers/pool.js';
 export * from './tawon/units.js';
 export * from './tawon/limits.js';
+export * from './tanzu/index.js';

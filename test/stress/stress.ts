@@ -99,8 +99,8 @@ export async function runStress(
     });
     const workerOpts = {
       concurrency: opts.concurrency,
-      lockDurationMs: 3000,
-      stalledIntervalMs: 1000,
+      lockDurationMs: 8000,
+      stalledIntervalMs: 2000,
       backoff: { baseMs: 5, maxMs: 500, jitter: 0.2 },
     };
     for (let i = 0; i < opts.workers; i++) workers.push(await rig.spawnWorker(workerOpts));
