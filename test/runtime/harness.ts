@@ -210,7 +210,7 @@ export function startWidgetDispatcher(
       log: createLogger({ level: 'silent' }),
     },
     [controllerFor(widgetFunction(rig.probe))],
-    { prefix: rig.prefix, namespace, checkpointMs: 500, ...opts },
+    { prefix: rig.prefix, namespace, checkpointMs: 500, resyncSeconds: 86_400, ...opts },
   );
   d.start();
   t.teardown(() => d.stop());
