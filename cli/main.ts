@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { messageOf } from '../shared/index.js';
+import { registerDemoCommand } from './demo/command.js';
 import { registerQueueCommands } from './queue-commands.js';
 import { registerRuntimeCommands } from './runtime.js';
 
@@ -16,6 +17,7 @@ program
   .showHelpAfterError();
 registerRuntimeCommands(program);
 registerQueueCommands(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`sluice: ${messageOf(err)}\n`);
