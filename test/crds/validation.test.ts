@@ -77,3 +77,12 @@ test('the status subresource refuses a condition status outside True, False and 
     /status\.conditions\[0\]\.status: Unsupported value: "true": supported values: "True", "False", "Unknown"/,
   );
 });
+
+test('the server refuses moving a tawon Stream to another store', async (t) => {
+  const namespace = await useNamespace(t, isolation('store-immutable').namespace);
+  await apply(`${TWS}\nmetadata: {name: t}\nspec:\n  store: {name: first}\n`, namespace);
+  const message = await refusal(
+    apply(`${TWS}\nmetadata: {name: t}\nspec:\n  store: {name: second}\n`, namespace),
+  );
+  t.regex(message, /store.name is immutable/);
+});
