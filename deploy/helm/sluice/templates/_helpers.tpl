@@ -1,0 +1,158 @@
+{{/* Names, labels and shared pieces of the Sluice chart. */}}
+
+{{- define "sluice.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The base name of every object: the release name when it already says "sluice". */}}
+{{- define "sluice.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 40 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "sluice.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "sluice.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sluice.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "sluice.labels" -}}
+helm.sh/chart: {{ include "sluice.chart" . }}
+{{ include "sluice.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: sluice
+{{- end }}
+
+{{- define "sluice.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{- define "sluice.dispatcherName" -}}
+{{- printf "%s-dispatcher" (include "sluice.fullname" .) }}
+{{- end }}
+
+{{- define "sluice.redisName" -}}
+{{- printf "%s-redis" (include "sluice.fullname" .) }}
+{{- end }}
+
+{{- define "sluice.configName" -}}
+{{- printf "%s-config" (include "sluice.fullname" .) }}
+{{- end }}
+
+{{- define "sluice.apiTokenSecret" -}}
+{{- default (printf "%s-api-token" (include "sluice.fullname" .)) .Values.apiToken.existingSecret }}
+{{- end }}
+
+{{/* Whether the bundled Redis runs (no external URL given). */}}
+{{- define "sluice.bundledRedis" -}}
+{{- if and (not .Values.redis.url) (not .Values.redis.urlSecret.name) }}true{{- end }}
+{{- end }}
+
+{{/* The SLUICE_REDIS_URL variable: a value, a Secret reference, or the bundled Redis Service. */}}
+{{- define "sluice.redisEnv" -}}
+- name: SLUICE_REDIS_URL
+{{- if .Values.redis.urlSecret.name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.urlSecret.name }}
+      key: {{ .Values.redis.urlSecret.key }}
+{{- else if .Values.redis.url }}
+  value: {{ .Values.redis.url | quote }}
+{{- else }}
+  value: {{ printf "redis://%s:6379" (include "sluice.redisName" .) | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The environment every Sluice container shares: the ConfigMap, the namespace, Redis. */}}
+{{- define "sluice.commonEnv" -}}
+- name: SLUICE_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: SLUICE_POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{ include "sluice.redisEnv" . }}
+{{- with .Values.config.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The pod-level pieces every Sluice pod shares. */}}
+{{- define "sluice.podCommon" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+securityContext:
+  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+{{- end }}
+
+{{/* A worker group's object name. */}}
+{{- define "sluice.workerName" -}}
+{{- printf "%s-worker-%s" (include "sluice.fullname" .root) .group.name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Checks the worker groups: DNS names, known kinds, each kind in one group at most. */}}
+{{- define "sluice.checkGroups" -}}
+{{- $kinds := include "sluice.kinds" . | fromYaml }}
+{{- $seen := dict }}
+{{- range $group := .Values.workers.groups }}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (toString .name)) }}
+{{- fail (printf "workers.groups: name %q must be a DNS label" (toString .name)) }}
+{{- end }}
+{{- if not .kinds }}
+{{- fail (printf "workers.groups[%s]: kinds is empty" .name) }}
+{{- end }}
+{{- range .kinds }}
+{{- if not (hasKey $kinds .) }}
+{{- fail (printf "workers.groups: unknown kind %q; known kinds: %s" . (keys $kinds | sortAlpha | join ", ")) }}
+{{- end }}
+{{- if hasKey $seen . }}
+{{- fail (printf "workers.groups: kind %q is in groups %s and %s" . (get $seen .) $group.name) }}
+{{- end }}
+{{- end }}
+{{- range .kinds }}{{ $_ := set $seen . $group.name }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/* endpointOverrides as SLUICE_ENDPOINT_OVERRIDES: from=to pairs, sorted. */}}
+{{- define "sluice.overrides" -}}
+{{- $pairs := list }}
+{{- range $from, $to := . }}
+{{- $pairs = append $pairs (printf "%s=%s" $from $to) }}
+{{- end }}
+{{- $pairs | sortAlpha | join "," }}
+{{- end }}
+
+{{/* A list as a YAML flow sequence: [a, b, ""]. */}}
+{{- define "sluice.flow" -}}
+[{{- range $i, $v := . }}{{ if $i }}, {{ end }}{{ if eq (toString $v) "" }}""{{ else }}{{ $v }}{{ end }}{{ end }}]
+{{- end }}
+
+{{/* RBAC rules, one flow-style rule per entry. */}}
+{{- define "sluice.rules" -}}
+{{- range . }}
+- apiGroups: {{ include "sluice.flow" .apiGroups }}
+  resources: {{ include "sluice.flow" .resources }}
+  verbs: {{ include "sluice.flow" .verbs }}
+{{- end }}
+{{- end }}
