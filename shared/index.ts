@@ -36,3 +36,8 @@ export * from './brokers/pool.js';
 export * from './tawon/units.js';
 export * from './tawon/limits.js';
 export * from './tanzu/index.js';
+export * from './brokers/failures.js';
+export * from './brokers/kafka.js';
+export * from './brokers/kafka-config.js';
+export * from './brokers/nats.js';
+export * from './brokers/fingerprint.js';

@@ -23,7 +23,7 @@ import {
   type ClusterStreamStatus,
   type StorageAddress,
   type TopicEndpoint,
-} from '../../shared/tanzu/index.js';
+} from '../../shared/index.js';
 
 /** The alteration that brings a topic's dynamic settings to `want`. */
 export interface ConfigChange {

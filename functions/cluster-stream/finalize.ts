@@ -21,7 +21,7 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../shared/index.js';
-import { FORCE_DELETE_ANNOTATION, type ClusterStream } from '../../shared/tanzu/index.js';
+import { FORCE_DELETE_ANNOTATION, type ClusterStream } from '../../shared/index.js';
 import { deleteTopic, describeTopic } from './broker.js';
 import { planTopic } from './spec.js';
 

@@ -5,7 +5,7 @@
  * `finalize.ts` for deletion, `watch.ts` for what triggers it.
  */
 import { ClusterStreamKind, defineFunction } from '../../shared/index.js';
-import { CLUSTER_STREAM_FINALIZER, type ClusterStream } from '../../shared/tanzu/index.js';
+import { CLUSTER_STREAM_FINALIZER, type ClusterStream } from '../../shared/index.js';
 import { makeFinalize, type FinalizeOptions } from './finalize.js';
 import { reconcile } from './reconcile.js';
 import { parse } from './spec.js';

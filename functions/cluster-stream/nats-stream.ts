@@ -15,7 +15,7 @@ import {
   type StreamInfo,
 } from 'nats';
 import { TerminalError } from '../../shared/index.js';
-import { toNatsSluiceError } from '../../shared/brokers/nats.js';
+import { toNatsSluiceError } from '../../shared/index.js';
 import type { BrokerAction, TopicObservation } from './kafka-topic.js';
 import { natsDrift, type NatsStreamWant } from './nats-config.js';
 

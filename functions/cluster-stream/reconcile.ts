@@ -41,7 +41,7 @@ import {
   type ClaimantState,
   type ClusterStream,
   type ClusterStreamPhase,
-} from '../../shared/tanzu/index.js';
+} from '../../shared/index.js';
 import { connectionFor, deleteTopic, describeTopic, type BrokerConnection } from './broker.js';
 import { clusterStreamSecret, clusterStreamStatus, type StatusInput } from './desired.js';
 import { ensureKafkaTopic, type TopicObservation } from './kafka-topic.js';

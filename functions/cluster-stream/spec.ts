@@ -23,10 +23,10 @@ import {
   topicNameProblem,
   type ClusterStream,
   type Protocol,
-} from '../../shared/tanzu/index.js';
+} from '../../shared/index.js';
 import { natsSettings, type NatsSettings } from './nats-config.js';
 
-export type { ClusterStream } from '../../shared/tanzu/index.js';
+export type { ClusterStream } from '../../shared/index.js';
 
 /** Parses a ClusterStream; a malformed spec throws `TerminalError('InvalidSpec')`. */
 export function parse(obj: KubeObject): ClusterStream {

@@ -19,7 +19,7 @@ import {
   type ObjectRef,
   type WatchConfig,
 } from '../../shared/index.js';
-import { defaultClusterStreamName } from '../../shared/tanzu/index.js';
+import { defaultClusterStreamName } from '../../shared/index.js';
 
 function clusterStreamRef(name: string): ObjectRef {
   return {

@@ -24,7 +24,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TerminalError, isRecord, parseWith, type KubeObject } from '../../shared/index.js';
-import { parseLimits, type Limits } from '../../shared/tawon/limits.js';
+import { parseLimits, type Limits } from '../../shared/index.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

@@ -27,8 +27,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { isRecord, parseWith, type KubeObject } from '../../shared/index.js';
-import { parseStoreLimits, type StoreLimits } from '../../shared/tawon/limits.js';
-import { parseStorageQuantity } from '../../shared/tawon/units.js';
+import { parseStoreLimits, type StoreLimits } from '../../shared/index.js';
+import { parseStorageQuantity } from '../../shared/index.js';
 
 /** The NATS image run when `spec.image` is not set. */
 export const DEFAULT_IMAGE = 'nats:2.10-alpine';

@@ -29,7 +29,7 @@ import {
   streamKey,
   type BoundClaimRef,
   type ClusterStream,
-} from '../../shared/tanzu/index.js';
+} from '../../shared/index.js';
 import { dataSchemaJson } from './data-schema.js';
 import { protocolOf, type Stream, type StreamStatus } from './spec.js';
 

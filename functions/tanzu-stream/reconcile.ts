@@ -41,7 +41,7 @@ import {
   type ClaimDecision,
   type ClusterStream,
   type StreamIdentity,
-} from '../../shared/tanzu/index.js';
+} from '../../shared/index.js';
 import {
   autoProvisionedClusterStream,
   clusterStreamNameOf,

@@ -23,7 +23,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TerminalError, isRecord, parseWith, type KubeObject } from '../../shared/index.js';
-import { IsStringMap, STREAM_MODES, type StreamMode } from '../../shared/tanzu/index.js';
+import { IsStringMap, STREAM_MODES, type StreamMode } from '../../shared/index.js';
 import { DataSchemaContext, checkDataSchema } from './data-schema.js';
 
 export class StreamStorage {

@@ -20,7 +20,7 @@ import {
   type StoreLookup,
   type WatchConfig,
 } from '../../shared/index.js';
-import { defaultClusterStreamName } from '../../shared/tanzu/index.js';
+import { defaultClusterStreamName } from '../../shared/index.js';
 
 function streamRef(namespace: string, name: string): ObjectRef {
   return {

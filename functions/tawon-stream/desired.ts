@@ -9,7 +9,7 @@
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig, type StreamInfo } from 'nats';
 import { setCondition, conditionsOf, type Condition } from '../../shared/index.js';
-import type { AppliedLimits } from '../../shared/tawon/limits.js';
+import type { AppliedLimits } from '../../shared/index.js';
 import type { TawonStream } from './spec.js';
 
 /** The fields of a JetStream stream's configuration that Sluice sets and keeps. */

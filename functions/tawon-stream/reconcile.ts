@@ -33,7 +33,7 @@ import {
   parseStoreLimits,
   resolveLimits,
   type StoreLimits,
-} from '../../shared/tawon/limits.js';
+} from '../../shared/index.js';
 import { desiredConfig, readyStatus } from './desired.js';
 import { ensureStream, storeManager } from './jetstream.js';
 import { jetStreamName, streamSubject } from './naming.js';

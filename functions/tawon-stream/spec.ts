@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsDefined, IsString, MinLength, ValidateNested } from 'class-validator';
 import { parseWith, type KubeObject } from '../../shared/index.js';
-import type { RawLimits } from '../../shared/tawon/limits.js';
+import type { RawLimits } from '../../shared/index.js';
 
 export class StoreRef {
   @IsString()
