@@ -22,11 +22,15 @@ async function runScenario(
   runs: number,
   small: boolean,
   size: number | undefined,
+  nackSrc: string | undefined,
 ): Promise<void> {
   const scenario: Scenario | undefined = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const at = machine();
-  const prepared = await scenario.prepare({ small, ...(size === undefined ? {} : { size }) }, say);
+  const prepared = await scenario.prepare(
+    { small, ...(size === undefined ? {} : { size }), ...(nackSrc ? { nackSrc } : {}) },
+    say,
+  );
   const figures: Figures[] = [];
   try {
     for (let i = 0; i < runs; i++) {
@@ -44,6 +48,7 @@ async function runScenario(
   };
   if (small) {
     say(`${name} (small, not written): ${JSON.stringify(figures)}`);
+    say(JSON.stringify(result.details ?? {}, null, 1));
     return;
   }
   const targets: readonly Target[] = prepared.targets;
@@ -57,10 +62,11 @@ const program = new Command()
   .option('--runs <n>', 'how many runs (the median is reported)', (v) => Number(v))
   .option('--small', 'development size; prints the figures without writing results', false)
   .option('--size <n>', 'override the number of objects (or jobs)', (v) => Number(v))
-  .action(async (name: string, o: { runs?: number; small: boolean; size?: number }) => {
+  .option('--nack-src <dir>', 'jetstream-1000: a NACK checkout to build when the Go proxy does not serve it')
+  .action(async (name: string, o: { runs?: number; small: boolean; size?: number; nackSrc?: string }) => {
     const scenario = SCENARIOS[name];
     const runs = o.runs ?? (o.small ? 1 : (scenario?.defaultRuns ?? 3));
-    await runScenario(name, runs, o.small, o.size);
+    await runScenario(name, runs, o.small, o.size, o.nackSrc);
   });
 
 let stopping = false;

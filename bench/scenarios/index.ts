@@ -4,6 +4,11 @@
  * create its objects), run (one measurement), cleanup (remove everything it created).
  */
 import type { Figures, Target } from '../lib/results.js';
+import { ceilingScenario } from './ceiling.js';
+import { jetstreamScenario } from './jetstream.js';
+import { kafkaScenario } from './kafka.js';
+import { memoryScenario } from './memory.js';
+import { restartScenario } from './restart.js';
 import { queueScenario } from './queue-scenario.js';
 
 export interface ScenarioOptions {
@@ -11,6 +16,8 @@ export interface ScenarioOptions {
   readonly small: boolean;
   /** Overrides the number of objects or jobs. */
   readonly size?: number;
+  /** A checkout of NACK to build from, when the Go module proxy does not serve it. */
+  readonly nackSrc?: string;
 }
 
 /** A prepared scenario: its servers and objects exist until `cleanup`. */
@@ -31,4 +38,9 @@ export interface Scenario {
 
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   queue: queueScenario,
+  'jetstream-1000': jetstreamScenario,
+  'kafka-10k': kafkaScenario,
+  ceiling: ceilingScenario,
+  memory: memoryScenario,
+  restart: restartScenario,
 };

@@ -1,0 +1,92 @@
+/**
+ * @module bench/lib/nack
+ * NACK, the nats-io JetStream controller, as the peer of `jetstream-1000`: its
+ * `cmd/jetstream-controller` at {@link NACK_VERSION}, with its own CRDs (`deploy/crds.yml`) and
+ * default settings (the informer-based controller, no `--control-loop`).
+ *
+ * Where the binary comes from, first that works:
+ * 1. the cache (`<cache>/nack-<version>/jetstream-controller`);
+ * 2. `go install github.com/nats-io/nack/cmd/jetstream-controller@<version>` from the Go module
+ *    proxy (its go.mod has no replace directive, so no wrapper module is needed);
+ * 3. `--nack-src <dir>`: a checkout of the same tag, built with its own go.mod/go.sum (its
+ *    dependencies still come from the Go module proxy). Used where the proxy refuses the module.
+ * The CRDs come from the module cache (after 2) or from that checkout.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { cacheDir, logsDir } from '../../test/env/paths.js';
+import { run } from '../../test/env/proc.js';
+import { testEnv } from '../../test/helpers/env.js';
+import { kubectl } from '../../test/helpers/kube.js';
+import { startProgram, stopChild } from './procs.js';
+
+export const NACK_VERSION = 'v0.22.4';
+const MODULE = 'github.com/nats-io/nack';
+const binDir = path.join(cacheDir, `nack-${NACK_VERSION}`);
+const binary = path.join(binDir, 'jetstream-controller');
+const goEnv = { GOTOOLCHAIN: 'local', GOFLAGS: '-modcacherw', CGO_ENABLED: '0' };
+
+function moduleCacheDir(): string {
+  const modcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  return path.join(modcache, `${MODULE}@${NACK_VERSION}`);
+}
+
+export interface Nack {
+  readonly binary: string;
+  /** `deploy/crds.yml` of the same version. */
+  readonly crds: string;
+}
+
+/** Finds or builds NACK (see the module documentation for the order). */
+export async function ensureNack(sourceDir?: string): Promise<Nack> {
+  mkdirSync(binDir, { recursive: true });
+  const fromSource = sourceDir ? path.join(sourceDir, 'deploy', 'crds.yml') : undefined;
+  const fromModule = (): string => path.join(moduleCacheDir(), 'deploy', 'crds.yml');
+  if (existsSync(binary)) {
+    const crds = fromSource && existsSync(fromSource) ? fromSource : fromModule();
+    if (existsSync(crds)) return { binary, crds };
+  }
+  try {
+    await run('bench-nack-install', 'go', ['install', '-trimpath', '-ldflags', '-s -w', `${MODULE}/cmd/jetstream-controller@${NACK_VERSION}`], {
+      env: { ...goEnv, GOBIN: binDir },
+    });
+    return { binary, crds: fromModule() };
+  } catch (err) {
+    if (!sourceDir) {
+      throw new Error(
+        `NACK ${NACK_VERSION} could not be installed from the Go module proxy (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ` +
+          `pass --nack-src <checkout of ${MODULE} at ${NACK_VERSION}> to build it from source`,
+        { cause: err },
+      );
+    }
+  }
+  await run('bench-nack-build', 'go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', binary, './cmd/jetstream-controller'], {
+    cwd: sourceDir,
+    env: goEnv,
+  });
+  return { binary, crds: path.join(sourceDir, 'deploy', 'crds.yml') };
+}
+
+/** Installs NACK's CRDs; returns whether they were absent before (so cleanup removes only what it added). */
+export async function installNackCrds(nack: Nack): Promise<boolean> {
+  const existed = await kubectl(['get', 'crd', 'streams.jetstream.nats.io', '--ignore-not-found', '-o', 'name']);
+  await kubectl(['apply', '--server-side', '--force-conflicts', '-f', nack.crds]);
+  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/streams.jetstream.nats.io']);
+  return existed.trim() === '';
+}
+
+export async function removeNackCrds(nack: Nack): Promise<void> {
+  await kubectl(['delete', '--ignore-not-found', '--wait=true', '-f', nack.crds]);
+}
+
+/** Runs the controller with default settings against `natsUrl`, watching `namespace` only. */
+export function startNack(nack: Nack, natsUrl: string, namespace: string): { stop: () => Promise<void> } {
+  const child = startProgram(
+    nack.binary,
+    ['-s', natsUrl, '--namespace', namespace, '--health-probe-bind-address', '127.0.0.1:0'],
+    path.join(logsDir, 'bench-nack.log'),
+    { KUBECONFIG: testEnv().kubeconfig },
+  );
+  return { stop: () => stopChild(child, 10_000) };
+}

@@ -1,0 +1,121 @@
+/**
+ * @module bench/scenarios/memory
+ * Scenario `memory`: the resident memory of the production dispatcher process (`sluice dispatcher`:
+ * every registered kind, cluster-wide, owned kinds metadata-only, HTTP API and dashboard, leader
+ * election) while it watches N objects across kinds that the scenario created, plus whatever else
+ * the shared API server holds. Started on an empty private Redis, so it also queues the whole
+ * initial list (at low priority); RSS is sampled once a second after every watch is up and the
+ * enqueueing is done, and the median sample is the figure of the run.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
+import { freePort } from '../../test/env/proc.js';
+import { installCrds } from '../../test/helpers/crds.js';
+import { createNamespace, deleteNamespace } from '../lib/kube.js';
+import { populate } from '../lib/population.js';
+import { rssMb } from '../lib/procs.js';
+import type { Figures, Target } from '../lib/results.js';
+import { startCliDispatcher, type Running } from '../lib/sluice.js';
+import { median, percentile } from '../lib/stats.js';
+import type { Scenario } from './index.js';
+
+interface Readiness {
+  readonly ready?: boolean;
+  readonly pending?: number;
+  readonly sources?: readonly { kind: string; metadataOnly: boolean; state: string; objects: number }[];
+}
+
+/** Polls `/readyz` until every watch is up and nothing is left to enqueue. */
+export async function dispatcherSettled(port: number, timeoutMs = 600_000): Promise<Readiness> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Readiness = {};
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      last = (await res.json()) as Readiness;
+      if (res.ok && last.ready && (last.pending ?? 0) === 0) return last;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+  throw new Error(`the dispatcher did not settle: ${JSON.stringify(last)}`);
+}
+
+/** A figure of the dispatcher's own Prometheus metrics (e.g. `nodejs_heap_size_used_bytes`). */
+export async function metric(port: number, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : undefined;
+}
+
+const TARGETS: readonly Target[] = [
+  {
+    name: 'dispatcher RSS ≤ 100 MB while watching 10,000 objects',
+    check: (m) => (m.dispatcher_rss_mb ?? Infinity) <= 100,
+    show: (m) => `${m.dispatcher_rss_mb ?? '?'} MB for ${m.objects ?? '?'} objects`,
+  },
+];
+
+export const memoryScenario: Scenario = {
+  order: ['dispatcher_rss_mb', 'objects'],
+  defaultRuns: 3,
+  async prepare(opts, say) {
+    const total = opts.size ?? (opts.small ? 200 : 10_000);
+    await installCrds();
+    const namespace = await createNamespace('memory');
+    let redis: PrivateRedis | undefined;
+    let population: Record<string, number> = {};
+    try {
+      population = await populate(namespace, total, say);
+      redis = await startPrivateRedis();
+    } catch (err) {
+      await deleteNamespace(namespace);
+      throw err;
+    }
+    const redisUrl = redis.url;
+    const sources: unknown[] = [];
+    return {
+      async run(index: number): Promise<Figures> {
+        const port = await freePort();
+        const prefix = `bench-mem-${index}`;
+        let d: Running | undefined;
+        try {
+          d = startCliDispatcher({ redisUrl, prefix, namespace }, { port });
+          const ready = await dispatcherSettled(port);
+          await sleep(5000);
+          const samples: number[] = [];
+          for (let i = 0; i < 20; i++) {
+            samples.push(await rssMb(d.pid));
+            await sleep(1000);
+          }
+          const heap = (await metric(port, 'nodejs_heap_size_used_bytes')) ?? Number.NaN;
+          const objects = (ready.sources ?? []).reduce((n, s) => n + s.objects, 0);
+          sources.push(ready.sources);
+          say(`  RSS median ${median(samples).toFixed(1)} MB (max ${Math.max(...samples).toFixed(1)}), heap used ${(heap / 2 ** 20).toFixed(1)} MB, ${objects} objects watched`);
+          return {
+            dispatcher_rss_mb: median(samples),
+            objects,
+            rss_max_mb: Math.max(...samples),
+            rss_p90_mb: percentile(samples, 90),
+            heap_used_mb: heap / 2 ** 20,
+            scenario_objects: total,
+          };
+        } finally {
+          await d?.stop();
+          await redis?.restartEmpty();
+        }
+      },
+      async cleanup() {
+        await redis?.stop();
+        await deleteNamespace(namespace);
+      },
+      targets: TARGETS,
+      notes: [
+        `The production \`sluice dispatcher\` process (six kinds, cluster-wide, owned kinds metadata-only, HTTP API and dashboard, leader election) watching ${total} objects the scenario created (${Object.entries(population).map(([k, v]) => `${v} ${k}`).join(', ')}) plus every other object of those kinds on the shared API server ("objects" counts them all).`,
+        'Started on an empty private Redis (so it queues the whole initial list at low priority); RSS from /proc, sampled once a second for 20 s after /readyz reports every watch up and nothing pending; the run figure is the median sample.',
+      ],
+      details: () => ({ population, sources }),
+    };
+  },
+};
