@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import {
   messageOf,
+  pause,
   refOf,
   type Enqueuer,
   type KubeClient,
@@ -49,18 +50,6 @@ export interface DispatcherHealth {
   readonly leader: boolean;
   readonly sources: readonly SourceHealth[];
   readonly pending: number;
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export class Dispatcher {
@@ -178,7 +167,7 @@ export class Dispatcher {
   ): Promise<void> {
     const every = this.opts.checkpointMs ?? 2_000;
     while (!signal.aborted) {
-      await wait(every, signal);
+      await pause(every, signal);
       if (signal.aborted) break;
       try {
         if (await this.state.lostData()) {

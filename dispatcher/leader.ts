@@ -11,6 +11,7 @@
 import {
   KubeApiError,
   messageOf,
+  pause,
   Builtin,
   type KubeClient,
   type KubeObject,
@@ -47,18 +48,6 @@ interface LeaseSpec {
 type Lease = KubeObject & { spec?: LeaseSpec };
 
 const microTime = (d: Date): string => d.toISOString().replace('Z', '000Z');
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class LeaderElector {
   private observedRecord = '';
@@ -177,7 +166,7 @@ export class LeaderElector {
         this.log.warn({ identity: this.opts.identity }, 'lost leadership');
         callbacks.onStoppedLeading();
       }
-      await sleep(retry, signal);
+      await pause(retry, signal);
     }
     if (this.leading) {
       this.leading = false;

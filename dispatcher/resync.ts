@@ -6,7 +6,7 @@
  * UID, which spreads the load evenly (the jitter) instead of re-enqueuing everything at once.
  */
 import { createHash } from 'node:crypto';
-import { refOf, type KindInfo } from '../shared/index.js';
+import { pause, refOf, type KindInfo } from '../shared/index.js';
 import type { Store } from './watch/reflector.js';
 import type { Sink } from './wiring.js';
 
@@ -32,15 +32,7 @@ export async function runResync(
   const period = Math.max(1, Math.round(periodSeconds));
   let tick = Math.floor(Date.now() / 1000);
   while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(done, Math.max(0, (tick + 1) * 1000 - Date.now()));
-      function done(): void {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+    await pause(Math.max(0, (tick + 1) * 1000 - Date.now()), signal);
     tick++;
     if (signal.aborted) return;
     const slot = tick % period;

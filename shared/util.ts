@@ -46,3 +46,20 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 export function jitter(base: number, spread = 0.2, random: () => number = Math.random): number {
   return Math.round(base * (1 - spread + 2 * spread * random()));
 }
+
+/** Resolves after `ms`, or as soon as `signal` aborts (never rejects): for loops that stop on abort. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

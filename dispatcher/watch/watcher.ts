@@ -13,7 +13,13 @@
  *
  * Costs: one paginated LIST at start and after each 410; one long-lived request otherwise.
  */
-import { KubeApiError, type KubeClient, type KubeObject, type ResourceType } from '../../shared/index.js';
+import {
+  KubeApiError,
+  pause,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+} from '../../shared/index.js';
 import { defaultBackoffPolicy, type Backoff } from './backoff.js';
 import type { WatchEvent, WatcherState } from './events.js';
 import { EventStream } from './stream.js';
@@ -64,18 +70,6 @@ const noMonitor: WatchMonitor = { state: () => undefined, event: () => undefined
 
 function isGone(err: unknown): boolean {
   return err instanceof KubeApiError && (err.isGone || err.reason === 'Expired');
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 async function* run<K extends KubeObject>(
@@ -193,7 +187,7 @@ async function* run<K extends KubeObject>(
       lastError = Date.now();
       monitor.restart('error', err);
       monitor.state('backoff');
-      await sleep(backoff.next(), opts.signal);
+      await pause(backoff.next(), opts.signal);
     }
   }
   monitor.state('stopped');
