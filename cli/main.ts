@@ -9,6 +9,7 @@ import { messageOf } from '../shared/index.js';
 import { registerDemoCommand } from './demo/command.js';
 import { registerQueueCommands } from './queue-commands.js';
 import { registerRuntimeCommands } from './runtime.js';
+import { registerStreamCommands } from './streams/index.js';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
   .showHelpAfterError();
 registerRuntimeCommands(program);
 registerQueueCommands(program);
+registerStreamCommands(program);
 registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,0 +1,127 @@
+/**
+ * @module cli/streams/run-directive
+ * The temporary Directive of `sluice directive run` (pure): tasks written as tawonctl writes them,
+ * and the Directive object built from the flags.
+ *
+ * Task syntax: `name` or `name|key:value|key:value...`, for example `capture|filter:port 53`,
+ * `dns`, `publish|type:stream`. A value is everything after the first `:` of its part (so it may
+ * hold spaces and further colons) and is kept as a string. Publishing:
+ * - a `publish` task without a `type` gets `type: stream`;
+ * - a `publish` task of type stream without a `name` publishes to the Directive's own Stream;
+ * - when no `publish` task is given, `publish|type:stream` is added (a temporary Stream nobody
+ *   writes to would be of no use). No tasks at all means `capture` then that publish.
+ */
+import type { KubeObject } from '../../shared/index.js';
+import { CliError } from './errors.js';
+
+/** One task of a Directive, as the CRD holds it. */
+export interface TaskSpec {
+  readonly task: string;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+const TASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The label every Directive made by `sluice directive run` carries, to find leftovers. */
+export const TEMPORARY_LABEL = 'sluice.io/temporary';
+
+/**
+ * Parses one `--task` value.
+ * @throws CliError naming the part that is malformed.
+ */
+export function parseTask(text: string): TaskSpec {
+  const [head = '', ...parts] = text.split('|');
+  const task = head.trim();
+  if (!TASK_NAME.test(task)) {
+    throw new CliError(`--task ${JSON.stringify(text)}: ${JSON.stringify(task)} is not a task name`);
+  }
+  const config: Record<string, string> = {};
+  for (const part of parts) {
+    const colon = part.indexOf(':');
+    const key = colon < 0 ? '' : part.slice(0, colon).trim();
+    if (!KEY.test(key)) {
+      throw new CliError(
+        `--task ${JSON.stringify(text)}: ${JSON.stringify(part)} is not key:value (as in capture|filter:port 53)`,
+      );
+    }
+    if (key in config) throw new CliError(`--task ${JSON.stringify(text)}: ${key} is given twice`);
+    config[key] = part.slice(colon + 1).trim();
+  }
+  return Object.keys(config).length > 0 ? { task, config } : { task };
+}
+
+/** The tasks with every stream publish aimed at `stream` by default (see the module notes). */
+export function withPublishTarget(tasks: readonly TaskSpec[], stream: string): TaskSpec[] {
+  const given = tasks.length > 0 ? tasks : [{ task: 'capture' }];
+  const out = given.map((t): TaskSpec => {
+    if (t.task !== 'publish') return t;
+    const type = t.config?.type ?? 'stream';
+    const name = type === 'stream' ? (t.config?.name ?? stream) : undefined;
+    return { task: 'publish', config: { ...t.config, type, ...(name === undefined ? {} : { name }) } };
+  });
+  if (!out.some((t) => t.task === 'publish')) {
+    out.push({ task: 'publish', config: { type: 'stream', name: stream } });
+  }
+  return out;
+}
+
+/**
+ * Parses `--condition field=value` into the seed's `condition.equal`.
+ * @throws CliError when there is no `=` or the field is empty.
+ */
+export function parseCondition(text: string): { equal: { field: string; value: string } } {
+  const eq = text.indexOf('=');
+  const field = eq < 0 ? '' : text.slice(0, eq).trim();
+  if (!field)
+    throw new CliError(
+      `--condition ${JSON.stringify(text)}: expected field=value, as in process.name=coredns`,
+    );
+  return { equal: { field, value: text.slice(eq + 1).trim() } };
+}
+
+/** Checks a name given with `--name`. */
+export function checkName(name: string): string {
+  if (!DNS_SUBDOMAIN.test(name) || name.length > 63) {
+    throw new CliError(
+      `--name ${JSON.stringify(name)}: must be a Kubernetes name (lower case letters, digits, '-' and '.', at most 63)`,
+    );
+  }
+  return name;
+}
+
+/** What `sluice directive run` puts into its Directive. */
+export interface RunDirectiveInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly store: string;
+  readonly tasks: readonly TaskSpec[];
+  readonly condition?: Readonly<Record<string, unknown>>;
+  /** Stream limits as the CRD holds them (maxmsgs a number, maxage a duration, maxbytes either). */
+  readonly limits?: {
+    readonly maxmsgs?: number;
+    readonly maxage?: string;
+    readonly maxbytes?: number | string;
+  };
+}
+
+/**
+ * The temporary Directive: the tasks (publishing to its Stream) and a `streams` entry for a Stream
+ * of the same name on the store, with `retentionPolicy: Delete` so that the Stream goes with it.
+ */
+export function runDirective(input: RunDirectiveInput): KubeObject {
+  return {
+    metadata: {
+      name: input.name,
+      namespace: input.namespace,
+      labels: { [TEMPORARY_LABEL]: 'true' },
+      annotations: { 'sluice.io/created-by': 'sluice directive run' },
+    },
+    spec: {
+      ...(input.condition ? { condition: input.condition } : {}),
+      tasks: withPublishTarget(input.tasks, input.name),
+      streams: [{ name: input.name, store: input.store, ...input.limits, retentionPolicy: 'Delete' }],
+    },
+  };
+}
