@@ -10,6 +10,7 @@
 import {
   jobKey,
   messageOf,
+  traceCarrier,
   type EnqueueReason,
   type Enqueuer,
   type Logger,
@@ -28,6 +29,8 @@ interface Pending {
   readonly ref: ObjectRef;
   readonly reason: EnqueueReason;
   readonly priority: Priority;
+  /** The trace context current when the request was added (the watch event's). */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 
 const RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2 };
@@ -49,8 +52,10 @@ export class EnqueueBatcher {
   add(ref: ObjectRef, reason: EnqueueReason, priority: Priority): void {
     const key = jobKey(ref);
     const existing = this.pending.get(key);
-    if (!existing || RANK[priority] > RANK[existing.priority])
-      this.pending.set(key, { ref, reason, priority });
+    if (!existing || RANK[priority] > RANK[existing.priority]) {
+      const trace = traceCarrier();
+      this.pending.set(key, { ref, reason, priority, ...(trace ? { trace } : {}) });
+    }
     if (this.pending.size >= (this.opts.maxBatch ?? 500)) this.schedule(0);
     else this.schedule(this.opts.lingerMs ?? 5);
   }

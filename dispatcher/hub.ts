@@ -15,8 +15,9 @@ import {
   type SluiceMetrics,
   type StoreLookup,
 } from '../shared/index.js';
+import { trace } from '@opentelemetry/api';
 import type { WatchEvent, WatcherState } from './watch/events.js';
-import { ReflectorStore } from './watch/reflector.js';
+import { ReflectorStore, storeKey } from './watch/reflector.js';
 import { stripManagedFields } from './watch/stream.js';
 import { watcher, type WatchMonitor } from './watch/watcher.js';
 
@@ -25,6 +26,8 @@ import { watcher, type WatchMonitor } from './watch/watcher.js';
  * whether the current list bracket only refills caches (the watch resumed from a saved version).
  * Objects a re-list no longer has arrive as `delete` events after `initDone`.
  */
+const tracer = trace.getTracer('sluice-dispatcher');
+
 export type Subscriber = (event: WatchEvent, old: KubeObject | undefined, resumed: boolean) => void;
 
 /** What `/readyz` shows of one watch. */
@@ -157,7 +160,16 @@ export class Source {
           ? undefined
           : this.store.get(ev.object.metadata.namespace, ev.object.metadata.name ?? '');
       const gone = this.store.apply(ev);
-      for (const s of this.subscribers) s(ev, old, this.resumed);
+      if (ev.type === 'init' || ev.type === 'initDone') {
+        for (const s of this.subscribers) s(ev, old, this.resumed);
+      } else {
+        // Each event gets a span, so the reconcile it causes is traced back to it.
+        tracer.startActiveSpan(`watch ${ev.type} ${this.type.kind}`, (span) => {
+          span.setAttribute('sluice.object', storeKey(ev.object));
+          for (const s of this.subscribers) s(ev, old, this.resumed);
+          span.end();
+        });
+      }
       for (const object of gone)
         for (const s of this.subscribers) s({ type: 'delete', object }, object, this.resumed);
     }

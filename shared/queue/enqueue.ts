@@ -23,6 +23,8 @@ import type { QueueSet } from './queues.js';
 export interface EnqueueRequest {
   readonly ref: ObjectRef;
   readonly reason: EnqueueReason;
+  /** The trace context of what caused the request; the current one when left out. */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 
 export interface EnqueueResult {
@@ -31,7 +33,7 @@ export interface EnqueueResult {
 }
 
 /** The current trace context as a carrier, when a tracer is active. */
-function traceCarrier(): Record<string, string> | undefined {
+export function traceCarrier(): Record<string, string> | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return Object.keys(carrier).length > 0 ? carrier : undefined;
@@ -76,11 +78,12 @@ export class Enqueuer {
         const queue = this.queues.get(kind);
         const jobs = await queue.addBulk(
           batch.requests.map((r) => {
+            const carrier = r.trace ?? trace;
             const data: ReconcileJobData = {
               ref: r.ref,
               reason: r.reason,
               enqueuedAt: now,
-              ...(trace ? { trace } : {}),
+              ...(carrier ? { trace: carrier } : {}),
             };
             return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
           }),
