@@ -30,7 +30,22 @@ test('a created object is reconciled, and a spec change reconciles it again', as
   await eventually('the first reconcile', async () => (await rig.probe.runs(keyOf(ref))) === 1);
   await adminClient().patch(WidgetKind, iso.namespace, ref.name, { spec: { size: 42 } });
   await eventually('the reconcile of the change', async () => (await rig.probe.runs(keyOf(ref))) === 2);
-  t.pass();
+  const value = async (name: string, labels: Record<string, string>): Promise<number> => {
+    const base = name.replace(/_count$/, '');
+    const m = (await rig.metrics.registry.getMetricsAsJSON()).find((x) => x.name === base);
+    const values =
+      (m as { values?: { labels: Record<string, string>; value: number; metricName?: string }[] } | undefined)
+        ?.values ?? [];
+    return values
+      .filter(
+        (v) => (v.metricName ?? base) === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+      )
+      .reduce((a, v) => a + v.value, 0);
+  };
+  t.is(await value('sluice_reconcile_total', { kind: 'Widget', result: 'success' }), 2);
+  t.true((await value('sluice_watch_events_total', { kind: 'Widget', type: 'apply' })) >= 1);
+  t.true((await value('sluice_enqueued_total', { kind: 'Widget', reason: 'event' })) >= 1);
+  t.is(await value('sluice_queue_wait_seconds_count', { kind: 'Widget' }), 2);
 });
 
 test('our own status writes do not make the object loop', async (t) => {
