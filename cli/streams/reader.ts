@@ -10,10 +10,14 @@
  * - `toEnd` stops after the last message the stream held when reading began (the stream's
  *   `last_seq` then, or earlier if its tail was removed meanwhile); an empty stream ends at once;
  * - `max` stops after that many messages, `idleMs` when none arrived for that long;
- * - the abort signal (Ctrl-C) stops it at any time; the generator then simply ends.
+ * - the abort signal (Ctrl-C) stops it at any time; the generator then simply ends;
+ * - the JetStream stream deleted under it (or the consumer lost) ends it with a {@link CliError}
+ *   that says which, rather than the client re-creating the consumer forever.
  */
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from 'nats';
-import type { StoreConnection } from './store.js';
+import { DeliverPolicy, NatsError, type ConsumerMessages, type JsMsg } from 'nats';
+import { messageOf } from '../../shared/index.js';
+import { CliError } from './errors.js';
+import { STREAM_NOT_FOUND, type StoreConnection } from './store.js';
 
 /** One message of a Stream. */
 export interface StreamMessage {
@@ -69,7 +73,11 @@ export async function* readMessages(
     stream,
     opts.from === 'all' ? {} : { deliver_policy: DeliverPolicy.New },
   );
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 256 });
+  // Missing resources end the iteration with an error instead of endless re-creation attempts.
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: 256,
+    abort_on_missing_resource: true,
+  });
   opts.onReady?.({ held: info.state.messages });
   const stop = (): void => void messages.stop();
   opts.signal.addEventListener('abort', stop, { once: true });
@@ -101,6 +109,8 @@ export async function* readMessages(
       lastActivity = Date.now();
       arm();
     }
+  } catch (err) {
+    throw await readFailure(conn, stream, err);
   } finally {
     clearTimeout(timer);
     opts.signal.removeEventListener('abort', stop);
@@ -117,4 +127,20 @@ async function endUnreachable(
 ): Promise<boolean> {
   const { state } = await conn.jsm.streams.info(stream);
   return state.messages === 0 || state.last_seq <= lastSeq || state.first_seq > endSeq;
+}
+
+/** What to say when the consumer fails: the stream went away, or the reading broke. */
+async function readFailure(conn: StoreConnection, stream: string, err: unknown): Promise<CliError> {
+  const gone = await conn.jsm.streams.info(stream).then(
+    () => false,
+    (e: unknown) => e instanceof NatsError && e.api_error?.err_code === STREAM_NOT_FOUND,
+  );
+  return gone
+    ? new CliError(
+        `JetStream stream ${stream} was deleted while it was being read (was its Stream removed?)`,
+        {
+          cause: err,
+        },
+      )
+    : new CliError(`reading JetStream stream ${stream} stopped: ${messageOf(err)}`, { cause: err });
 }

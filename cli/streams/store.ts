@@ -16,7 +16,7 @@ import { CliError } from './errors.js';
 import type { StreamView } from './stream-object.js';
 
 /** JetStream's error code for "stream not found". */
-const STREAM_NOT_FOUND = 10059;
+export const STREAM_NOT_FOUND = 10059;
 
 /** A live connection to one store. */
 export interface StoreConnection {

@@ -110,6 +110,33 @@ test('directive run leaves a Stream that existed before alone', async (t) => {
   t.is(stream?.metadata.deletionTimestamp, undefined);
 });
 
+test('Ctrl-C while waiting for readiness deletes the Directive it created', async (t) => {
+  const ns = await cliNamespace(t, 'runwait');
+  const kube = adminClient();
+  const run = startCli(
+    t,
+    ['directive', 'run', '-n', ns, '--stream-store', STORE, '--name', 'early'],
+    cliEnv(ns),
+  );
+  await run.waitFor('stderr', /Directive early: waiting for the operator/);
+  run.child.kill('SIGINT');
+  t.is((await run.exited).code, 0, run.stderr());
+  t.is(await kube.get(DirectiveKind, ns, 'early'), undefined);
+  t.regex(run.stderr(), /deleted Directive early and its Stream/);
+});
+
+test('directive run gives up after --timeout, asks whether the operator runs, and cleans up', async (t) => {
+  const ns = await cliNamespace(t, 'runtimeout');
+  const out = await runCli(
+    t,
+    ['directive', 'run', '-n', ns, '--stream-store', STORE, '--name', 'late', '--timeout', '1'],
+    cliEnv(ns),
+  );
+  t.is(out.code, 1);
+  t.regex(out.stderr, /not ready after 1s: .*is the Sluice operator running/);
+  t.deepEqual(await adminClient().listAll(DirectiveKind, ns), []);
+});
+
 test('directive run refuses a name already taken and never deletes that Directive', async (t) => {
   const ns = await cliNamespace(t, 'runtaken');
   const kube = adminClient();

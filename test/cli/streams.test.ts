@@ -6,7 +6,7 @@
 import test from 'ava';
 import { TawonStreamKind, isRecord } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
-import { closeHarness, serverStream } from '../functions/tawon-stream/harness.js';
+import { closeHarness, serverStream, verifierJsm } from '../functions/tawon-stream/harness.js';
 import { applyExample } from '../fixtures/tawon/fixtures.js';
 import {
   STORE,
@@ -146,6 +146,16 @@ test('sub --all prints every message from the first, then new ones, as JSON line
     ],
   );
   t.true(msgs.every((m) => typeof m.time === 'string' && !Number.isNaN(Date.parse(m.time))));
+});
+
+test('sub ends with an error saying so when the JetStream stream is deleted under it', async (t) => {
+  const ns = await cliNamespace(t, 'subgone');
+  await readyStream(ns, 'vanishing');
+  const sub = startCli(t, ['streams', 'sub', 'vanishing', '-n', ns], cliEnv(ns));
+  await sub.waitFor('stderr', /waiting for new messages/);
+  await (await verifierJsm()).streams.delete(`${ns}_vanishing`);
+  t.is((await sub.exited).code, 1);
+  t.regex(sub.stderr(), new RegExp(`JetStream stream ${ns}_vanishing was deleted while it was being read`));
 });
 
 test('rm deletes the Stream object, and the finalizer then deletes the JetStream stream', async (t) => {
