@@ -60,7 +60,8 @@ export function registerRuntimeCommands(program: Command): void {
     .description('reconcile the queued objects of the given kinds')
     .option('--kinds <kinds>', 'comma-separated kinds (Kind, plural or plural.group); all when left out', '')
     .option('--concurrency <n>', 'reconciles at once per kind', positive, 10)
-    .action(async (opts: { kinds: string; concurrency: number }) => {
+    .option('--http-port <port>', 'port of /healthz, /readyz and /metrics', port, 8080)
+    .action(async (opts: { kinds: string; concurrency: number; httpPort: number }) => {
       const kinds = opts.kinds
         .split(',')
         .map((k) => k.trim())
@@ -68,6 +69,7 @@ export function registerRuntimeCommands(program: Command): void {
       const running = await startWorkers(loadConfig(), SLUICE_FUNCTIONS, {
         kinds,
         concurrency: opts.concurrency,
+        httpPort: opts.httpPort,
       });
       onSignal(() => running.stop());
     });

@@ -4,6 +4,7 @@
  * turns their events into reconcile requests, resyncs periodically, persists how far each watch
  * got, and re-enqueues everything if Redis loses its data.
  */
+import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
 import {
   messageOf,
@@ -113,6 +114,8 @@ export class Dispatcher {
 
   private async lead(signal: AbortSignal): Promise<void> {
     const { kube, enqueuer, metrics, log } = this.deps;
+    // Every watch of the term listens on this signal: more than Node's default of ten.
+    setMaxListeners(0, signal);
     this.leading = true;
     metrics.leader.set(1);
     const hub = new SourceHub();

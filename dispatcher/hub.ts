@@ -155,10 +155,18 @@ export class Source {
         this.confirmed = !ev.resumed;
       }
       const replay = this.replayed(ev);
-      const old =
+      const cached =
         ev.type === 'init' || ev.type === 'initDone' || (ev.type === 'initApply' && this.forgetOld) || replay
           ? undefined
           : this.store.get(ev.object.metadata.namespace, ev.object.metadata.name ?? '');
+      // The previous object only counts if it is the same object: a recreated one (new UID) is new.
+      const old =
+        cached &&
+        ev.type !== 'init' &&
+        ev.type !== 'initDone' &&
+        cached.metadata.uid === ev.object.metadata.uid
+          ? cached
+          : undefined;
       const gone = this.store.apply(ev);
       if (ev.type === 'init' || ev.type === 'initDone') {
         for (const s of this.subscribers) s(ev, old, this.resumed);

@@ -54,10 +54,11 @@ export class DispatcherState {
     return (await this.redis.get(this.rvKey(source))) ?? undefined;
   }
 
+  /** One SET per key (not MSET), so the keys may live on different Redis Cluster slots. */
   async saveResourceVersions(rvs: ReadonlyMap<string, string>): Promise<void> {
     if (rvs.size === 0) return;
-    const args: string[] = [];
-    for (const [k, v] of rvs) args.push(this.rvKey(k), v);
-    await this.redis.mset(...args);
+    const pipeline = this.redis.pipeline();
+    for (const [k, v] of rvs) pipeline.set(this.rvKey(k), v);
+    await pipeline.exec();
   }
 }

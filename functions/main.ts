@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import {
   KubeEventRecorder,
   SluiceMetrics,
@@ -23,13 +24,30 @@ import {
   type SluiceFunction,
 } from '../shared/index.js';
 import type { KindWorkerDeps } from './host/kind-worker.js';
+import { startProbeServer } from './host/probe-server.js';
 import { WorkerHost } from './host/worker-host.js';
+
+/** Whether Redis answers a PING within two seconds. */
+async function pingRedis(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
 
 export interface WorkerProcessOptions {
   /** Kinds to serve (kind, plural, or plural.group); empty for all. */
   readonly kinds: readonly string[];
   /** Reconciles at once per kind in this process. @defaultValue 10 */
   readonly concurrency?: number;
+  /** Serve /healthz, /readyz and /metrics on this port (0: any free port); none when left out. */
+  readonly httpPort?: number;
   /** Shared with other components of the same process (`sluice dev`). */
   readonly metrics?: SluiceMetrics;
   readonly log?: Logger;
@@ -38,6 +56,8 @@ export interface WorkerProcessOptions {
 export interface RunningWorkers {
   readonly host: WorkerHost;
   readonly metrics: SluiceMetrics;
+  /** The port of the probe server, when one was asked for. */
+  readonly httpPort: number | undefined;
   /** Drains in-flight reconciles, then closes every connection. */
   stop(): Promise<void>;
 }
@@ -85,6 +105,19 @@ export async function startWorkers(
     await queue.close();
   }
   host.start();
+  const probes =
+    opts.httpPort === undefined
+      ? undefined
+      : await startProbeServer(
+          {
+            metrics: deps.metrics,
+            ready: async () => {
+              const redis = await pingRedis(config.redisUrl);
+              return { ready: redis && host.running, redis, running: host.running };
+            },
+          },
+          opts.httpPort,
+        );
   deps.log.info(
     { kinds: host.kinds.map((k) => k.kind), concurrency: opts.concurrency ?? 10 },
     'workers started',
@@ -92,7 +125,9 @@ export async function startWorkers(
   return {
     host,
     metrics: deps.metrics,
+    httpPort: probes?.port,
     async stop() {
+      await probes?.close();
       await host.close();
       await deps.brokers.close();
       deps.kube.rest.close();
