@@ -83,6 +83,7 @@ export async function startDispatcher(
   const dispatcher = new Dispatcher({ kube, enqueuer, redis: queues.connection, metrics, log }, specs, {
     resyncSeconds: config.resyncSeconds,
     prefix: config.queuePrefix,
+    ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     onRedisDataLoss: async () => {
       for (const kind of registry.all())
         await applyQueueSettings(queues.get(kind), config.rateLimitPerSecond);

@@ -26,6 +26,8 @@ export interface SluiceConfig {
   readonly queuePrefix: string;
   /** `SLUICE_NAMESPACE`: the operator's own namespace. @defaultValue `sluice-system` */
   readonly namespace: string;
+  /** `SLUICE_WATCH_NAMESPACE`: reconcile namespaced objects of this namespace only. @defaultValue all namespaces */
+  readonly watchNamespace: string | undefined;
   /** `SLUICE_KAFKA_BROKERS`: comma-separated default Kafka brokers for auto-provisioned streams. */
   readonly kafkaBrokers: readonly string[];
   /** `SLUICE_KAFKA_BINDING`: optional Secret (in {@link namespace}) with credentials for those brokers. */
@@ -141,6 +143,7 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
     redisUrl,
     queuePrefix,
     namespace: optional(env, 'SLUICE_NAMESPACE') ?? 'sluice-system',
+    watchNamespace: optional(env, 'SLUICE_WATCH_NAMESPACE'),
     kafkaBrokers: (optional(env, 'SLUICE_KAFKA_BROKERS') ?? '')
       .split(',')
       .map((s) => s.trim())
