@@ -156,3 +156,37 @@ securityContext:
   verbs: {{ include "sluice.flow" .verbs }}
 {{- end }}
 {{- end }}
+
+{{/* Labels of an RBAC object: dict root, component, and optionally group. */}}
+{{- define "sluice.rbacLabels" -}}
+{{ include "sluice.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- with .group }}
+sluice.io/worker-group: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/*
+A binding of ClusterRole .role to ServiceAccount .sa: a RoleBinding in .namespace when given (the
+role's namespaced rights in that namespace only), else a ClusterRoleBinding. dict root, name,
+role, sa, component, group, namespace.
+*/}}
+{{- define "sluice.binding" -}}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {{ if .namespace }}RoleBinding{{ else }}ClusterRoleBinding{{ end }}
+metadata:
+  name: {{ .name }}
+  {{- with .namespace }}
+  namespace: {{ . }}
+  {{- end }}
+  labels:
+    {{- include "sluice.rbacLabels" . | nindent 4 }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: {{ .role }}
+subjects:
+  - kind: ServiceAccount
+    name: {{ .sa }}
+    namespace: {{ .root.Release.Namespace }}
+{{- end }}

@@ -137,3 +137,58 @@ directives.tawon.mantisnet.com:
 {{- end }}
 {{- $verbs | uniq | sortAlpha | join "," }}
 {{- end }}
+
+{{/* What the dispatcher reads (all kinds are registered in the image; see rbac-dispatcher.yaml). */}}
+{{- define "sluice.dispatcherRules" -}}
+- apiGroups: [streaming.tanzu.vmware.com]
+  resources: [clusterstreams, streams]
+  verbs: [get, list, watch]
+- apiGroups: [streambus.io]
+  resources: [streambusclusters]
+  verbs: [get, list, watch]
+- apiGroups: [tawon.mantisnet.com]
+  resources: [streamstores, streams, directives]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [configmaps, secrets, services]
+  verbs: [list, watch]
+- apiGroups: [apps]
+  resources: [statefulsets]
+  verbs: [list, watch]
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [list, watch]
+{{- if .Values.config.tokenReview }}
+- apiGroups: [authentication.k8s.io]
+  resources: [tokenreviews]
+  verbs: [create]
+{{- end }}
+{{- end }}
+
+{{/* The resources in the rules that are cluster-scoped: granted cluster-wide in every mode. */}}
+{{- define "sluice.clusterScoped" -}}
+[clusterstreams, clusterstreams/status, clusterstreams/finalizers, tokenreviews]
+{{- end }}
+
+{{/*
+The part of .rules on cluster-scoped resources (.cluster true) or on namespaced ones (false),
+one flow-style rule per input rule that keeps any resource.
+*/}}
+{{- define "sluice.scopedRules" -}}
+{{- $clusterScoped := include "sluice.clusterScoped" . | fromYamlArray }}
+{{- $want := .cluster }}
+{{- range .rules }}
+{{- $resources := list }}
+{{- range .resources }}
+{{- if eq (has . $clusterScoped) $want }}{{ $resources = append $resources . }}{{ end }}
+{{- end }}
+{{- if $resources }}
+- apiGroups: {{ include "sluice.flow" .apiGroups }}
+  resources: {{ include "sluice.flow" $resources }}
+  verbs: {{ include "sluice.flow" .verbs }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,325 @@
+/**
+ * The chart's RBAC on the real API server, call by call: each ServiceAccount (the dispatcher and
+ * every worker group) makes real requests with a TokenRequest token, and everything outside its
+ * role is refused with 403 — other namespaces' Secrets (rbac.secretNamespaces), Nodes, RBAC
+ * objects, other components' kinds. Writes are server-side dry runs, so a wrong grant could not
+ * change the shared cluster. The effective rights (`kubectl auth can-i --list`) are logged.
+ */
+import test, { type ExecutionContext } from 'ava';
+import {
+  Builtin,
+  ClusterStreamKind,
+  StreamBusClusterKind,
+  TanzuStreamKind,
+  TawonStreamKind,
+  KubeApiError,
+  resourcePath,
+  type KubeClient,
+  type ResourceType,
+} from '../../shared/index.js';
+import { adminClient } from '../helpers/context.js';
+import { installCrds } from '../helpers/crds.js';
+import { suffix } from '../helpers/env.js';
+import { kubectl, useNamespace } from '../helpers/kube.js';
+import { installRelease, type Release } from './release.js';
+
+const Node: ResourceType = { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
+const ClusterRole: ResourceType = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  kind: 'ClusterRole',
+  plural: 'clusterroles',
+  namespaced: false,
+};
+const RoleBinding: ResourceType = {
+  ...ClusterRole,
+  kind: 'RoleBinding',
+  plural: 'rolebindings',
+  namespaced: true,
+};
+
+type Outcome = 'allowed' | 'refused';
+
+/** Whether the API server let the call through (any answer but 403 means authorization passed). */
+async function outcome(call: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    await call();
+    return 'allowed';
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 403) return 'refused';
+    if (err instanceof KubeApiError && err.status > 0) return 'allowed';
+    throw err;
+  }
+}
+
+/** A server-side dry-run create (authorized like a real one, stored nowhere). */
+function dryCreate(
+  c: KubeClient,
+  type: ResourceType,
+  namespace: string | undefined,
+  body: object,
+): Promise<unknown> {
+  return c.rest.request({
+    method: 'POST',
+    path: resourcePath(type, namespace),
+    body: {
+      apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+      kind: type.kind,
+      ...body,
+    },
+    query: { dryRun: 'All' },
+  });
+}
+
+function dryDelete(
+  c: KubeClient,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+): Promise<unknown> {
+  return c.rest.request({
+    method: 'DELETE',
+    path: resourcePath(type, namespace, name),
+    query: { dryRun: 'All' },
+  });
+}
+
+test('each ServiceAccount of the chart is refused everything outside its role, and its effective rights are reported', async (t) => {
+  t.timeout(3 * 60_000);
+  const id = suffix();
+  const name = `sluice-rbac-${id}`;
+  const ns = `t-rbac-${id}`;
+  const apps = `t-rbac-${id}-apps`;
+  const other = `t-rbac-${id}-other`;
+  await installCrds();
+  for (const n of [ns, apps, other]) await useNamespace(t, n);
+  const { release } = await installRelease(t, name, ns, { rbac: { secretNamespaces: [apps] } });
+  const node =
+    (await adminClient().list(Node, undefined, { limit: 1 })).items?.[0]?.metadata.name ?? 'kwok-node-0';
+
+  const secret = (n: string) => ({ metadata: { name: `probe-${id}`, namespace: n }, stringData: { a: 'b' } });
+  const sts = {
+    metadata: { name: 'probe', namespace: apps },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      serviceName: 'probe',
+      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+    },
+  };
+  const everyone: [string, Outcome, (c: KubeClient) => Promise<unknown>][] = [
+    ['delete a Node', 'refused', (c) => dryDelete(c, Node, undefined, node)],
+    [
+      'create a ClusterRole',
+      'refused',
+      (c) => dryCreate(c, ClusterRole, undefined, { metadata: { name: `p-${id}` }, rules: [] }),
+    ],
+    [
+      'bind itself a Role',
+      'refused',
+      (c) =>
+        dryCreate(c, RoleBinding, ns, {
+          metadata: { name: `p-${id}`, namespace: ns },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+          subjects: [],
+        }),
+    ],
+    ['list Pods', 'refused', (c) => c.list(Builtin.Pod, apps, { limit: 1 })],
+    ['read a Secret in another namespace', 'refused', (c) => c.get(Builtin.Secret, other, 'anything')],
+    [
+      'write a Secret in another namespace',
+      'refused',
+      (c) => dryCreate(c, Builtin.Secret, other, secret(other)),
+    ],
+  ];
+  const probes: Record<string, [string, Outcome, (c: KubeClient) => Promise<unknown>][]> = {
+    [`${name}-dispatcher`]: [
+      ...everyone,
+      [
+        'list Secrets in every namespace (metadata watches)',
+        'allowed',
+        (c) => c.list(Builtin.Secret, undefined, { limit: 1, metadataOnly: true }),
+      ],
+      ['read one Secret', 'refused', (c) => c.get(Builtin.Secret, apps, 'anything')],
+      ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],
+      ['write a StatefulSet', 'refused', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+      ['read its Lease', 'allowed', (c) => c.get(Builtin.Lease, ns, 'sluice-dispatcher')],
+      ['read another Lease', 'refused', (c) => c.get(Builtin.Lease, ns, 'someone-else')],
+      [
+        'create a TokenReview (tokenReview is off)',
+        'refused',
+        (c) => dryCreate(c, Builtin.TokenReview, undefined, { metadata: {}, spec: { token: 'x' } }),
+      ],
+    ],
+    [`${name}-worker-tanzu`]: [
+      ...everyone,
+      [
+        'write a Stream binding Secret where allowed',
+        'allowed',
+        (c) => dryCreate(c, Builtin.Secret, apps, secret(apps)),
+      ],
+      ['read a Secret there', 'refused', (c) => c.get(Builtin.Secret, apps, 'anything')],
+      ['delete a Secret there', 'refused', (c) => dryDelete(c, Builtin.Secret, apps, 'anything')],
+      [
+        'read a binding Secret in the release namespace',
+        'allowed',
+        (c) => c.get(Builtin.Secret, ns, 'anything'),
+      ],
+      [
+        'write a ClusterStream binding Secret in the release namespace',
+        'allowed',
+        (c) => dryCreate(c, Builtin.Secret, ns, secret(ns)),
+      ],
+      ['list Secrets', 'refused', (c) => c.list(Builtin.Secret, apps, { limit: 1 })],
+      ['write a StatefulSet', 'refused', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+    ],
+    [`${name}-worker-streambus`]: [
+      ...everyone,
+      [
+        'check a TLS Secret exists where allowed',
+        'allowed',
+        (c) => c.get(Builtin.Secret, apps, 'anything', { metadataOnly: true }),
+      ],
+      ['read a Secret in the release namespace', 'refused', (c) => c.get(Builtin.Secret, ns, 'anything')],
+      ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],
+      ['write a StatefulSet', 'allowed', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+    ],
+    [`${name}-worker-tawon`]: [
+      ...everyone,
+      ['read any Secret', 'refused', (c) => c.get(Builtin.Secret, apps, 'anything')],
+      ['read a Secret in the release namespace', 'refused', (c) => c.get(Builtin.Secret, ns, 'anything')],
+      ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],
+      ['write a StatefulSet', 'allowed', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+      [
+        'write a NetworkPolicy (StreamBusCluster only)',
+        'refused',
+        (c) =>
+          dryCreate(c, Builtin.NetworkPolicy, apps, {
+            metadata: { name: 'p', namespace: apps },
+            spec: { podSelector: {} },
+          }),
+      ],
+    ],
+  };
+
+  await runProbes(t, release, probes, apps);
+});
+
+type Probe = [what: string, expected: Outcome, call: (c: KubeClient) => Promise<unknown>];
+
+/** Runs each ServiceAccount's probes with its own token; logs its effective rights in `namespace`. */
+async function runProbes(
+  t: ExecutionContext,
+  release: Release,
+  probes: Record<string, Probe[]>,
+  namespace: string,
+): Promise<void> {
+  for (const [sa, list] of Object.entries(probes)) {
+    const client = await release.clientFor(sa);
+    const rights = await kubectl([
+      'auth',
+      'can-i',
+      '--list',
+      `--as=system:serviceaccount:${release.namespace}:${sa}`,
+      '-n',
+      namespace,
+    ]);
+    // Resource rows only: every authenticated user's discovery URLs and self-reviews are left out.
+    const rows = rights.split('\n').filter((l) => /^\S/.test(l) && !l.includes('selfsubject'));
+    t.log(`effective rights of ${sa} in namespace ${namespace}:\n${rows.join('\n')}`);
+    for (const [what, expected, call] of list) {
+      t.is(await outcome(() => call(client)), expected, `${sa}: ${what}`);
+    }
+  }
+}
+
+test('with config.watchNamespace, every namespaced right holds in that namespace only, ClusterStreams stay cluster-wide', async (t) => {
+  t.timeout(3 * 60_000);
+  const id = suffix();
+  const name = `sluice-rbacw-${id}`;
+  const ns = `t-rbacw-${id}`;
+  const apps = `t-rbacw-${id}-apps`;
+  const other = `t-rbacw-${id}-other`;
+  await installCrds();
+  for (const n of [ns, apps, other]) await useNamespace(t, n);
+  const { release } = await installRelease(t, name, ns, { config: { watchNamespace: apps } });
+  const secret = (n: string) => ({ metadata: { name: `probe-${id}`, namespace: n }, stringData: { a: 'b' } });
+  const sts = (n: string) => ({
+    metadata: { name: 'probe', namespace: n },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      serviceName: 'probe',
+      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+    },
+  });
+  await runProbes(
+    t,
+    release,
+    {
+      [`${name}-dispatcher`]: [
+        [
+          'watch Secrets in the watched namespace',
+          'allowed',
+          (c) => c.list(Builtin.Secret, apps, { limit: 1 }),
+        ],
+        ['list Secrets elsewhere', 'refused', (c) => c.list(Builtin.Secret, other, { limit: 1 })],
+        [
+          'list Secrets in every namespace',
+          'refused',
+          (c) => c.list(Builtin.Secret, undefined, { limit: 1 }),
+        ],
+        [
+          'list StreamBusClusters elsewhere',
+          'refused',
+          (c) => c.list(StreamBusClusterKind, other, { limit: 1 }),
+        ],
+        [
+          'list ClusterStreams (cluster-scoped)',
+          'allowed',
+          (c) => c.list(ClusterStreamKind, undefined, { limit: 1 }),
+        ],
+      ],
+      [`${name}-worker-tanzu`]: [
+        [
+          'write a binding Secret in the watched namespace',
+          'allowed',
+          (c) => dryCreate(c, Builtin.Secret, apps, secret(apps)),
+        ],
+        ['write a Secret elsewhere', 'refused', (c) => dryCreate(c, Builtin.Secret, other, secret(other))],
+        ['read a ClusterStream', 'allowed', (c) => c.get(ClusterStreamKind, undefined, 'anything')],
+        ['read a Stream elsewhere', 'refused', (c) => c.get(TanzuStreamKind, other, 'anything')],
+      ],
+      [`${name}-worker-streambus`]: [
+        [
+          'write a StatefulSet in the watched namespace',
+          'allowed',
+          (c) => dryCreate(c, Builtin.StatefulSet, apps, sts(apps)),
+        ],
+        [
+          'write a StatefulSet elsewhere',
+          'refused',
+          (c) => dryCreate(c, Builtin.StatefulSet, other, sts(other)),
+        ],
+        [
+          'check a TLS Secret in the watched namespace',
+          'allowed',
+          (c) => c.get(Builtin.Secret, apps, 'x', { metadataOnly: true }),
+        ],
+        [
+          'check a Secret elsewhere',
+          'refused',
+          (c) => c.get(Builtin.Secret, other, 'x', { metadataOnly: true }),
+        ],
+      ],
+      [`${name}-worker-tawon`]: [
+        [
+          'list Tawon Streams in the watched namespace',
+          'allowed',
+          (c) => c.list(TawonStreamKind, apps, { limit: 1 }),
+        ],
+        ['list Tawon Streams elsewhere', 'refused', (c) => c.list(TawonStreamKind, other, { limit: 1 })],
+        ['read a ClusterStream', 'refused', (c) => c.get(ClusterStreamKind, undefined, 'anything')],
+      ],
+    },
+    apps,
+  );
+});
