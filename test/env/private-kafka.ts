@@ -106,6 +106,11 @@ function properties(p: Ports, dataDir: string, o: PrivateKafkaOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Whether a spawned process still runs (a signalled one has a null exit code but is gone). */
+function running(c: ChildProcess): boolean {
+  return c.exitCode === null && c.signalCode === null;
+}
+
 /** Formats the storage (with the SCRAM users) and starts the broker; resolves when it answers. */
 export async function startPrivateKafka(opts: PrivateKafkaOptions = {}): Promise<PrivateKafka> {
   await fetchKafka();
@@ -145,7 +150,7 @@ export async function startPrivateKafka(opts: PrivateKafkaOptions = {}): Promise
   const logFile = path.join(dir, 'kafka.log');
   let child: ChildProcess | undefined;
   const up = async (): Promise<void> => {
-    if (child && child.exitCode === null) return;
+    if (child && running(child)) return;
     const fd = openSync(logFile, 'a');
     const started = spawn('java', [...JAVA_OPTS, '-cp', classpath, 'kafka.Kafka', props], {
       stdio: ['ignore', fd, fd],
@@ -156,7 +161,7 @@ export async function startPrivateKafka(opts: PrivateKafkaOptions = {}): Promise
     process.once('exit', () => started.kill('SIGKILL'));
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      if (started.exitCode !== null) break;
+      if (!running(started)) break;
       if (await kafkaAnswers(ports.plain)) return;
       await sleep(500);
     }
@@ -164,7 +169,7 @@ export async function startPrivateKafka(opts: PrivateKafkaOptions = {}): Promise
   };
   const down = async (): Promise<void> => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    if (!c || !running(c)) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGKILL');
     await exited;

@@ -67,6 +67,11 @@ async function jetStreamReady(monitor: number): Promise<boolean> {
   }
 }
 
+/** Whether a spawned process still runs (a signalled one has a null exit code but is gone). */
+function running(c: ChildProcess): boolean {
+  return c.exitCode === null && c.signalCode === null;
+}
+
 /** Starts a private nats-server and waits until JetStream answers. */
 export async function startPrivateNats(opts: PrivateNatsOptions = {}): Promise<PrivateNats> {
   const programs = await debianPrograms();
@@ -77,7 +82,7 @@ export async function startPrivateNats(opts: PrivateNatsOptions = {}): Promise<P
   writeFileSync(conf, configText(port, monitor, dir, opts), { mode: 0o600 });
   let child: ChildProcess | undefined;
   const up = async (): Promise<void> => {
-    if (child && child.exitCode === null) return;
+    if (child && running(child)) return;
     const started = spawn(programs.natsServer, ['-c', conf], {
       stdio: 'ignore',
       env: { ...environment() },
@@ -86,14 +91,14 @@ export async function startPrivateNats(opts: PrivateNatsOptions = {}): Promise<P
     process.once('exit', () => started.kill('SIGKILL'));
     for (let i = 0; i < 200; i++) {
       if (await jetStreamReady(monitor)) return;
-      if (started.exitCode !== null) break;
+      if (!running(started)) break;
       await sleep(50);
     }
     throw new Error(`the private nats-server on port ${port} did not start`);
   };
   const down = async (): Promise<void> => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    if (!c || !running(c)) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGKILL');
     await exited;

@@ -6,7 +6,7 @@
  * markers the test waits for (`ready`, `leading`, `createTopic`, ...).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { environment, isRecord } from '../../../shared/index.js';
@@ -70,6 +70,15 @@ export class SluiceChild {
 
   get alive(): boolean {
     return !this.exited && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  /** Whether a log line so far contains `text` (lines are written to the file as they come). */
+  logged(text: string): boolean {
+    try {
+      return readFileSync(this.logFile, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
   }
 
   /** Markers named `name`, oldest first. */

@@ -76,6 +76,11 @@ setInterval(() => {
   }
   if (!dispatcher.isLeader) announced = false;
 }, 100);
+// Orphaned (the test process died without stopping it): exit rather than linger.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 1000).unref();
 process.on('SIGTERM', () => {
   void dispatcher.stop().then(async () => {
     await queues.close();

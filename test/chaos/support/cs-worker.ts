@@ -152,6 +152,11 @@ const worker = new KindWorker(
 );
 worker.start();
 log.info({ chaos: 'ready' });
+// Orphaned (the test process died without stopping it): exit rather than linger.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 1000).unref();
 process.on('SIGTERM', () => {
   void worker.close().then(async () => {
     await pool.close();

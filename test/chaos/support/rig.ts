@@ -51,6 +51,13 @@ export interface RigOptions {
   readonly privateRedis?: boolean;
 }
 
+/** A private nats-server that wants a user and password. */
+export interface PasswordNats {
+  readonly server: PrivateNats;
+  readonly url: string;
+  readonly user: { readonly name: string; readonly password: string };
+}
+
 /** Worker settings that make lease expiry and retries quick enough for a test. */
 export const FAST_LEASE = { lockDurationMs: 3000, stalledIntervalMs: 1000 } as const;
 
@@ -59,6 +66,8 @@ export class ChaosRig {
   /** Processes killed or paused on purpose: their unfinished reconciles are not overlaps. */
   readonly disrupted = new Set<number>();
   readonly names: string[] = [];
+  /** `spec.name` (the topic) of each ClusterStream created through the rig. */
+  readonly topics = new Map<string, string>();
   readonly logDir: string;
   readonly queues: QueueSet;
   private readonly secrets: TestSecret[] = [];
@@ -105,19 +114,19 @@ export class ChaosRig {
    * Starts a nats-server of this test's own that wants a user and password, and writes the binding
    * Secret `binding` with them into the operator's namespace. The password is a registered secret.
    */
-  async privateNats(t: ExecutionContext, binding = 'nats-creds'): Promise<PrivateNats> {
+  async privateNats(t: ExecutionContext, binding = 'nats-creds'): Promise<PasswordNats> {
     const user = {
       name: `chaos-${randomBytes(3).toString('hex')}`,
       password: `pw-${randomBytes(12).toString('hex')}`,
     };
-    const nats = await startPrivateNats({ user });
-    t.teardown(() => nats.stop());
+    const server = await startPrivateNats({ user });
+    t.teardown(() => server.stop());
     this.secret('NATS password', user.password);
     await adminClient().create(Builtin.Secret, {
       metadata: { name: binding, namespace: this.namespace },
       stringData: { type: 'nats', username: user.name, password: user.password },
     });
-    return nats;
+    return { server, url: server.url, user };
   }
 
   /** Spawns a worker process and waits until it takes jobs. */
@@ -183,6 +192,7 @@ export class ChaosRig {
   async clusterStream(label: string, spec: Record<string, unknown>): Promise<string> {
     const name = uniqueName(`cs-${label}`);
     this.names.push(name);
+    if (typeof spec.name === 'string') this.topics.set(name, spec.name);
     await adminClient().create(ClusterStreamKind, {
       metadata: { name, labels: { [RUN_LABEL]: this.iso.queuePrefix } },
       spec,
