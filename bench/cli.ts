@@ -8,10 +8,12 @@
  * `--small` runs a scenario at development size and only prints its figures, so a full-size
  * result is never overwritten by a trial. Every child process is stopped on exit, even on Ctrl-C.
  */
+import path from 'node:path';
 import { Command } from 'commander';
 import { machine, writeScenario, type Figures, type ScenarioResult, type Target } from './lib/results.js';
 import { stopAll } from './lib/procs.js';
-import { SCENARIOS, type Scenario } from './scenarios/index.js';
+import { startProfiler } from './lib/profiler.js';
+import { SCENARIOS, type Scenario, type ScenarioOptions } from './scenarios/index.js';
 
 function say(m: string): void {
   process.stdout.write(`${m}\n`);
@@ -21,16 +23,12 @@ async function runScenario(
   name: string,
   runs: number,
   small: boolean,
-  size: number | undefined,
-  nackSrc: string | undefined,
+  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir'>,
 ): Promise<void> {
   const scenario: Scenario | undefined = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const at = machine();
-  const prepared = await scenario.prepare(
-    { small, ...(size === undefined ? {} : { size }), ...(nackSrc ? { nackSrc } : {}) },
-    say,
-  );
+  const prepared = await scenario.prepare({ small, ...extra }, say);
   const figures: Figures[] = [];
   try {
     for (let i = 0; i < runs; i++) {
@@ -56,6 +54,15 @@ async function runScenario(
   say(JSON.stringify(json, null, 2));
 }
 
+interface Options {
+  readonly runs?: number;
+  readonly small: boolean;
+  readonly size?: number;
+  readonly nackSrc?: string;
+  readonly workerConcurrency?: number;
+  readonly cpuProf?: string;
+}
+
 const program = new Command()
   .name('bench')
   .argument('<scenario>', `one of ${Object.keys(SCENARIOS).join(', ')}`)
@@ -63,10 +70,19 @@ const program = new Command()
   .option('--small', 'development size; prints the figures without writing results', false)
   .option('--size <n>', 'override the number of objects (or jobs)', (v) => Number(v))
   .option('--nack-src <dir>', 'jetstream-1000: a NACK checkout to build when the Go proxy does not serve it')
-  .action(async (name: string, o: { runs?: number; small: boolean; size?: number; nackSrc?: string }) => {
+  .option('--worker-concurrency <n>', 'jetstream-1000, kafka-10k: sluice worker --concurrency', (v) =>
+    Number(v),
+  )
+  .option('--cpu-prof <dir>', 'write CPU profiles of this process (and, in queue, of the workers) into <dir>')
+  .action(async (name: string, o: Options) => {
     const scenario = SCENARIOS[name];
     const runs = o.runs ?? (o.small ? 1 : (scenario?.defaultRuns ?? 3));
-    await runScenario(name, runs, o.small, o.size, o.nackSrc);
+    await runScenario(name, runs, o.small, {
+      ...(o.size === undefined ? {} : { size: o.size }),
+      ...(o.nackSrc ? { nackSrc: o.nackSrc } : {}),
+      ...(o.workerConcurrency === undefined ? {} : { workerConcurrency: o.workerConcurrency }),
+      ...(o.cpuProf ? { cpuProfDir: path.resolve(o.cpuProf) } : {}),
+    });
   });
 
 let stopping = false;
@@ -79,8 +95,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+const profileAt = process.argv.indexOf('--cpu-prof');
+const driverProfile =
+  profileAt >= 0 && process.argv[profileAt + 1]
+    ? await startProfiler(path.resolve(process.argv[profileAt + 1] ?? '.', 'driver.cpuprofile'))
+    : undefined;
 try {
   await program.parseAsync(process.argv);
+  await driverProfile?.stop();
   await stopAll();
   process.exit(0);
 } catch (err) {

@@ -9,7 +9,13 @@ import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { watcher } from '../../dispatcher/watch/watcher.js';
-import { Builtin, KubeApiError, type KubeClient, type KubeObject, type ResourceType } from '../../shared/index.js';
+import {
+  Builtin,
+  KubeApiError,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+} from '../../shared/index.js';
 import { adminClient } from '../../test/helpers/context.js';
 import { testEnv, uniqueName } from '../../test/helpers/env.js';
 
@@ -54,7 +60,11 @@ export async function forEachLimit<T>(
 }
 
 /** Creates the objects, `concurrency` at a time, retrying throttling (429) and timeouts. */
-export async function createMany(type: ResourceType, objects: readonly KubeObject[], concurrency = 16): Promise<void> {
+export async function createMany(
+  type: ResourceType,
+  objects: readonly KubeObject[],
+  concurrency = 16,
+): Promise<void> {
   await forEachLimit(objects, concurrency, async (obj) => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -62,7 +72,8 @@ export async function createMany(type: ResourceType, objects: readonly KubeObjec
         return;
       } catch (err) {
         if (err instanceof KubeApiError && err.status === 409) return;
-        const retriable = err instanceof KubeApiError && (err.status === 429 || err.status === 0 || err.status >= 500);
+        const retriable =
+          err instanceof KubeApiError && (err.status === 429 || err.status === 0 || err.status >= 500);
         if (!retriable || attempt > 8) throw err;
         await sleep(200 * 2 ** attempt);
       }
@@ -71,10 +82,16 @@ export async function createMany(type: ResourceType, objects: readonly KubeObjec
 }
 
 /** Deletes every object of `type` matching `labelSelector` (in `namespace`, or cluster-wide). */
-export async function deleteAll(type: ResourceType, namespace: string | undefined, labelSelector: string): Promise<number> {
+export async function deleteAll(
+  type: ResourceType,
+  namespace: string | undefined,
+  labelSelector: string,
+): Promise<number> {
   const items = await kube().listAll(type, namespace, { labelSelector, metadataOnly: true });
   await forEachLimit(items, 16, async (o) => {
-    await kube().delete(type, o.metadata.namespace, o.metadata.name ?? '').catch(() => undefined);
+    await kube()
+      .delete(type, o.metadata.namespace, o.metadata.name ?? '')
+      .catch(() => undefined);
   });
   return items.length;
 }
@@ -109,7 +126,10 @@ export class ReadyTracker {
     const deadline = Date.now() + timeoutMs;
     let lastShown = 0;
     while (this.readyAt.size < count) {
-      if (Date.now() > deadline) throw new Error(`only ${this.readyAt.size} of ${count} objects became ready in ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `only ${this.readyAt.size} of ${count} objects became ready in ${timeoutMs / 1000} s`,
+        );
       if (progress && Date.now() - lastShown > 10_000) {
         lastShown = Date.now();
         progress(this.readyAt.size);
@@ -148,16 +168,23 @@ async function metricsText(): Promise<string> {
  * The API server's request counters: `VERB group/resource[/subresource]` → count (from
  * `apiserver_request_total`), for the resources `keep` accepts.
  */
-export async function apiRequests(keep: (group: string, resource: string) => boolean = () => true): Promise<Map<string, number>> {
+export async function apiRequests(
+  keep: (group: string, resource: string) => boolean = () => true,
+): Promise<Map<string, number>> {
   return parseRequestTotals(await metricsText(), keep);
 }
 
 /** Parses `apiserver_request_total` lines of the Prometheus text format. */
-export function parseRequestTotals(text: string, keep: (group: string, resource: string) => boolean): Map<string, number> {
+export function parseRequestTotals(
+  text: string,
+  keep: (group: string, resource: string) => boolean,
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
+    );
     const group = labels.group ?? '';
     const resource = labels.resource ?? '';
     if (!keep(group, resource)) continue;
@@ -170,7 +197,9 @@ export function parseRequestTotals(text: string, keep: (group: string, resource:
 
 /** Per-object request counts: each count divided by `objects`, rounded to 2 decimals. */
 export function perObject(counts: Readonly<Record<string, number>>, objects: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.round((v / objects) * 100) / 100]));
+  return Object.fromEntries(
+    Object.entries(counts).map(([k, v]) => [k, Math.round((v / objects) * 100) / 100]),
+  );
 }
 
 /** The requests that change something (everything but GET, LIST and WATCH). */
@@ -181,7 +210,10 @@ export function writesOf(counts: Readonly<Record<string, number>>): number {
 }
 
 /** The difference of two counter snapshots, without zero entries. */
-export function diffCounts(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>): Record<string, number> {
+export function diffCounts(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of after) {
     const d = v - (before.get(k) ?? 0);

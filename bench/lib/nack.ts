@@ -5,15 +5,15 @@
  * default settings (the informer-based controller, no `--control-loop`).
  *
  * Where the binary comes from, first that works:
- * 1. the cache (`<cache>/nack-<version>/jetstream-controller`);
+ * 1. the cache (`<cache>/nack-<version>/jetstream-controller`, with `crds.yml` beside it);
  * 2. `go install github.com/nats-io/nack/cmd/jetstream-controller@<version>` from the Go module
  *    proxy (its go.mod has no replace directive, so no wrapper module is needed);
  * 3. `--nack-src <dir>`: a checkout of the same tag, built with its own go.mod/go.sum (its
  *    dependencies still come from the Go module proxy). Used where the proxy refuses the module.
- * The CRDs come from the module cache (after 2) or from that checkout.
+ * The CRDs (`deploy/crds.yml` of the same version) are copied into the cache beside the binary.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { cacheDir, logsDir } from '../../test/env/paths.js';
 import { run } from '../../test/env/proc.js';
@@ -38,39 +38,52 @@ export interface Nack {
   readonly crds: string;
 }
 
-/** Finds or builds NACK (see the module documentation for the order). */
+/** Finds or builds NACK (see the module documentation for the order); its CRDs are kept beside it. */
 export async function ensureNack(sourceDir?: string): Promise<Nack> {
   mkdirSync(binDir, { recursive: true });
-  const fromSource = sourceDir ? path.join(sourceDir, 'deploy', 'crds.yml') : undefined;
-  const fromModule = (): string => path.join(moduleCacheDir(), 'deploy', 'crds.yml');
-  if (existsSync(binary)) {
-    const crds = fromSource && existsSync(fromSource) ? fromSource : fromModule();
-    if (existsSync(crds)) return { binary, crds };
-  }
+  const crds = path.join(binDir, 'crds.yml');
+  if (existsSync(binary) && existsSync(crds)) return { binary, crds };
   try {
-    await run('bench-nack-install', 'go', ['install', '-trimpath', '-ldflags', '-s -w', `${MODULE}/cmd/jetstream-controller@${NACK_VERSION}`], {
-      env: { ...goEnv, GOBIN: binDir },
-    });
-    return { binary, crds: fromModule() };
+    await run(
+      'bench-nack-install',
+      'go',
+      ['install', '-trimpath', '-ldflags', '-s -w', `${MODULE}/cmd/jetstream-controller@${NACK_VERSION}`],
+      { env: { ...goEnv, GOBIN: binDir } },
+    );
+    copyFileSync(path.join(moduleCacheDir(), 'deploy', 'crds.yml'), crds);
+    return { binary, crds };
   } catch (err) {
     if (!sourceDir) {
       throw new Error(
-        `NACK ${NACK_VERSION} could not be installed from the Go module proxy (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ` +
+        `NACK ${NACK_VERSION} could not be installed from the Go module proxy (see bench-nack-install.log); ` +
           `pass --nack-src <checkout of ${MODULE} at ${NACK_VERSION}> to build it from source`,
         { cause: err },
       );
     }
   }
-  await run('bench-nack-build', 'go', ['build', '-trimpath', '-ldflags', '-s -w', '-o', binary, './cmd/jetstream-controller'], {
-    cwd: sourceDir,
-    env: goEnv,
-  });
-  return { binary, crds: path.join(sourceDir, 'deploy', 'crds.yml') };
+  await run(
+    'bench-nack-build',
+    'go',
+    ['build', '-trimpath', '-ldflags', '-s -w', '-o', binary, './cmd/jetstream-controller'],
+    {
+      cwd: sourceDir,
+      env: goEnv,
+    },
+  );
+  copyFileSync(path.join(sourceDir, 'deploy', 'crds.yml'), crds);
+  return { binary, crds };
 }
 
 /** Installs NACK's CRDs; returns whether they were absent before (so cleanup removes only what it added). */
 export async function installNackCrds(nack: Nack): Promise<boolean> {
-  const existed = await kubectl(['get', 'crd', 'streams.jetstream.nats.io', '--ignore-not-found', '-o', 'name']);
+  const existed = await kubectl([
+    'get',
+    'crd',
+    'streams.jetstream.nats.io',
+    '--ignore-not-found',
+    '-o',
+    'name',
+  ]);
   await kubectl(['apply', '--server-side', '--force-conflicts', '-f', nack.crds]);
   await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/streams.jetstream.nats.io']);
   return existed.trim() === '';

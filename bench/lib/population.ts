@@ -5,7 +5,13 @@
  * owned kinds (ConfigMaps, Secrets) metadata-only, as every Sluice function declares them.
  * No worker reconciles them (the scenarios consume only what they measure).
  */
-import { Builtin, TanzuStreamKind, TawonStreamKind, type KubeObject, type ResourceType } from '../../shared/index.js';
+import {
+  Builtin,
+  TanzuStreamKind,
+  TawonStreamKind,
+  type KubeObject,
+  type ResourceType,
+} from '../../shared/index.js';
 import { BENCH_LABEL, createMany } from './kube.js';
 
 /** Shares of the population, per kind. */
@@ -25,13 +31,20 @@ function object(type: ResourceType, namespace: string, i: number): KubeObject {
       return { metadata, type: 'Opaque', stringData: { index: String(i) } };
     default:
       return type.group === TawonStreamKind.group
-        ? { metadata, spec: { store: { name: 'mystreamstore' }, maxmsgs: 100000, maxage: '6h', maxbytes: '1G' } }
+        ? {
+            metadata,
+            spec: { store: { name: 'mystreamstore' }, maxmsgs: 100000, maxage: '6h', maxbytes: '1G' },
+          }
         : { metadata, spec: { name: `bench-topic-${i}`, protocol: 'kafka' } };
   }
 }
 
 /** Creates `total` objects in `namespace`; returns the count per kind. */
-export async function populate(namespace: string, total: number, say: (m: string) => void): Promise<Record<string, number>> {
+export async function populate(
+  namespace: string,
+  total: number,
+  say: (m: string) => void,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const t0 = Date.now();
   for (const { type, share } of SHARES) {

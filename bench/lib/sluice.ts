@@ -47,18 +47,26 @@ function running(child: ChildProcess): Running {
 }
 
 /** `sluice worker --kinds <kinds>`; resolves once its BullMQ workers are connected. */
-export async function startCliWorker(e: SluiceEnv, kind: KindInfo, extraArgs: readonly string[] = []): Promise<Running> {
+export async function startCliWorker(
+  e: SluiceEnv,
+  kind: KindInfo,
+  extraArgs: readonly string[] = [],
+): Promise<Running> {
   const child = startProgram(
     process.execPath,
     [cliMain, 'worker', '--kinds', `${kind.plural}.${kind.group}`, ...extraArgs],
     path.join(logsDir, 'bench-worker.log'),
     envOf(e),
   );
-  const queue = new Queue(kind.queue, { connection: { url: e.redisUrl, ...redisOptions() }, prefix: e.prefix });
+  const queue = new Queue(kind.queue, {
+    connection: { url: e.redisUrl, ...redisOptions() },
+    prefix: e.prefix,
+  });
   try {
     const deadline = Date.now() + 60_000;
     while ((await queue.getWorkersCount()) === 0) {
-      if (child.exitCode !== null) throw new Error(`sluice worker exited (${child.exitCode}); see bench-worker.log`);
+      if (child.exitCode !== null)
+        throw new Error(`sluice worker exited (${child.exitCode}); see bench-worker.log`);
       if (Date.now() > deadline) throw new Error('sluice worker did not connect in 60 s');
       await sleep(100);
     }
@@ -71,7 +79,11 @@ export async function startCliWorker(e: SluiceEnv, kind: KindInfo, extraArgs: re
 /** `sluice dispatcher` (every registered kind, cluster-wide; HTTP on `port`, default any free one). */
 export function startCliDispatcher(
   e: SluiceEnv,
-  opts: { readonly port?: number; readonly leaderElection?: boolean; readonly nodeArgs?: readonly string[] } = {},
+  opts: {
+    readonly port?: number;
+    readonly leaderElection?: boolean;
+    readonly nodeArgs?: readonly string[];
+  } = {},
 ): Running {
   const child = startProgram(
     process.execPath,

@@ -2,7 +2,8 @@
  * @module bench/proc/queue-worker
  * A worker process of the queue benchmark, in one of two modes:
  * - `sluice`: the worker host's {@link KindWorker} running the no-op reconciler (whole host path);
- * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings.
+ * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings;
+ * - `proto`: the prototype worker host of `bench/proto/kind-worker.ts` (proposals, not shipped).
  * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, and (when
  * asked) when each reconcile started, keyed by object name.
  * Usage: forked by the queue scenario with `{mode, redisUrl, prefix, concurrency, recordStarts}`.
@@ -18,16 +19,21 @@ import {
   type BrokerClients,
 } from '../../shared/index.js';
 import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
+import { startProfiler } from '../lib/profiler.js';
+import { ProtoKindWorker } from '../proto/kind-worker.js';
 
 interface Options {
-  readonly mode: 'sluice' | 'raw';
+  readonly mode: 'sluice' | 'raw' | 'proto';
   readonly redisUrl: string;
   readonly prefix: string;
   readonly concurrency: number;
   readonly recordStarts: boolean;
+  /** Write a V8 CPU profile of this process to this file when it stops. */
+  readonly cpuProfile?: string;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
+const profiler = opts.cpuProfile ? await startProfiler(opts.cpuProfile) : undefined;
 const now = (): number => performance.timeOrigin + performance.now();
 let done = 0;
 let lastDoneAt = 0;
@@ -59,8 +65,9 @@ const workerSettings = {
 };
 
 let close: () => Promise<void>;
-if (opts.mode === 'sluice') {
-  const worker = new KindWorker(
+if (opts.mode !== 'raw') {
+  const Host = opts.mode === 'proto' ? ProtoKindWorker : KindWorker;
+  const worker = new Host(
     noopFunction(onStart),
     {
       kube: new MemoryKube(),
@@ -113,5 +120,7 @@ const timer = setInterval(() => {
 process.send?.({ type: 'ready' });
 process.on('SIGTERM', () => {
   clearInterval(timer);
-  void close().then(() => process.exit(0));
+  void close()
+    .then(() => profiler?.stop())
+    .then(() => process.exit(0));
 });

@@ -35,7 +35,14 @@ export async function statusWriteRate(namespace: string, lanes: number, seconds:
         const name = names[(lane + n * lanes) % names.length] ?? 'c-0';
         n++;
         try {
-          await kube().patch(WidgetKind, namespace, name, { status: { size: t0 + n * lanes + lane } }, 'merge', 'status');
+          await kube().patch(
+            WidgetKind,
+            namespace,
+            name,
+            { status: { size: t0 + n * lanes + lane } },
+            'merge',
+            'status',
+          );
           writes++;
         } catch {
           errors++;
@@ -60,7 +67,11 @@ export async function ceilingProbe(): Promise<{ namespace: string; cleanup: () =
   return { namespace, cleanup: () => deleteNamespace(namespace) };
 }
 
-export const CEILING_ORDER = ['ceiling_writes_per_s', 'jetstream_converge_per_s', 'kafka_converge_per_s'] as const;
+export const CEILING_ORDER = [
+  'ceiling_writes_per_s',
+  'jetstream_converge_per_s',
+  'kafka_converge_per_s',
+] as const;
 
 function fraction(perS: number | undefined, ceiling: number | undefined): string {
   return perS === undefined || !ceiling ? 'not measured' : `${round(perS / ceiling)}× (${round(perS)}/s)`;

@@ -18,6 +18,10 @@ export interface ScenarioOptions {
   readonly size?: number;
   /** A checkout of NACK to build from, when the Go module proxy does not serve it. */
   readonly nackSrc?: string;
+  /** Reconciles at once per `sluice worker` process (jetstream-1000, kafka-10k). @defaultValue the worker's default */
+  readonly workerConcurrency?: number;
+  /** Write V8 CPU profiles of the worker processes here (queue). */
+  readonly cpuProfDir?: string;
 }
 
 /** A prepared scenario: its servers and objects exist until `cleanup`. */

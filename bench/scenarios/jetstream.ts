@@ -7,9 +7,10 @@
  * the last one shows `Ready=True` on a watch. Both describe the same JetStream stream (one
  * subject, limits retention, file storage, 100,000 messages, 6 h, 1 GB).
  *
- * Sluice runs as deployed: the Tawon Stream dispatcher (its watches limited to the scenario's
- * namespace) and one `sluice worker` process with default settings (concurrency 10, rate limit
- * 500/s), the StreamStore's address sent to the private nats-server by an endpoint override.
+ * Sluice runs as deployed: `sluice dispatcher` (with `SLUICE_WATCH_NAMESPACE` set to the
+ * scenario's namespace) and one `sluice worker` process for the Tawon Stream kind, both with
+ * default settings (concurrency 10, rate limit 500/s), the StreamStore's address sent to the
+ * private nats-server by an endpoint override.
  * NACK runs with default settings (its informer controller), `--namespace` set to its namespace.
  *
  * The run also probes the API server's ceiling (status writes per second) so that the converge
@@ -35,7 +36,9 @@ import {
 import { ensureNack, installNackCrds, removeNackCrds, startNack, type Nack } from '../lib/nack.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startPrivateNats, type PrivateServer } from '../lib/servers.js';
-import { startBenchDispatcher, startCliWorker } from '../lib/sluice.js';
+import { startCliDispatcher, startCliWorker } from '../lib/sluice.js';
+import { freePort } from '../../test/env/proc.js';
+import { dispatcherSettled } from './memory.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
 import type { Scenario } from './index.js';
 
@@ -68,7 +71,9 @@ async function timedPhase(
   const t0 = Date.now();
   try {
     await createMany(type, objects, 16);
-    const end = await tracker.until(objects.length, 30 * 60_000, (n) => say(`    ${n} of ${objects.length} ready`));
+    const end = await tracker.until(objects.length, 30 * 60_000, (n) =>
+      say(`    ${n} of ${objects.length} ready`),
+    );
     const seconds = (end - t0) / 1000;
     await sleep(2000); // requests that follow Ready (the requeue, events) belong to the phase too
     return { seconds, requests: diffCounts(before, await apiRequests(relevant)) };
@@ -80,7 +85,10 @@ async function timedPhase(
 /** Deletes every object of `type` in `namespace` and waits until they are gone. */
 async function deleteEvery(type: ResourceType, namespace: string, timeoutMs = 600_000): Promise<void> {
   const items = await kube().listAll(type, namespace, { metadataOnly: true });
-  for (const o of items) await kube().delete(type, namespace, o.metadata.name ?? '').catch(() => undefined);
+  for (const o of items)
+    await kube()
+      .delete(type, namespace, o.metadata.name ?? '')
+      .catch(() => undefined);
   const deadline = Date.now() + timeoutMs;
   while (((await kube().list(type, namespace, { limit: 1, metadataOnly: true })).items ?? []).length > 0) {
     if (Date.now() > deadline) {
@@ -145,7 +153,8 @@ const TARGETS: readonly Target[] = [
   {
     name: 'converge rate ≥ 0.7× the API server ceiling (same run)',
     check: (m) => (m.ceiling_fraction ?? 0) >= 0.7,
-    show: (m) => `${m.ceiling_fraction ?? '?'}× (${m.converge_per_s ?? '?'}/s of ${m.ceiling_writes_per_s ?? '?'} writes/s)`,
+    show: (m) =>
+      `${m.ceiling_fraction ?? '?'}× (${m.converge_per_s ?? '?'}/s of ${m.ceiling_writes_per_s ?? '?'} writes/s)`,
   },
 ];
 
@@ -162,6 +171,7 @@ export const jetstreamScenario: Scenario = {
     let redis: PrivateRedis | undefined;
     let probe: Awaited<ReturnType<typeof ceilingProbe>> | undefined;
     const profiles: Record<string, unknown>[] = [];
+    const concurrencyArgs = opts.workerConcurrency ? ['--concurrency', String(opts.workerConcurrency)] : [];
     try {
       nats = await startPrivateNats();
       redis = await startPrivateRedis();
@@ -180,16 +190,19 @@ export const jetstreamScenario: Scenario = {
       try {
         await applyExample('streamstore', namespace);
         const prefix = `bench-js-${index}`;
-        const dispatcher = await startBenchDispatcher({ mode: 'tawon-stream', redisUrl, prefix, namespace });
-        const worker = await startCliWorker(
-          {
-            redisUrl,
-            prefix,
-            namespace,
-            extra: { SLUICE_ENDPOINT_OVERRIDES: `mystreamstore.${namespace}.svc:4222=${natsUrl.replace('nats://', '')}` },
+        const env = {
+          redisUrl,
+          prefix,
+          namespace,
+          extra: {
+            SLUICE_WATCH_NAMESPACE: namespace,
+            SLUICE_ENDPOINT_OVERRIDES: `mystreamstore.${namespace}.svc:4222=${natsUrl.replace('nats://', '')}`,
           },
-          TawonStreamKind,
-        );
+        };
+        const port = await freePort();
+        const dispatcher = startCliDispatcher(env, { port });
+        await dispatcherSettled(port);
+        const worker = await startCliWorker(env, TawonStreamKind, concurrencyArgs);
         try {
           return await timedPhase(TawonStreamKind, namespace, tawonStreams(namespace, count), say);
         } finally {
@@ -224,7 +237,9 @@ export const jetstreamScenario: Scenario = {
           if (side === 'sluice') sluice = await sluicePhase(index);
           else nackPhaseResult = await nackPhase();
           const left = await purgeStreams(natsUrl);
-          say(`  ${side}: ${side === 'sluice' ? sluice?.seconds : nackPhaseResult?.seconds} s (${left} JetStream streams left and purged)`);
+          say(
+            `  ${side}: ${side === 'sluice' ? sluice?.seconds : nackPhaseResult?.seconds} s (${left} JetStream streams left and purged)`,
+          );
         }
         const ceiling = await statusWriteRate(probeNs, 32, 5);
         if (!sluice || !nackPhaseResult) throw new Error('a phase did not run');
@@ -254,13 +269,12 @@ export const jetstreamScenario: Scenario = {
       targets: TARGETS,
       notes: [
         `${count} objects per side, created 16 at a time; timed from the first create to the last Ready=True seen on a watch.`,
-        'Sluice: the Tawon Stream dispatcher limited to the scenario namespace + one `sluice worker` process (defaults: concurrency 10, 500 reconciles/s).',
+        'Sluice: `sluice dispatcher` with SLUICE_WATCH_NAMESPACE set to the scenario namespace + one `sluice worker` process for Tawon Streams (defaults: concurrency 10, 500 reconciles/s).',
         `NACK ${'v0.22.4'} (cmd/jetstream-controller) with default settings and --namespace; its own Stream CRD from deploy/crds.yml.`,
         `Both on a private Debian nats-server (2.9.10) and the shared API server; the sides run one after the other, alternating which goes first.`,
         'ceiling_writes_per_s is probed in the same run (32 lanes, 5 s); requests per object are deltas of apiserver_request_total for the kinds involved and Events (other tests on the shared server may add a little).',
       ],
-      details: () => ({ objects: count, profiles }),
+      details: () => ({ objects: count, worker_concurrency: opts.workerConcurrency ?? 10, profiles }),
     };
   },
 };
-

@@ -64,16 +64,25 @@ async function countTopics(brokers: readonly string[], prefix: string): Promise<
 /** Removes the run's ClusterStreams without a controller: delete them all, then drop their finalizers. */
 async function removeClusterStreams(run: string): Promise<void> {
   const selector = `${BENCH_LABEL}=${run}`;
-  const items = await kube().listAll(ClusterStreamKind, undefined, { labelSelector: selector, metadataOnly: true });
+  const items = await kube().listAll(ClusterStreamKind, undefined, {
+    labelSelector: selector,
+    metadataOnly: true,
+  });
   await forEachLimit(items, 16, async (o) => {
     const name = o.metadata.name ?? '';
     await kube()
       .patch(ClusterStreamKind, undefined, name, { metadata: { finalizers: null } })
       .catch(() => undefined);
-    await kube().delete(ClusterStreamKind, undefined, name).catch(() => undefined);
+    await kube()
+      .delete(ClusterStreamKind, undefined, name)
+      .catch(() => undefined);
   });
   for (let i = 0; i < 120; i++) {
-    const left = await kube().list(ClusterStreamKind, undefined, { labelSelector: selector, limit: 1, metadataOnly: true });
+    const left = await kube().list(ClusterStreamKind, undefined, {
+      labelSelector: selector,
+      limit: 1,
+      metadataOnly: true,
+    });
     if ((left.items ?? []).length === 0) return;
     await sleep(1000);
   }
@@ -90,7 +99,8 @@ const TARGETS: readonly Target[] = [
   {
     name: 'converge rate ≥ 0.7× the API server ceiling (same run)',
     check: (m) => (m.ceiling_fraction ?? 0) >= 0.7,
-    show: (m) => `${m.ceiling_fraction ?? '?'}× (${m.converge_per_s ?? '?'}/s of ${m.ceiling_writes_per_s ?? '?'} writes/s)`,
+    show: (m) =>
+      `${m.ceiling_fraction ?? '?'}× (${m.converge_per_s ?? '?'}/s of ${m.ceiling_writes_per_s ?? '?'} writes/s)`,
   },
 ];
 
@@ -106,6 +116,7 @@ export const kafkaScenario: Scenario = {
       throw err;
     });
     const profiles: Record<string, unknown>[] = [];
+    const concurrencyArgs = opts.workerConcurrency ? ['--concurrency', String(opts.workerConcurrency)] : [];
     return {
       async run(index: number): Promise<Figures> {
         const run = suffix(3);
@@ -121,8 +132,16 @@ export const kafkaScenario: Scenario = {
             namespace,
             labelSelector: `${BENCH_LABEL}=${run}`,
           });
-          const worker = await startCliWorker({ redisUrl: redis.url, prefix, namespace }, ClusterStreamKind);
-          const tracker = new ReadyTracker(ClusterStreamKind, { labelSelector: `${BENCH_LABEL}=${run}` }, ready);
+          const worker = await startCliWorker(
+            { redisUrl: redis.url, prefix, namespace },
+            ClusterStreamKind,
+            concurrencyArgs,
+          );
+          const tracker = new ReadyTracker(
+            ClusterStreamKind,
+            { labelSelector: `${BENCH_LABEL}=${run}` },
+            ready,
+          );
           try {
             await sleep(1000);
             const before = await apiRequests(relevant);
@@ -137,7 +156,9 @@ export const kafkaScenario: Scenario = {
             const ceiling = await statusWriteRate(probe.namespace, 32, 5);
             profiles.push({ run: index, requests_per_object: perObject(requests, count) });
             const converge = count / seconds;
-            say(`  ${count} Ready in ${seconds.toFixed(1)} s (created in ${created.toFixed(1)} s), ${topics} topics`);
+            say(
+              `  ${count} Ready in ${seconds.toFixed(1)} s (created in ${created.toFixed(1)} s), ${topics} topics`,
+            );
             return {
               sluice_s: seconds,
               converge_per_s: converge,
@@ -165,11 +186,11 @@ export const kafkaScenario: Scenario = {
       targets: TARGETS,
       notes: [
         `${count} ClusterStreams (kafka, 1 partition, replication factor 1), created 16 at a time; timed from the first create to the last Ready=True seen on a watch; topics counted on the brokers afterwards.`,
-        'Kafka: a private 3-broker KRaft cluster (each node broker + controller, 768 MB heap), started fresh for each run, because a single broker cannot hold 10,000 topics under the machine\'s hard open-files limit of 20,000.',
-        'Sluice: the ClusterStream controller (primary watch limited to the run\'s label, binding Secrets metadata-only) + one `sluice worker` process with default settings (concurrency 10, 500 reconciles/s).',
+        "Kafka: a private 3-broker KRaft cluster (each node broker + controller, 768 MB heap), started fresh for each run, because a single broker cannot hold 10,000 topics under the machine's hard open-files limit of 20,000.",
+        "Sluice: the ClusterStream controller (primary watch limited to the run's label, binding Secrets metadata-only) + one `sluice worker` process with default settings (concurrency 10, 500 reconciles/s).",
         'ceiling_writes_per_s is probed in the same run (32 lanes, 5 s) after the convergence.',
       ],
-      details: () => ({ objects: count, profiles }),
+      details: () => ({ objects: count, worker_concurrency: opts.workerConcurrency ?? 10, profiles }),
     };
   },
 };

@@ -42,7 +42,7 @@ export async function dispatcherSettled(port: number, timeoutMs = 600_000): Prom
   throw new Error(`the dispatcher did not settle: ${JSON.stringify(last)}`);
 }
 
-/** A figure of the dispatcher's own Prometheus metrics (e.g. `nodejs_heap_size_used_bytes`). */
+/** A figure of the dispatcher's own Prometheus metrics (e.g. `sluice_process_nodejs_heap_size_used_bytes`). */
 export async function metric(port: number, name: string): Promise<number | undefined> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
@@ -89,10 +89,12 @@ export const memoryScenario: Scenario = {
             samples.push(await rssMb(d.pid));
             await sleep(1000);
           }
-          const heap = (await metric(port, 'nodejs_heap_size_used_bytes')) ?? Number.NaN;
+          const heap = (await metric(port, 'sluice_process_nodejs_heap_size_used_bytes')) ?? Number.NaN;
           const objects = (ready.sources ?? []).reduce((n, s) => n + s.objects, 0);
           sources.push(ready.sources);
-          say(`  RSS median ${median(samples).toFixed(1)} MB (max ${Math.max(...samples).toFixed(1)}), heap used ${(heap / 2 ** 20).toFixed(1)} MB, ${objects} objects watched`);
+          say(
+            `  RSS median ${median(samples).toFixed(1)} MB (max ${Math.max(...samples).toFixed(1)}), heap used ${(heap / 2 ** 20).toFixed(1)} MB, ${objects} objects watched`,
+          );
           return {
             dispatcher_rss_mb: median(samples),
             objects,
@@ -112,7 +114,13 @@ export const memoryScenario: Scenario = {
       },
       targets: TARGETS,
       notes: [
-        `The production \`sluice dispatcher\` process (six kinds, cluster-wide, owned kinds metadata-only, HTTP API and dashboard, leader election) watching ${total} objects the scenario created (${Object.entries(population).map(([k, v]) => `${v} ${k}`).join(', ')}) plus every other object of those kinds on the shared API server ("objects" counts them all).`,
+        `The production \`sluice dispatcher\` process (six kinds, cluster-wide, owned kinds metadata-only, HTTP API and dashboard, leader election) watching ${total} objects the scenario created (${Object.entries(
+          population,
+        )
+          .map(([k, v]) => `${v} ${k}`)
+          .join(
+            ', ',
+          )}) plus every other object of those kinds on the shared API server ("objects" counts them all).`,
         'Started on an empty private Redis (so it queues the whole initial list at low priority); RSS from /proc, sampled once a second for 20 s after /readyz reports every watch up and nothing pending; the run figure is the median sample.',
       ],
       details: () => ({ population, sources }),

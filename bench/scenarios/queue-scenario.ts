@@ -3,20 +3,32 @@
  * The `queue` scenario behind the common interface (see `queue.ts` for what it measures).
  */
 import type { Scenario } from './index.js';
-import { QUEUE_FULL, QUEUE_ORDER, QUEUE_SMALL, QUEUE_TARGETS, queueNotes, runQueue } from './queue.js';
+import {
+  QUEUE_FULL,
+  QUEUE_ORDER,
+  QUEUE_SMALL,
+  QUEUE_TARGETS,
+  queueNotes,
+  redisCommandsPerJob,
+  runQueue,
+} from './queue.js';
 
 export const queueScenario: Scenario = {
   order: QUEUE_ORDER,
   defaultRuns: 3,
   prepare(opts, say) {
     const base = opts.small ? QUEUE_SMALL : QUEUE_FULL;
-    const sized = opts.size === undefined ? base : { ...base, jobs: opts.size };
+    const sized = {
+      ...base,
+      ...(opts.size === undefined ? {} : { jobs: opts.size }),
+      ...(opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
+    };
     return Promise.resolve({
       run: (i: number) => runQueue(sized, say, i),
       cleanup: () => Promise.resolve(),
       targets: QUEUE_TARGETS,
       notes: queueNotes(sized) ?? [],
-      details: () => ({ ...sized }),
+      details: () => ({ ...sized, redis_commands_per_job: redisCommandsPerJob }),
     });
   },
 };

@@ -12,6 +12,8 @@
  * Throughput = jobs / (last completion − first enqueue), every key distinct, with 1 and 2 worker
  * processes of concurrency 10 (the host's default). No queue-wide rate limit is set on either side.
  */
+import path from 'node:path';
+import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../dispatcher/batcher.js';
 import {
@@ -26,6 +28,7 @@ import {
 } from '../../shared/index.js';
 import { startPrivateRedis } from '../../test/env/private-redis.js';
 import { NoopKind } from '../lib/noop-kind.js';
+import { ProtoEnqueueBatcher } from '../proto/batcher.js';
 import { NodeChild } from '../lib/procs.js';
 import type { Figures, ScenarioResult, Target } from '../lib/results.js';
 import { percentile, round } from '../lib/stats.js';
@@ -38,6 +41,8 @@ export interface QueueOptions {
   /** Seconds of the latency measurement. */
   readonly seconds: number;
   readonly concurrency: number;
+  /** Write a V8 CPU profile of every worker process into this folder. */
+  readonly cpuProfDir?: string;
 }
 
 export const QUEUE_FULL: QueueOptions = { jobs: 20_000, rate: 1000, seconds: 15, concurrency: 10 };
@@ -78,7 +83,7 @@ interface Workers {
 }
 
 async function startWorkers(
-  mode: 'sluice' | 'raw',
+  mode: 'sluice' | 'raw' | 'proto',
   count: number,
   redisUrl: string,
   prefix: string,
@@ -96,6 +101,7 @@ async function startWorkers(
       prefix,
       concurrency: opts.concurrency,
       recordStarts,
+      ...(opts.cpuProfDir ? { cpuProfile: path.join(opts.cpuProfDir, `${prefix}-${i}.cpuprofile`) } : {}),
     });
     c.on((m) => {
       if (m.type !== 'progress') return;
@@ -128,21 +134,24 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 
 /** Jobs per second through one path with `workers` worker processes. */
 async function throughput(
-  mode: 'sluice' | 'raw',
+  mode: 'sluice' | 'raw' | 'proto',
   workers: number,
   redisUrl: string,
   opts: QueueOptions,
   tag: string,
-): Promise<number> {
+): Promise<{ perS: number; enqueueS: number; commands: Record<string, number> }> {
   const prefix = `bench-q-${tag}-${mode}-${workers}`;
   const w = await startWorkers(mode, workers, redisUrl, prefix, opts, false);
   const queues = new QueueSet({ redisUrl, prefix });
+  const before = await commandStats(queues.connection);
   try {
     const names = Array.from({ length: opts.jobs }, (_, i) => `${mode}-${i}`);
     const t0 = now();
-    if (mode === 'sluice') {
+    if (mode !== 'raw') {
       const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
-      const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
+      const log = createLogger({ level: 'warn' });
+      const batcher =
+        mode === 'proto' ? new ProtoEnqueueBatcher(enqueuer, log) : new EnqueueBatcher(enqueuer, log);
       for (const n of names) batcher.add(ref(n), 'event', 'normal');
       await batcher.close();
     } else {
@@ -160,9 +169,16 @@ async function throughput(
         );
       }
     }
+    const enqueued = now();
     await until(`${opts.jobs} ${mode} jobs`, () => w.done() >= opts.jobs, 10 * 60_000);
     await sleep(100);
-    return opts.jobs / ((w.lastDoneAt() - t0) / 1000);
+    const after = await commandStats(queues.connection);
+    const commands: Record<string, number> = {};
+    for (const [k, v] of after) {
+      const d = (v - (before.get(k) ?? 0)) / opts.jobs;
+      if (d >= 0.01) commands[k] = Math.round(d * 100) / 100;
+    }
+    return { perS: opts.jobs / ((w.lastDoneAt() - t0) / 1000), enqueueS: (enqueued - t0) / 1000, commands };
   } finally {
     await w.stop();
     await queues
@@ -171,6 +187,14 @@ async function throughput(
       .catch(() => undefined);
     await queues.close();
   }
+}
+
+/** Redis `INFO commandstats`: command → calls since the server started. */
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const text = await redis.info('commandstats');
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1] ?? '', Number(m[2]));
+  return out;
 }
 
 /** Event → reconcile start latencies (ms) at `opts.rate` events per second, through the Sluice path. */
@@ -213,6 +237,9 @@ async function latency(redisUrl: string, opts: QueueOptions, tag: string): Promi
   }
 }
 
+/** Redis commands per job of the last run, per path and worker count (from INFO commandstats). */
+export const redisCommandsPerJob: Record<string, Record<string, number>> = {};
+
 /** One run of the scenario: both paths with 1 and 2 workers, then the latency. */
 export async function runQueue(
   opts: QueueOptions,
@@ -227,11 +254,25 @@ export async function runQueue(
     const order: ('sluice' | 'raw')[] = runIndex % 2 === 0 ? ['raw', 'sluice'] : ['sluice', 'raw'];
     for (const workers of [1, 2]) {
       for (const mode of order) {
-        const perS = await throughput(mode, workers, redis.url, opts, tag);
-        const key = `${mode === 'raw' ? 'raw_bullmq' : 'sluice'}${workers === 2 ? '_2w' : ''}_per_s`;
-        f[key] = perS;
-        say(`  ${mode} with ${workers} worker(s): ${Math.round(perS)} jobs/s`);
+        const { perS, enqueueS, commands } = await throughput(mode, workers, redis.url, opts, tag);
+        redisCommandsPerJob[`${mode}_${workers}w`] = commands;
+        const base = `${mode === 'raw' ? 'raw_bullmq' : 'sluice'}${workers === 2 ? '_2w' : ''}`;
+        f[`${base}_per_s`] = perS;
+        f[`${base}_enqueue_s`] = enqueueS;
+        say(
+          `  ${mode} with ${workers} worker(s): ${Math.round(perS)} jobs/s (all enqueued after ${enqueueS.toFixed(2)} s)`,
+        );
       }
+    }
+    // The prototypes of the proposed fixes (bench/proto/), measured in the same run for the report.
+    for (const workers of [1, 2]) {
+      const proto = await throughput('proto', workers, redis.url, opts, tag);
+      redisCommandsPerJob[`proto_${workers}w`] = proto.commands;
+      f[`proto${workers === 2 ? '_2w' : ''}_per_s`] = proto.perS;
+      f[`proto${workers === 2 ? '_2w' : ''}_enqueue_s`] = proto.enqueueS;
+      say(
+        `  prototype path with ${workers} worker(s): ${Math.round(proto.perS)} jobs/s (all enqueued after ${proto.enqueueS.toFixed(2)} s)`,
+      );
     }
     const lat = await latency(redis.url, opts, tag);
     f.p50_ms = percentile(lat, 50);
@@ -252,5 +293,6 @@ export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
     'Raw BullMQ: queue.addBulk in batches of 500 with the same jobOptions (deduplication keepLastIfActive + reschedule) → a plain Worker with the same lock/stall settings and a no-op processor.',
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
     'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',
+    'proto_*: the Sluice path with the prototypes of bench/proto/ (proposals, not shipped code): the dispatcher batcher with its O(n²) grouping by priority made linear, and the worker host with a hand-written payload check instead of class-validator and a logger child created on first use.',
   ];
 }

@@ -142,7 +142,11 @@ export const restartScenario: Scenario = {
       },
       targets: TARGETS,
       notes: [
-        `${total} objects across kinds (${Object.entries(population).map(([k, v]) => `${v} ${k}`).join(', ')}) plus every other object of the six kinds and their owned kinds on the shared API server ("objects" counts what the dispatcher watches).`,
+        `${total} objects across kinds (${Object.entries(population)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(
+            ', ',
+          )}) plus every other object of the six kinds and their owned kinds on the shared API server ("objects" counts what the dispatcher watches).`,
         `Each trial: SIGTERM the production dispatcher (it saves its watch progress and releases its Lease), spawn a new one, change one Tawon Stream's spec at once; time from the change to the start of its reconcile. ${trials} trials per run; the run figure is their p99 (with 10 trials, the slowest).`,
         'The reconcile start is seen by a worker that serves the Tawon Stream queue and writes nothing.',
       ],
