@@ -21,6 +21,12 @@ import {
   repoCrdsDir,
 } from './chart.js';
 import { containersOf, podSpecOf, rulesOf, type Rule } from './objects.js';
+import { buildHelm } from '../env/build-helm.js';
+
+test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
+  t.timeout(10 * 60_000);
+  await buildHelm();
+});
 
 const NS = 'sluice-system';
 

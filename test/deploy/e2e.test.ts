@@ -43,6 +43,12 @@ import {
 import { applyExample, ensureStorageClass, natsHostPort } from '../fixtures/tawon/fixtures.js';
 import { installRelease, type Release } from './release.js';
 import { scopedFunctions } from './scope.js';
+import { buildHelm } from '../env/build-helm.js';
+
+test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
+  t.timeout(10 * 60_000);
+  await buildHelm();
+});
 
 test.after.always(closeBrokers);
 

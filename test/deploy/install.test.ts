@@ -15,6 +15,12 @@ import { installCrds } from '../helpers/crds.js';
 import { suffix } from '../helpers/env.js';
 import { kubectl, useNamespace } from '../helpers/kube.js';
 import { MANIFESTS_RELEASE, manifestsDir, parseObjects, renderChart } from './chart.js';
+import { buildHelm } from '../env/build-helm.js';
+
+test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
+  t.timeout(10 * 60_000);
+  await buildHelm();
+});
 
 const execFileP = promisify(execFile);
 const KEDA_MODULE = 'github.com/kedacore/keda/v2@v2.21.0';

@@ -22,6 +22,12 @@ import { installCrds } from '../helpers/crds.js';
 import { suffix } from '../helpers/env.js';
 import { kubectl, useNamespace } from '../helpers/kube.js';
 import { installRelease, type Release } from './release.js';
+import { buildHelm } from '../env/build-helm.js';
+
+test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
+  t.timeout(10 * 60_000);
+  await buildHelm();
+});
 
 const Node: ResourceType = { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
 const ClusterRole: ResourceType = {
@@ -241,7 +247,9 @@ test('with config.watchNamespace, every namespaced right holds in that namespace
   const other = `t-rbacw-${id}-other`;
   await installCrds();
   for (const n of [ns, apps, other]) await useNamespace(t, n);
-  const { release } = await installRelease(t, name, ns, { config: { watchNamespace: apps } });
+  const { release } = await installRelease(t, name, ns, {
+    config: { watchNamespace: apps, tokenReview: true },
+  });
   const secret = (n: string) => ({ metadata: { name: `probe-${id}`, namespace: n }, stringData: { a: 'b' } });
   const sts = (n: string) => ({
     metadata: { name: 'probe', namespace: n },
@@ -276,6 +284,11 @@ test('with config.watchNamespace, every namespaced right holds in that namespace
           'list ClusterStreams (cluster-scoped)',
           'allowed',
           (c) => c.list(ClusterStreamKind, undefined, { limit: 1 }),
+        ],
+        [
+          'create a TokenReview (tokenReview is on)',
+          'allowed',
+          (c) => dryCreate(c, Builtin.TokenReview, undefined, { metadata: {}, spec: { token: 'x' } }),
         ],
       ],
       [`${name}-worker-tanzu`]: [

@@ -69,7 +69,6 @@ test('work counts ready, prioritized, active and due delayed jobs, and not delay
   await queue.add('reconcile', { n: 2 });
   await queue.add('reconcile', { n: 3 }, { priority: 5 });
   await queue.add('reconcile', { n: 4 }, { delay: 3_600_000 });
-  await queue.add('reconcile', { n: 5 }, { delay: 200 });
 
   // A worker without a processor takes one job into `active` and holds it.
   const worker = new Worker(queue.name, null, {
@@ -80,6 +79,8 @@ test('work counts ready, prioritized, active and due delayed jobs, and not delay
   t.teardown(() => worker.close(true));
   const held = await worker.getNextJob('test-token');
   t.truthy(held, 'a job became active');
+  // Added after the worker took its job: taking a job also promotes the delayed jobs that are due.
+  await queue.add('reconcile', { n: 5 }, { delay: 200 });
 
   const name = encodeURIComponent(queue.name);
   const answer = await eventually('the short delay to fall due', async () => {

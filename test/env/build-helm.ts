@@ -49,11 +49,12 @@ export function buildHelm(): Promise<string> {
       ],
       { env: { GOTOOLCHAIN: 'local', GOFLAGS: '-modcacherw', CGO_ENABLED: '0', GOBIN: tmp } },
     );
-    if (!isFile(helmPath)) {
-      rmSync(dir, { recursive: true, force: true });
+    // Another process may have finished first: its binary stays, this one is dropped.
+    try {
       renameSync(tmp, dir);
-    } else {
+    } catch {
       rmSync(tmp, { recursive: true, force: true });
+      if (!isFile(helmPath)) throw new Error(`build-helm: ${helmPath} is missing after the build`);
     }
     return helmPath;
   })();
