@@ -7,6 +7,7 @@
  * and clean up through the finalizers when the objects are deleted.
  */
 import test, { type ExecutionContext } from 'ava';
+import { Redis } from 'ioredis';
 import { startDispatcher } from '../../dispatcher/main.js';
 import { startWorkers } from '../../functions/main.js';
 import { SLUICE_FUNCTIONS } from '../../functions/registrations.js';
@@ -177,6 +178,13 @@ const e2e = test.macro(async (t, mode: Mode) => {
     stringData: { type: 'kafka', provider: 'test' },
   });
 
+  // The queues' keys go once the processes have stopped (teardowns run last-registered first).
+  t.teardown(async () => {
+    const redis = new Redis(env.redisUrl);
+    const keys = await redis.keys(`${config.queuePrefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
   const running = await startRelease(t, release, { namespaces: [ns, apps], clusterPrefix });
   t.deepEqual(running.workerDeployments.sort(), [
     `${name}-worker-streambus`,
