@@ -88,7 +88,9 @@ export async function startDispatcher(
       for (const kind of registry.all())
         await applyQueueSettings(queues.get(kind), config.rateLimitPerSecond);
     },
-    ...(opts.leaderElection === false ? {} : { leaderElection: { namespace: config.namespace, identity } }),
+    ...(opts.leaderElection === false
+      ? {}
+      : { leaderElection: { namespace: config.namespace, name: config.leaseName, identity } }),
   });
   const auth = new Authenticator(
     {
@@ -103,6 +105,7 @@ export async function startDispatcher(
       'no API token is configured (SLUICE_API_TOKEN): the HTTP API and the dashboard refuse every request',
     );
   const app = await buildHttpApp({
+    ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
     registry,
     enqueuer,
     kube,

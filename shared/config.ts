@@ -55,6 +55,8 @@ export interface SluiceConfig {
   readonly logLevel: string;
   /** `SLUICE_RESYNC_SECONDS`: period of the full re-enqueue of every object. @defaultValue `600` */
   readonly resyncSeconds: number;
+  /** `SLUICE_LEASE_NAME`: the leader Lease (in {@link namespace}); one per release. @defaultValue `sluice-dispatcher` */
+  readonly leaseName: string;
   /** `SLUICE_POD_NAME`: identity used in the leader Lease. @defaultValue the host name and pid */
   readonly identity: string | undefined;
   /** `SLUICE_RATE_LIMIT`: reconciles started per second per kind, queue-wide (0: no limit). @defaultValue 500 */
@@ -160,6 +162,7 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
     logLevel,
     resyncSeconds: positiveInt(env, 'SLUICE_RESYNC_SECONDS', 600),
     identity: optional(env, 'SLUICE_POD_NAME'),
+    leaseName: optional(env, 'SLUICE_LEASE_NAME') ?? 'sluice-dispatcher',
     rateLimitPerSecond: nonNegativeInt(env, 'SLUICE_RATE_LIMIT', 500),
     lockMs: positiveInt(env, 'SLUICE_LOCK_MS', 30_000),
     cacheDir: optional(env, 'SLUICE_CACHE_DIR'),

@@ -22,6 +22,8 @@ export interface Readiness {
 }
 
 export interface HttpAppDeps {
+  /** The one namespace this Sluice serves, when it is limited to one. */
+  readonly watchNamespace?: string;
   readonly registry: KindRegistry;
   readonly enqueuer: Enqueuer;
   readonly kube: KubeClient;

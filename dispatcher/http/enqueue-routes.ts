@@ -7,6 +7,7 @@
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyInstance } from 'fastify';
 import {
+  KubeApiError,
   TerminalError,
   apiVersionOf,
   parseWith,
@@ -39,6 +40,8 @@ export interface EnqueueRouteDeps {
   readonly registry: KindRegistry;
   readonly enqueuer: Enqueuer;
   readonly kube: KubeClient;
+  /** The one namespace this Sluice serves, when it is limited to one. */
+  readonly watchNamespace?: string;
 }
 
 function checkName(what: 'name' | 'namespace', value: string): void {
@@ -87,10 +90,20 @@ async function enqueueOne(
   if (!kind.namespaced && namespace)
     throw new HttpError(400, 'BadRequest', `${kind.kind} is cluster-scoped: leave the namespace out`);
   if (namespace) checkName('namespace', namespace);
+  if (namespace && deps.watchNamespace && namespace !== deps.watchNamespace) {
+    throw new HttpError(403, 'OutOfScope', `this Sluice serves namespace ${deps.watchNamespace} only`);
+  }
   let found;
   try {
     found = await deps.kube.get(kind, namespace, name, { metadataOnly: true });
-  } catch {
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 403) {
+      throw new HttpError(
+        403,
+        'Forbidden',
+        `Sluice may not read ${kind.plural}.${kind.group}${namespace ? ` in ${namespace}` : ''}`,
+      );
+    }
     throw new HttpError(503, 'Unavailable', 'the Kubernetes API could not be reached; try again');
   }
   if (!found)

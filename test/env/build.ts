@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import path from 'node:path';
 import { environment } from '../../shared/config.js';
 import { buildDir, cacheDir } from './paths.js';
+import { buildHelm } from './build-helm.js';
 import { run } from './proc.js';
 
 export const VERSIONS = {
@@ -197,5 +198,6 @@ export async function buildAll(progress: (msg: string) => void): Promise<void> {
   await timed('kubernetes binaries', buildKubernetes);
   await timed('etcd', buildEtcd);
   await timed('kwok', buildKwok);
+  await timed('helm', buildHelm);
   await fetches;
 }

@@ -40,7 +40,7 @@ interface Setup {
 
 async function setup(
   t: ExecutionContext,
-  opts: { tokenReview?: boolean; writable?: boolean } = {},
+  opts: { tokenReview?: boolean; writable?: boolean; watchNamespace?: string } = {},
 ): Promise<Setup> {
   const iso = isolation('http');
   await useNamespace(t, iso.namespace);
@@ -49,6 +49,7 @@ async function setup(
   const registry = new KindRegistry([WidgetKind, Gadget, TanzuStreamKind, TawonStreamKind]);
   const log = createLogger({ level: 'silent' });
   const app = await buildHttpApp({
+    ...(opts.watchNamespace ? { watchNamespace: opts.watchNamespace } : {}),
     registry,
     enqueuer: new Enqueuer(rig.queues, registry, rig.metrics),
     kube: adminClient(),
@@ -367,4 +368,16 @@ test('the dashboard refuses write actions in read-only mode and allows them when
   });
   t.is(ok.statusCode, 200);
   t.true(await w.rig.queue.isPaused());
+});
+
+test('a Sluice limited to one namespace refuses to enqueue objects elsewhere with 403', async (t) => {
+  const s = await setup(t, { watchNamespace: 'only-this-one' });
+  const res = await s.app.inject({
+    method: 'POST',
+    url: `/api/v1/namespaces/${s.namespace}/widgets/${s.widget}/reconcile`,
+    headers: auth,
+  });
+  t.is(res.statusCode, 403);
+  t.like(res.json(), { error: 'OutOfScope' });
+  t.is(await s.jobs(), 0);
 });
