@@ -8,7 +8,10 @@
 import test from 'ava';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../shared/index.js';
 import { concrete, routesOf, testApp, type Route } from './http-app.js';
+import { describeLeaks, findLeaks } from './leaks.js';
 
 const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/dashboard/login']);
 
@@ -125,4 +128,46 @@ test('paths through the public prefixes do not reach protected routes (real sock
     t.false(res.body.includes('"queues"'), `${method} ${path} reveals no queue`);
   }
   t.is(await s.jobs(), 0);
+});
+
+test('the API token never reaches the logs, whatever is sent', async (t) => {
+  const lines: string[] = [];
+  const log = createLogger({
+    level: 'trace',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  });
+  const s = await testApp(t, log);
+  const requests = [
+    {
+      method: 'POST',
+      url: '/api/v1/reconcile',
+      headers: { authorization: `Bearer ${s.token}` },
+      payload: '{"x":',
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/reconcile',
+      headers: { authorization: `Bearer ${s.token}x` },
+      payload: '{}',
+    },
+    { method: 'GET', url: `/api/v1/queues/${s.token}/work`, headers: { authorization: `Bearer ${s.token}` } },
+    {
+      method: 'POST',
+      url: '/dashboard/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${s.token}x`,
+    },
+    { method: 'GET', url: '/dashboard/api/queues', headers: { cookie: `sluice_token=${s.token}x` } },
+  ] as const;
+  for (const r of requests) await s.app.inject({ ...r, headers: { ...r.headers } });
+  const leaks = findLeaks(
+    [{ label: 'API token', value: s.token }],
+    [{ where: 'http logs', text: lines.join('') }],
+  );
+  t.deepEqual(leaks, [], describeLeaks(leaks));
 });
