@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { machine, writeScenario, type Figures, type ScenarioResult, type Target } from './lib/results.js';
+import { cleanupLeftovers } from './lib/cleanup.js';
 import { stopAll } from './lib/procs.js';
 import { startProfiler } from './lib/profiler.js';
 import { SCENARIOS, type Scenario, type ScenarioOptions } from './scenarios/index.js';
@@ -65,7 +66,7 @@ interface Options {
 
 const program = new Command()
   .name('bench')
-  .argument('<scenario>', `one of ${Object.keys(SCENARIOS).join(', ')}`)
+  .argument('<scenario>', `one of ${Object.keys(SCENARIOS).join(', ')}, or cleanup (removes leftovers)`)
   .option('--runs <n>', 'how many runs (the median is reported)', (v) => Number(v))
   .option('--small', 'development size; prints the figures without writing results', false)
   .option('--size <n>', 'override the number of objects (or jobs)', (v) => Number(v))
@@ -75,6 +76,10 @@ const program = new Command()
   )
   .option('--cpu-prof <dir>', 'write CPU profiles of this process (and, in queue, of the workers) into <dir>')
   .action(async (name: string, o: Options) => {
+    if (name === 'cleanup') {
+      await cleanupLeftovers(say);
+      return;
+    }
     const scenario = SCENARIOS[name];
     const runs = o.runs ?? (o.small ? 1 : (scenario?.defaultRuns ?? 3));
     await runScenario(name, runs, o.small, {
@@ -90,8 +95,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
-    say(`${sig}: stopping child processes`);
-    void stopAll().finally(() => process.exit(130));
+    say(`${sig}: stopping child processes and removing what the scenario created`);
+    void stopAll()
+      .then(() => cleanupLeftovers(say))
+      .finally(() => process.exit(130));
   });
 }
 

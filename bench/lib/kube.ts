@@ -178,10 +178,11 @@ export async function apiRequests(
 export function parseRequestTotals(
   text: string,
   keep: (group: string, resource: string) => boolean,
+  metric = 'apiserver_request_total',
 ): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
+    if (!line.startsWith(`${metric}{`)) continue;
     const labels = Object.fromEntries(
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']),
     );
@@ -191,6 +192,31 @@ export function parseRequestTotals(
     const key = `${labels.verb ?? ''} ${group || 'core'}/${resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     out.set(key, (out.get(key) ?? 0) + value);
+  }
+  return out;
+}
+
+/** Server-side time spent on requests: `VERB group/resource` → seconds (sum) and requests (count). */
+export async function apiLatency(
+  keep: (group: string, resource: string) => boolean,
+): Promise<{ sum: Map<string, number>; count: Map<string, number> }> {
+  const text = await metricsText();
+  return {
+    sum: parseRequestTotals(text, keep, 'apiserver_request_duration_seconds_sum'),
+    count: parseRequestTotals(text, keep, 'apiserver_request_duration_seconds_count'),
+  };
+}
+
+/** Mean server-side latency (ms) per request kind between two {@link apiLatency} snapshots. */
+export function meanLatencyMs(
+  before: Awaited<ReturnType<typeof apiLatency>>,
+  after: Awaited<ReturnType<typeof apiLatency>>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, sum] of after.sum) {
+    const n = (after.count.get(k) ?? 0) - (before.count.get(k) ?? 0);
+    if (n <= 0 || k.startsWith('WATCH')) continue;
+    out[k] = Math.round(((sum - (before.sum.get(k) ?? 0)) / n) * 10000) / 10;
   }
   return out;
 }

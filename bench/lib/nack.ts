@@ -94,12 +94,16 @@ export async function removeNackCrds(nack: Nack): Promise<void> {
 }
 
 /** Runs the controller with default settings against `natsUrl`, watching `namespace` only. */
-export function startNack(nack: Nack, natsUrl: string, namespace: string): { stop: () => Promise<void> } {
+export function startNack(
+  nack: Nack,
+  natsUrl: string,
+  namespace: string,
+): { pid: number; stop: () => Promise<void> } {
   const child = startProgram(
     nack.binary,
     ['-s', natsUrl, '--namespace', namespace, '--health-probe-bind-address', '127.0.0.1:0'],
     path.join(logsDir, 'bench-nack.log'),
     { KUBECONFIG: testEnv().kubeconfig },
   );
-  return { stop: () => stopChild(child, 10_000) };
+  return { pid: child.pid ?? 0, stop: () => stopChild(child, 10_000) };
 }

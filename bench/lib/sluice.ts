@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { redisOptions, type KindInfo } from '../../shared/index.js';
 import { logsDir } from '../../test/env/paths.js';
+import { freePort } from '../../test/env/proc.js';
 import { testEnv } from '../../test/helpers/env.js';
 import { NodeChild, startProgram, stopChild } from './procs.js';
 
@@ -46,15 +47,16 @@ function running(child: ChildProcess): Running {
   return { pid: child.pid ?? 0, stop: () => stopChild(child, 30_000) };
 }
 
-/** `sluice worker --kinds <kinds>`; resolves once its BullMQ workers are connected. */
+/** `sluice worker --kinds <kinds>`, its probes and metrics on a free port; resolves once its BullMQ workers are connected. */
 export async function startCliWorker(
   e: SluiceEnv,
   kind: KindInfo,
   extraArgs: readonly string[] = [],
-): Promise<Running> {
+): Promise<Running & { port: number }> {
+  const port = await freePort();
   const child = startProgram(
     process.execPath,
-    [cliMain, 'worker', '--kinds', `${kind.plural}.${kind.group}`, ...extraArgs],
+    [cliMain, 'worker', '--kinds', `${kind.plural}.${kind.group}`, '--http-port', String(port), ...extraArgs],
     path.join(logsDir, 'bench-worker.log'),
     envOf(e),
   );
@@ -73,7 +75,20 @@ export async function startCliWorker(
   } finally {
     await queue.close();
   }
-  return running(child);
+  return { ...running(child), port };
+}
+
+/** Sum and count of a histogram of a Sluice process's /metrics (all label sets added up). */
+export async function histogram(port: number, name: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  let count = 0;
+  for (const line of text.split('\n')) {
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name}_sum`)) sum += value;
+    else if (line.startsWith(`${name}_count`)) count += value;
+  }
+  return { sum, count };
 }
 
 /** `sluice dispatcher` (every registered kind, cluster-wide; HTTP on `port`, default any free one). */

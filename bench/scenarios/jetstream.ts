@@ -5,7 +5,8 @@
  * (private) nats-server, in the same run. Each side runs alone: its controllers start idle, then
  * the clock starts, the N objects are created (16 at a time, the same for both), and it stops when
  * the last one shows `Ready=True` on a watch. Both describe the same JetStream stream (one
- * subject, limits retention, file storage, 100,000 messages, 6 h, 1 GB).
+ * subject, limits retention, file storage, 100,000 messages, 6 h, 10 MB: JetStream reserves each
+ * stream's byte limit on disk, so 1,000 streams of the seed's 1 GB would need 1 TB).
  *
  * Sluice runs as deployed: `sluice dispatcher` (with `SLUICE_WATCH_NAMESPACE` set to the
  * scenario's namespace) and one `sluice worker` process for the Tawon Stream kind, both with
@@ -24,19 +25,22 @@ import { installCrds } from '../../test/helpers/crds.js';
 import { applyExample } from '../../test/fixtures/tawon/fixtures.js';
 import {
   ReadyTracker,
+  apiLatency,
   apiRequests,
   createMany,
   createNamespace,
   deleteNamespace,
   diffCounts,
   kube,
+  meanLatencyMs,
   perObject,
   writesOf,
 } from '../lib/kube.js';
 import { ensureNack, installNackCrds, removeNackCrds, startNack, type Nack } from '../lib/nack.js';
+import { cpuSeconds } from '../lib/procs.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startPrivateNats, type PrivateServer } from '../lib/servers.js';
-import { startCliDispatcher, startCliWorker } from '../lib/sluice.js';
+import { histogram, startCliDispatcher, startCliWorker } from '../lib/sluice.js';
 import { freePort } from '../../test/env/proc.js';
 import { dispatcherSettled } from './memory.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
@@ -56,6 +60,14 @@ const relevant = (group: string, resource: string): boolean =>
 
 interface Phase {
   readonly seconds: number;
+  /** When the last create returned (the floor both sides share). */
+  readonly createSeconds: number;
+  /** CPU seconds the controller's processes used during the phase. */
+  readonly cpu: Record<string, number>;
+  /** Mean server-side latency (ms) of each kind of request during the phase. */
+  readonly latencyMs: Record<string, number>;
+  /** Sluice only: mean queue wait and reconcile duration (ms) and reconciles per object, from the worker's metrics. */
+  readonly worker?: Record<string, number>;
   readonly requests: Record<string, number>;
 }
 
@@ -63,23 +75,42 @@ async function timedPhase(
   type: ResourceType,
   namespace: string,
   objects: readonly KubeObject[],
+  pids: Readonly<Record<string, number>>,
   say: (m: string) => void,
 ): Promise<Phase> {
+  const cpuBefore = await cpuOf(pids);
   const tracker = new ReadyTracker(type, { namespace }, ready);
   await sleep(500);
   const before = await apiRequests(relevant);
+  const latencyBefore = await apiLatency(relevant);
   const t0 = Date.now();
   try {
     await createMany(type, objects, 16);
+    const createSeconds = (Date.now() - t0) / 1000;
     const end = await tracker.until(objects.length, 30 * 60_000, (n) =>
       say(`    ${n} of ${objects.length} ready`),
     );
     const seconds = (end - t0) / 1000;
+    const cpuAfter = await cpuOf(pids);
+    const latencyMs = meanLatencyMs(latencyBefore, await apiLatency(relevant));
+    const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - (cpuBefore[k] ?? 0)]));
     await sleep(2000); // requests that follow Ready (the requeue, events) belong to the phase too
-    return { seconds, requests: diffCounts(before, await apiRequests(relevant)) };
+    return {
+      seconds,
+      createSeconds,
+      cpu,
+      latencyMs,
+      requests: diffCounts(before, await apiRequests(relevant)),
+    };
   } finally {
     await tracker.close();
   }
+}
+
+async function cpuOf(pids: Readonly<Record<string, number>>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [k, pid] of Object.entries(pids)) out[k] = await cpuSeconds(pid).catch(() => Number.NaN);
+  return out;
 }
 
 /** Deletes every object of `type` in `namespace` and waits until they are gone. */
@@ -121,7 +152,7 @@ async function purgeStreams(url: string): Promise<number> {
 function tawonStreams(namespace: string, count: number): KubeObject[] {
   return Array.from({ length: count }, (_, i) => ({
     metadata: { name: `s-${i}`, namespace },
-    spec: { store: { name: 'mystreamstore' }, maxmsgs: 100000, maxage: '6h', maxbytes: '1G' },
+    spec: { store: { name: 'mystreamstore' }, maxmsgs: 100000, maxage: '6h', maxbytes: '10M' },
   }));
 }
 
@@ -137,7 +168,7 @@ function nackStreams(namespace: string, count: number): KubeObject[] {
       replicas: 1,
       maxMsgs: 100000,
       maxAge: '6h',
-      maxBytes: 1000000000,
+      maxBytes: 10000000,
     },
   }));
 }
@@ -204,7 +235,25 @@ export const jetstreamScenario: Scenario = {
         await dispatcherSettled(port);
         const worker = await startCliWorker(env, TawonStreamKind, concurrencyArgs);
         try {
-          return await timedPhase(TawonStreamKind, namespace, tawonStreams(namespace, count), say);
+          const wait0 = await histogram(worker.port, 'sluice_queue_wait_seconds');
+          const run0 = await histogram(worker.port, 'sluice_reconcile_duration_seconds');
+          const phase = await timedPhase(
+            TawonStreamKind,
+            namespace,
+            tawonStreams(namespace, count),
+            { dispatcher: dispatcher.pid, worker: worker.pid },
+            say,
+          );
+          const wait1 = await histogram(worker.port, 'sluice_queue_wait_seconds');
+          const run1 = await histogram(worker.port, 'sluice_reconcile_duration_seconds');
+          return {
+            ...phase,
+            worker: {
+              queue_wait_ms: (1000 * (wait1.sum - wait0.sum)) / Math.max(1, wait1.count - wait0.count),
+              reconcile_ms: (1000 * (run1.sum - run0.sum)) / Math.max(1, run1.count - run0.count),
+              reconciles_per_object: (run1.count - run0.count) / count,
+            },
+          };
         } finally {
           await deleteEvery(TawonStreamKind, namespace);
           await dispatcher.stop();
@@ -220,7 +269,13 @@ export const jetstreamScenario: Scenario = {
       const controller = startNack(nack, natsUrl, namespace);
       try {
         await sleep(3000); // connected and caches synced (it lists an empty namespace)
-        return await timedPhase(NackStreamKind, namespace, nackStreams(namespace, count), say);
+        return await timedPhase(
+          NackStreamKind,
+          namespace,
+          nackStreams(namespace, count),
+          { nack: controller.pid },
+          say,
+        );
       } finally {
         await deleteEvery(NackStreamKind, namespace);
         await controller.stop();
@@ -244,6 +299,9 @@ export const jetstreamScenario: Scenario = {
         const ceiling = await statusWriteRate(probeNs, 32, 5);
         if (!sluice || !nackPhaseResult) throw new Error('a phase did not run');
         profiles.push({
+          sluice_worker: sluice.worker,
+          sluice_api_latency_ms: sluice.latencyMs,
+          nack_api_latency_ms: nackPhaseResult.latencyMs,
           sluice_requests_per_object: perObject(sluice.requests, count),
           nack_requests_per_object: perObject(nackPhaseResult.requests, count),
         });
@@ -256,6 +314,13 @@ export const jetstreamScenario: Scenario = {
           nack_converge_per_s: count / nackPhaseResult.seconds,
           ceiling_writes_per_s: ceiling,
           ceiling_fraction: converge / ceiling,
+          sluice_create_s: sluice.createSeconds,
+          sluice_queue_wait_ms: sluice.worker?.queue_wait_ms ?? Number.NaN,
+          sluice_reconcile_ms: sluice.worker?.reconcile_ms ?? Number.NaN,
+          sluice_worker_cpu_s: sluice.cpu.worker ?? Number.NaN,
+          sluice_dispatcher_cpu_s: sluice.cpu.dispatcher ?? Number.NaN,
+          nack_cpu_s: nackPhaseResult.cpu.nack ?? Number.NaN,
+          nack_create_s: nackPhaseResult.createSeconds,
           sluice_writes_per_object: writesOf(sluice.requests) / count,
           nack_writes_per_object: writesOf(nackPhaseResult.requests) / count,
         };
@@ -272,6 +337,7 @@ export const jetstreamScenario: Scenario = {
         'Sluice: `sluice dispatcher` with SLUICE_WATCH_NAMESPACE set to the scenario namespace + one `sluice worker` process for Tawon Streams (defaults: concurrency 10, 500 reconciles/s).',
         `NACK ${'v0.22.4'} (cmd/jetstream-controller) with default settings and --namespace; its own Stream CRD from deploy/crds.yml.`,
         `Both on a private Debian nats-server (2.9.10) and the shared API server; the sides run one after the other, alternating which goes first.`,
+        'Each stream: one subject, limits retention, file storage, 100,000 messages, 6 h, 10 MB (JetStream reserves every stream\'s byte limit on disk: 1,000 streams of the seed\'s 1 GB would need 1 TB and are refused with "insufficient storage resources").',
         'ceiling_writes_per_s is probed in the same run (32 lanes, 5 s); requests per object are deltas of apiserver_request_total for the kinds involved and Events (other tests on the shared server may add a little).',
       ],
       details: () => ({ objects: count, worker_concurrency: opts.workerConcurrency ?? 10, profiles }),

@@ -19,6 +19,7 @@ import { suffix } from '../../test/helpers/env.js';
 import {
   BENCH_LABEL,
   ReadyTracker,
+  apiLatency,
   apiRequests,
   createMany,
   createNamespace,
@@ -26,12 +27,14 @@ import {
   diffCounts,
   forEachLimit,
   kube,
+  meanLatencyMs,
   perObject,
   writesOf,
 } from '../lib/kube.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startKafkaCluster } from '../lib/servers.js';
-import { startBenchDispatcher, startCliWorker } from '../lib/sluice.js';
+import { histogram, startBenchDispatcher, startCliWorker } from '../lib/sluice.js';
+import { cpuSeconds } from '../lib/procs.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
 import type { Scenario } from './index.js';
 
@@ -145,16 +148,36 @@ export const kafkaScenario: Scenario = {
           try {
             await sleep(1000);
             const before = await apiRequests(relevant);
+            const latencyBefore = await apiLatency(relevant);
+            const wait0 = await histogram(worker.port, 'sluice_queue_wait_seconds');
+            const run0 = await histogram(worker.port, 'sluice_reconcile_duration_seconds');
+            const cpu0 = {
+              worker: await cpuSeconds(worker.pid),
+              dispatcher: await cpuSeconds(dispatcher.pid),
+            };
             const t0 = Date.now();
             await createMany(ClusterStreamKind, clusterStreams(run, kafka.url, count), 16);
             const created = (Date.now() - t0) / 1000;
             const end = await tracker.until(count, 30 * 60_000, (n) => say(`    ${n} of ${count} ready`));
             const seconds = (end - t0) / 1000;
+            const wait1 = await histogram(worker.port, 'sluice_queue_wait_seconds');
+            const run1 = await histogram(worker.port, 'sluice_reconcile_duration_seconds');
+            const cpu1 = {
+              worker: await cpuSeconds(worker.pid),
+              dispatcher: await cpuSeconds(dispatcher.pid),
+            };
+            const latencyMs = meanLatencyMs(latencyBefore, await apiLatency(relevant));
             await sleep(2000);
             const requests = diffCounts(before, await apiRequests(relevant));
+            const reconciles = run1.count - run0.count;
             const topics = await countTopics(kafka.brokers, `bench.${run}.`);
             const ceiling = await statusWriteRate(probe.namespace, 32, 5);
-            profiles.push({ run: index, requests_per_object: perObject(requests, count) });
+            profiles.push({
+              run: index,
+              requests_per_object: perObject(requests, count),
+              api_latency_ms: latencyMs,
+              reconciles_per_object: reconciles / count,
+            });
             const converge = count / seconds;
             say(
               `  ${count} Ready in ${seconds.toFixed(1)} s (created in ${created.toFixed(1)} s), ${topics} topics`,
@@ -167,6 +190,11 @@ export const kafkaScenario: Scenario = {
               ceiling_writes_per_s: ceiling,
               ceiling_fraction: converge / ceiling,
               writes_per_object: writesOf(requests) / count,
+              queue_wait_ms: (1000 * (wait1.sum - wait0.sum)) / Math.max(1, wait1.count - wait0.count),
+              reconcile_ms: (1000 * (run1.sum - run0.sum)) / Math.max(1, reconciles),
+              reconciles_per_object: reconciles / count,
+              worker_cpu_s: cpu1.worker - cpu0.worker,
+              dispatcher_cpu_s: cpu1.dispatcher - cpu0.dispatcher,
             };
           } finally {
             await tracker.close();

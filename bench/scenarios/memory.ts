@@ -8,6 +8,7 @@
  * enqueueing is done, and the median sample is the figure of the run.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { freePort } from '../../test/env/proc.js';
 import { installCrds } from '../../test/helpers/crds.js';
@@ -18,6 +19,9 @@ import type { Figures, Target } from '../lib/results.js';
 import { startCliDispatcher, type Running } from '../lib/sluice.js';
 import { median, percentile } from '../lib/stats.js';
 import type { Scenario } from './index.js';
+
+/** The prototype that replaces @kubernetes/client-node (see bench/proto/no-client-node). */
+export const NO_CLIENT_NODE = fileURLToPath(new URL('../proto/no-client-node.js', import.meta.url));
 
 interface Readiness {
   readonly ready?: boolean;
@@ -75,38 +79,55 @@ export const memoryScenario: Scenario = {
     }
     const redisUrl = redis.url;
     const sources: unknown[] = [];
+    const privateRedis = redis;
+
+    /** Starts a dispatcher, waits until it settles, samples its RSS for 20 s, stops it. */
+    async function measure(prefix: string, nodeArgs: readonly string[]) {
+      const port = await freePort();
+      let d: Running | undefined;
+      try {
+        d = startCliDispatcher({ redisUrl, prefix, namespace }, { port, nodeArgs });
+        const ready = await dispatcherSettled(port);
+        await sleep(5000);
+        const samples: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          samples.push(await rssMb(d.pid));
+          await sleep(1000);
+        }
+        const heap =
+          ((await metric(port, 'sluice_process_nodejs_heap_size_used_bytes')) ?? Number.NaN) / 2 ** 20;
+        const objects = (ready.sources ?? []).reduce((n, s) => n + s.objects, 0);
+        return {
+          rss: median(samples),
+          max: Math.max(...samples),
+          p90: percentile(samples, 90),
+          heap,
+          objects,
+          sources: ready.sources,
+        };
+      } finally {
+        await d?.stop();
+        await privateRedis.restartEmpty();
+      }
+    }
     return {
       async run(index: number): Promise<Figures> {
-        const port = await freePort();
-        const prefix = `bench-mem-${index}`;
-        let d: Running | undefined;
-        try {
-          d = startCliDispatcher({ redisUrl, prefix, namespace }, { port });
-          const ready = await dispatcherSettled(port);
-          await sleep(5000);
-          const samples: number[] = [];
-          for (let i = 0; i < 20; i++) {
-            samples.push(await rssMb(d.pid));
-            await sleep(1000);
-          }
-          const heap = (await metric(port, 'sluice_process_nodejs_heap_size_used_bytes')) ?? Number.NaN;
-          const objects = (ready.sources ?? []).reduce((n, s) => n + s.objects, 0);
-          sources.push(ready.sources);
-          say(
-            `  RSS median ${median(samples).toFixed(1)} MB (max ${Math.max(...samples).toFixed(1)}), heap used ${(heap / 2 ** 20).toFixed(1)} MB, ${objects} objects watched`,
-          );
-          return {
-            dispatcher_rss_mb: median(samples),
-            objects,
-            rss_max_mb: Math.max(...samples),
-            rss_p90_mb: percentile(samples, 90),
-            heap_used_mb: heap / 2 ** 20,
-            scenario_objects: total,
-          };
-        } finally {
-          await d?.stop();
-          await redis?.restartEmpty();
-        }
+        const shipped = await measure(`bench-mem-${index}`, []);
+        const proto = await measure(`bench-mem-proto-${index}`, ['--import', NO_CLIENT_NODE]);
+        sources.push(shipped.sources);
+        say(
+          `  RSS median ${shipped.rss.toFixed(1)} MB (max ${shipped.max.toFixed(1)}), heap used ${shipped.heap.toFixed(1)} MB, ${shipped.objects} objects watched; prototype without @kubernetes/client-node: ${proto.rss.toFixed(1)} MB`,
+        );
+        return {
+          dispatcher_rss_mb: shipped.rss,
+          objects: shipped.objects,
+          rss_max_mb: shipped.max,
+          rss_p90_mb: shipped.p90,
+          heap_used_mb: shipped.heap,
+          scenario_objects: total,
+          proto_no_client_node_rss_mb: proto.rss,
+          proto_no_client_node_heap_used_mb: proto.heap,
+        };
       },
       async cleanup() {
         await redis?.stop();
@@ -122,6 +143,7 @@ export const memoryScenario: Scenario = {
             ', ',
           )}) plus every other object of those kinds on the shared API server ("objects" counts them all).`,
         'Started on an empty private Redis (so it queues the whole initial list at low priority); RSS from /proc, sampled once a second for 20 s after /readyz reports every watch up and nothing pending; the run figure is the median sample.',
+        'proto_no_client_node_*: the same process started with `--import bench/proto/no-client-node.js`, which resolves @kubernetes/client-node to a 100-line kubeconfig loader (bench/proto/kubeconfig.ts): what a shared/kube/connect.ts without that package would use (a proposal, not shipped code).',
       ],
       details: () => ({ population, sources }),
     };

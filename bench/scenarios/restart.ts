@@ -30,7 +30,7 @@ import { populate } from '../lib/population.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startCliDispatcher, type Running } from '../lib/sluice.js';
 import { percentile } from '../lib/stats.js';
-import { dispatcherSettled } from './memory.js';
+import { NO_CLIENT_NODE, dispatcherSettled } from './memory.js';
 import type { Scenario } from './index.js';
 
 /** A Tawon Stream reconciler that records its start and does nothing else. */
@@ -93,11 +93,14 @@ export const restartScenario: Scenario = {
     await dispatcherSettled(port);
     let generation = 0;
 
-    async function trial(i: number): Promise<{ latency: number; startup: number; objects: number }> {
+    async function trial(
+      i: number,
+      nodeArgs: readonly string[],
+    ): Promise<{ latency: number; startup: number; objects: number }> {
       await sleep(3000); // past a checkpoint: the watches' progress is saved
       await dispatcher.stop();
       const spawned = Date.now();
-      dispatcher = startCliDispatcher(env, { port });
+      dispatcher = startCliDispatcher(env, { port, nodeArgs });
       const name = `p-${i % Math.max(1, population[`${TawonStreamKind.kind}.${TawonStreamKind.group}`] ?? 1)}`;
       generation++;
       await kube().patch(TawonStreamKind, namespace, name, { spec: { maxmsgs: 100000 + generation } });
@@ -118,12 +121,18 @@ export const restartScenario: Scenario = {
     return {
       async run(): Promise<Figures> {
         const latencies: number[] = [];
+        const proto: number[] = [];
         let objects = 0;
         for (let i = 0; i < trials; i++) {
-          const r = await trial(i);
+          const r = await trial(i, []);
           latencies.push(r.latency);
           objects = r.objects;
           say(`    trial ${i + 1}: ${r.latency.toFixed(3)} s`);
+        }
+        for (let i = 0; i < trials; i++) {
+          const r = await trial(trials + i, ['--import', NO_CLIENT_NODE]);
+          proto.push(r.latency);
+          say(`    prototype trial ${i + 1}: ${r.latency.toFixed(3)} s`);
         }
         return {
           p99_s: percentile(latencies, 99),
@@ -132,6 +141,8 @@ export const restartScenario: Scenario = {
           max_s: Math.max(...latencies),
           trials,
           scenario_objects: total,
+          proto_no_client_node_p99_s: percentile(proto, 99),
+          proto_no_client_node_p50_s: percentile(proto, 50),
         };
       },
       async cleanup() {
@@ -149,6 +160,7 @@ export const restartScenario: Scenario = {
           )}) plus every other object of the six kinds and their owned kinds on the shared API server ("objects" counts what the dispatcher watches).`,
         `Each trial: SIGTERM the production dispatcher (it saves its watch progress and releases its Lease), spawn a new one, change one Tawon Stream's spec at once; time from the change to the start of its reconcile. ${trials} trials per run; the run figure is their p99 (with 10 trials, the slowest).`,
         'The reconcile start is seen by a worker that serves the Tawon Stream queue and writes nothing.',
+        'proto_no_client_node_*: the same trials with the dispatcher started with `--import bench/proto/no-client-node.js` (see the memory scenario): how much of the time is loading @kubernetes/client-node.',
       ],
       details: () => ({ population, trials }),
     };

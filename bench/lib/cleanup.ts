@@ -1,0 +1,53 @@
+/**
+ * @module bench/lib/cleanup
+ * `npm run bench -- cleanup`: removes what an interrupted scenario may have left on the shared API
+ * server: every namespace labelled `sluice.io/bench=true` (finalizers of the custom resources in it
+ * are dropped first, since no controller runs any more) and every ClusterStream carrying the
+ * benchmark label. Private servers and processes die with the scenario that started them.
+ */
+import {
+  ClusterStreamKind,
+  TanzuStreamKind,
+  TawonStreamKind,
+  Builtin,
+  type ResourceType,
+} from '../../shared/index.js';
+import { BENCH_LABEL, deleteNamespace, forEachLimit, kube } from './kube.js';
+import { NackStreamKind } from '../scenarios/jetstream.js';
+
+async function dropFinalizers(
+  type: ResourceType,
+  namespace: string | undefined,
+  labelSelector?: string,
+): Promise<number> {
+  const items = await kube()
+    .listAll(type, namespace, { metadataOnly: true, ...(labelSelector ? { labelSelector } : {}) })
+    .catch(() => []);
+  await forEachLimit(items, 16, async (o) => {
+    const name = o.metadata.name ?? '';
+    if ((o.metadata.finalizers ?? []).length > 0)
+      await kube()
+        .patch(type, o.metadata.namespace, name, { metadata: { finalizers: null } })
+        .catch(() => undefined);
+    await kube()
+      .delete(type, o.metadata.namespace, name)
+      .catch(() => undefined);
+  });
+  return items.length;
+}
+
+export async function cleanupLeftovers(say: (m: string) => void): Promise<void> {
+  const namespaces = await kube().listAll(Builtin.Namespace, undefined, {
+    labelSelector: `${BENCH_LABEL}=true`,
+  });
+  for (const ns of namespaces) {
+    const name = ns.metadata.name ?? '';
+    let n = 0;
+    for (const type of [TawonStreamKind, TanzuStreamKind, NackStreamKind])
+      n += await dropFinalizers(type, name);
+    await deleteNamespace(name);
+    say(`  deleted namespace ${name} (${n} custom resources released)`);
+  }
+  const cs = await dropFinalizers(ClusterStreamKind, undefined, BENCH_LABEL);
+  if (cs > 0) say(`  deleted ${cs} ClusterStreams labelled ${BENCH_LABEL}`);
+}
