@@ -9,7 +9,7 @@
  * ava's pid, the parent of every file's process), and each reporting file, when it ends, prints
  * the table so far; the file that completes the set prints the final table and the totals line.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stateDir } from '../env/paths.js';
@@ -92,6 +92,15 @@ export function readRun(file: string = runFile()): RunLine[] {
     .map((l) => JSON.parse(l) as RunLine);
 }
 
+/** Keeps the 20 newest run files. */
+function pruneRuns(): void {
+  const runs = readdirSync(reportDir)
+    .filter((f) => /^run-\d+\.jsonl$/.test(f))
+    .map((f) => path.join(reportDir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const old of runs.slice(20)) if (old !== runFile()) rmSync(old, { force: true });
+}
+
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
 /** The table of rows, with the totals line last. */
@@ -127,6 +136,7 @@ export function formatTable(rows: readonly ChaosRow[]): string {
  */
 export function finishChaosFile(fileUrl: string): void {
   mkdirSync(reportDir, { recursive: true });
+  pruneRuns();
   appendFileSync(runFile(), `${JSON.stringify({ file: fileId(fileUrl), done: true })}\n`);
   const lines = readRun();
   const done = new Set(lines.filter((l) => l.done).map((l) => l.file));

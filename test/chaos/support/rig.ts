@@ -7,6 +7,7 @@
  * whether reconciles of one object overlapped, and whether a test secret leaked.
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
@@ -15,7 +16,6 @@ import {
   Builtin,
   ClusterStreamKind,
   QueueSet,
-  findCondition,
   jobKey,
   type KubeObject,
   type ObjectRef,
@@ -26,7 +26,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../env/private-redis.js
 import { adminClient } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';
 import { isolation, testEnv, uniqueName, type Isolation } from '../../helpers/env.js';
-import { eventually, useNamespace } from '../../helpers/kube.js';
+import { useNamespace } from '../../helpers/kube.js';
 import {
   clusterSources,
   describeLeaks,
@@ -39,7 +39,10 @@ import {
 import { SluiceChild } from './child.js';
 import type { CsDispatcherOptions } from './cs-dispatcher.js';
 import type { CsWorkerOptions } from './cs-worker.js';
+import { isReadyNow } from './converge.js';
 import { countOverlaps } from './overlaps.js';
+
+export { isReadyNow, readyReason, untilReason } from './converge.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -88,7 +91,8 @@ export class ChaosRig {
     await useNamespace(t, iso.namespace);
     const redis = opts.privateRedis ? await startPrivateRedis() : undefined;
     const rig = new ChaosRig(iso, redis?.url ?? testEnv().redisUrl, redis);
-    t.teardown(() => rig.close());
+    // A passing test's logs are removed; a failing one's stay for reading.
+    t.teardown(() => rig.close(t.passed));
     return rig;
   }
 
@@ -289,8 +293,9 @@ export class ChaosRig {
     return describeLeaks(leaks);
   }
 
-  async close(): Promise<void> {
+  async close(removeLogs = false): Promise<void> {
     await Promise.all(this.children.map((c) => c.stop(3000).catch(() => undefined)));
+    if (removeLogs) rmSync(this.logDir, { recursive: true, force: true });
     const kube = adminClient();
     for (const name of this.names) {
       await kube
@@ -305,33 +310,4 @@ export class ChaosRig {
     await this.queues.close();
     await this.privateRedis?.stop();
   }
-}
-
-/** Ready=True, observed at the object's current generation. */
-export function isReadyNow(obj: KubeObject): boolean {
-  const ready = findCondition(obj.status, 'Ready');
-  return ready?.status === 'True' && ready.observedGeneration === obj.metadata.generation;
-}
-
-/** The reason of the Ready condition. */
-export function readyReason(obj: KubeObject | undefined): string | undefined {
-  return obj ? findCondition(obj.status, 'Ready')?.reason : undefined;
-}
-
-/** Polls until `name`'s Ready condition has `reason`. */
-export function untilReason(
-  rig: ChaosRig,
-  name: string,
-  reason: string,
-  timeoutMs = 60_000,
-): Promise<KubeObject> {
-  return eventually(
-    `ClusterStream ${name} to be Ready=${reason}`,
-    async () => {
-      const obj = await rig.get(name);
-      return obj && readyReason(obj) === reason ? obj : undefined;
-    },
-    timeoutMs,
-    200,
-  );
 }
