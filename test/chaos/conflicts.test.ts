@@ -31,7 +31,7 @@ test.serial(
     const rig = await ChaosRig.create(t, 'c-status-race');
     const nats = await rig.privateNats(t);
     await rig.dispatcher();
-    const stale = await rig.worker({ stallStatusMs: 2500 });
+    const stale = await rig.worker({ stallStatusMs: 5000 });
     const name = await rig.clusterStream('race', {
       name: rig.topic('race'),
       storage: { server: { url: nats.url, protocol: 'nats', binding: 'nats-creds' } },

@@ -40,7 +40,6 @@ test.serial(
     await eventually('every ClusterStream to be queued', async () => (await rig.pending()) === count, 30_000);
     await redis.restartEmpty();
     let restarts = 1;
-    t.is(await rig.pending(), 0, 'the restart lost every queued job');
     await eventually(
       'the dispatcher to notice the lost data',
       () => Promise.resolve(dispatcher.logged('Redis lost its data')),
