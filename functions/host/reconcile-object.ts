@@ -14,6 +14,7 @@
  * message (and a Warning Event for terminal ones) before it is rethrown for the queue to act on.
  */
 import {
+  KubeApiError,
   RetryableError,
   TerminalError,
   conditionsOf,
@@ -115,7 +116,8 @@ export async function reconcileObject(
       obj = await ctx.kube.addFinalizer(fn.kind, obj, fn.finalizer);
     }
     return { kind: 'reconciled', result: await fn.reconcile(obj, ctx) };
-  } catch (err) {
+  } catch (caught) {
+    const err = classify(caught);
     if (err instanceof TerminalError || err instanceof RetryableError) {
       await writeErrorCondition(fn, ref, err, ctx).catch((writeErr: unknown) => {
         ctx.log.warn({ err: messageOf(writeErr) }, 'could not write the error condition');
@@ -126,4 +128,22 @@ export async function reconcileObject(
     }
     throw err;
   }
+}
+
+/** Statuses with which the API server refuses a request for what it is: sending it again cannot help. */
+const REFUSED = new Set([400, 406, 413, 415, 422]);
+
+/**
+ * Gives API errors a reconciler did not classify their meaning: a request the API server refuses
+ * for its content (an object built from a spec it will never accept) is terminal; a 403 is
+ * retried, with a condition saying what Sluice may not do. A failed resourceVersion test of a JSON
+ * patch (a 422) is a conflict, and stays retryable.
+ */
+export function classify(err: unknown): unknown {
+  if (!(err instanceof KubeApiError)) return err;
+  if (err.status === 403) return new RetryableError('Forbidden', err.message, { cause: err });
+  if (REFUSED.has(err.status) && !/test operation/i.test(err.message)) {
+    return new TerminalError('ObjectRejected', err.message, { cause: err });
+  }
+  return err;
 }

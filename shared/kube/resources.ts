@@ -3,6 +3,7 @@
  * Resource types: what the REST paths of a kind are built from. The built-in kinds Sluice touches
  * are listed here; custom kinds come from the kind registry.
  */
+import { KubeApiError } from '../errors.js';
 
 export interface ResourceType {
   /** API group; `''` for the core group. */
@@ -32,6 +33,18 @@ function groupPath(t: ResourceType): string {
 }
 
 /**
+ * Refuses a path segment that a URL parser would resolve (`.`, `..`, or empty): `secrets/..`
+ * would address the namespace itself. No Kubernetes object has such a name, but names reach the
+ * client from specs.
+ */
+function segment(what: string, value: string): string {
+  if (value === '' || value === '.' || value === '..') {
+    throw new KubeApiError(400, 'InvalidName', `${JSON.stringify(value)} is not a valid ${what}`);
+  }
+  return encodeURIComponent(value);
+}
+
+/**
  * The REST path of a collection (no name) or of one object.
  * A namespaced type without a namespace gives the all-namespaces collection.
  */
@@ -41,8 +54,11 @@ export function resourcePath(
   name?: string,
   subresource?: string,
 ): string {
-  const ns = t.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  const obj = name === undefined ? '' : `/${encodeURIComponent(name)}`;
+  const ns =
+    t.namespaced && namespace !== undefined && namespace !== ''
+      ? `/namespaces/${segment('namespace', namespace)}`
+      : '';
+  const obj = name === undefined ? '' : `/${segment(`${t.kind} name`, name)}`;
   const sub = subresource && name !== undefined ? `/${subresource}` : '';
   return `${groupPath(t)}${ns}/${t.plural}${obj}${sub}`;
 }

@@ -85,12 +85,12 @@ export const tanzuStreamFuzz: FuzzKind = {
       options: { 'ddl.scan.startup.mode': 'earliest-offset' },
     },
   }),
-  // A ClusterStream name that is not a DNS subdomain is a known bug (see tanzu-stream-bugs.test.ts):
-  // fuzzed names are kept valid here so that the fuzzing looks for other problems.
+  // Fuzzed ClusterStream names keep the test's prefix (ClusterStreams are cluster-wide), and may
+  // be anything after it: an invalid one must end as a condition.
   guard: (env, _id, path, value) =>
     path === 'storage.clusterStream'
       ? typeof value === 'string'
-        ? `${env.prefix}${value.toLowerCase().replace(/[^a-z0-9-]/g, '') || 'x'}-cs`
+        ? `${env.prefix}${value}`
         : value
       : path === 'name'
         ? prefixed(env.topicPrefix, value)
@@ -127,15 +127,7 @@ export const streamBusClusterFuzz: FuzzKind = {
     podAnnotations: { team: 'streaming' },
     podLabels: { tier: 'data' },
   }),
-  // Replicas in the hundreds of thousands overflow the ConfigMap, and a Secret named `.` reads the
-  // Secret list: known bugs (see known-bugs.test.ts), kept out of the fuzzing so that it looks
-  // for other problems.
-  guard: (_env, _id, path, value) =>
-    path === 'replicas' && typeof value === 'number' && value > 10_000
-      ? 10_000
-      : path.endsWith('SecretName') && (value === '.' || value === '..')
-        ? 'dot'
-        : value,
+  guard: keep,
   overrides: noOverrides,
 };
 

@@ -1,15 +1,16 @@
 /**
- * Specs the fuzzing found that the API server accepts but whose reconcile throws an error that is
- * neither a TerminalError nor a RetryableError: no condition is written, and the worker retries
- * the object forever with backoff. Each is marked failing until the reconciler (owned elsewhere)
- * turns it into a condition; the fuzz guards in kinds.ts keep these inputs out meanwhile.
+ * Regressions of what the fuzzing found: specs the API server accepted but whose reconcile threw
+ * an API error that was neither terminal nor retryable with a condition, so the worker retried the
+ * object forever without telling its owner. The worker host now classifies such refusals
+ * (functions/host/reconcile-object.ts `classify`), and the CRD bounds replicas.
  */
 import test, { type ExecutionContext } from 'ava';
-import { reconcileObject } from '../../functions/host/reconcile-object.js';
+import { classify, reconcileObject } from '../../functions/host/reconcile-object.js';
 import { streamBusClusterFunction } from '../../functions/streambus-cluster/index.js';
 import { tanzuStreamFunction } from '../../functions/tanzu-stream/index.js';
 import {
   ClusterStreamKind,
+  KubeApiError,
   OperatorError,
   RetryableError,
   TerminalError,
@@ -56,47 +57,58 @@ async function namespace(t: ExecutionContext, label: string): Promise<string> {
   return iso.namespace;
 }
 
-test.failing(
-  'bug: a tanzu Stream naming a ClusterStream that is not a DNS name gets a condition (functions/tanzu-stream/reconcile.ts:141)',
-  async (t) => {
-    // provision() creates the ClusterStream named by spec.storage.clusterStream; the API server
-    // refuses the name with 422, which is rethrown as a KubeApiError. The CRD has no pattern for
-    // the field, and the reconciler does not check it: InvalidSpec is what the owner should see.
-    const ns = await namespace(t, 'bug-cs-name');
-    const csName = `bad-${ns.slice(-8)}..`;
-    t.teardown(() =>
-      adminClient()
-        .delete(ClusterStreamKind, undefined, csName)
-        .then(() => undefined),
-    );
-    await conditioned(t, tanzuStreamFunction, ns, 's', {
-      name: 'orders',
-      protocol: 'kafka',
-      storage: { clusterStream: csName },
-    });
-  },
-);
+test('a tanzu Stream naming a ClusterStream that is not a DNS name gets a condition (functions/tanzu-stream/reconcile.ts:141)', async (t) => {
+  // provision() creates the ClusterStream named by spec.storage.clusterStream; the API server
+  // refuses the name with 422, which is rethrown as a KubeApiError. The CRD has no pattern for
+  // the field, and the reconciler does not check it: InvalidSpec is what the owner should see.
+  const ns = await namespace(t, 'bug-cs-name');
+  const csName = `bad-${ns.slice(-8)}..`;
+  t.teardown(() =>
+    adminClient()
+      .delete(ClusterStreamKind, undefined, csName)
+      .then(() => undefined),
+  );
+  await conditioned(t, tanzuStreamFunction, ns, 's', {
+    name: 'orders',
+    protocol: 'kafka',
+    storage: { clusterStream: csName },
+  });
+});
 
-test.failing(
-  'bug: a StreamBusCluster with hundreds of thousands of replicas gets a condition (functions/streambus-cluster/reconcile.ts:197)',
-  async (t) => {
-    // The ConfigMap lists every broker; with 726120 replicas it passes 3 MiB and the API server
-    // answers 413 RequestEntityTooLarge. Only 422 becomes ObjectRejected, so the 413 is retried
-    // forever. The CRD has no maximum for spec.replicas.
-    const ns = await namespace(t, 'bug-replicas');
-    await conditioned(t, streamBusClusterFunction, ns, 'huge', { replicas: 726120 });
-  },
-);
+test('the API server refuses a StreamBusCluster with hundreds of thousands of replicas', async (t) => {
+  // Every broker is listed in each broker's configuration: 726120 replicas overflowed the
+  // ConfigMap (413). The CRD now caps replicas at 999.
+  const ns = await namespace(t, 'bug-replicas');
+  const err = await t.throwsAsync(
+    adminClient().create(streamBusClusterFunction.kind, {
+      metadata: { name: 'huge', namespace: ns },
+      spec: { replicas: 726120 },
+    }),
+  );
+  t.regex(err?.message ?? '', /replicas/);
+});
 
-test.failing(
-  'bug: a StreamBusCluster whose TLS Secret is named "." gets a condition (functions/streambus-cluster/checks.ts:53)',
-  async (t) => {
-    // missingSecrets reads `secrets/.` metadata-only; the URL resolves to the Secret list, and the
-    // API server answers 406 (a list cannot be PartialObjectMetadata): a KubeApiError, retried
-    // forever. See test/security/kube-names.test.ts for the client bug underneath.
-    const ns = await namespace(t, 'bug-secret-dot');
-    await conditioned(t, streamBusClusterFunction, ns, 'dot', {
-      security: { tls: { enabled: true, certSecretName: '.', caSecretName: 'ca' } },
-    });
-  },
-);
+test('an API request refused for its content ends as a terminal condition, a 403 as a retried one', (t) => {
+  const tooLarge = classify(
+    new KubeApiError(413, 'RequestEntityTooLarge', 'PATCH configmaps/x: 413: too large'),
+  );
+  t.true(tooLarge instanceof TerminalError);
+  t.is((tooLarge as TerminalError).reason, 'ObjectRejected');
+  t.true(classify(new KubeApiError(403, 'Forbidden', 'no')) instanceof RetryableError);
+  t.false(
+    classify(
+      new KubeApiError(422, 'Invalid', 'the server rejected our request: test operation failed'),
+    ) instanceof TerminalError,
+  );
+  t.false(classify(new KubeApiError(409, 'Conflict', 'conflict')) instanceof TerminalError);
+});
+
+test('a StreamBusCluster whose TLS Secret is named "." gets a condition (functions/streambus-cluster/checks.ts:53)', async (t) => {
+  // missingSecrets reads `secrets/.` metadata-only; the URL resolves to the Secret list, and the
+  // API server answers 406 (a list cannot be PartialObjectMetadata): a KubeApiError, retried
+  // forever. See test/security/kube-names.test.ts for the client bug underneath.
+  const ns = await namespace(t, 'bug-secret-dot');
+  await conditioned(t, streamBusClusterFunction, ns, 'dot', {
+    security: { tls: { enabled: true, certSecretName: '.', caSecretName: 'ca' } },
+  });
+});

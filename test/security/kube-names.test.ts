@@ -9,9 +9,8 @@
  * which the CRDs do not all constrain. The API server never sees such a name, so it cannot refuse
  * it: the client must.
  *
- * These tests are marked failing until shared/kube refuses such names (for example a KubeApiError
- * 400 `Invalid` from resourcePath for `.`, `..` and empty names; percent-encoding does not help,
- * since the URL parser also resolves `%2e` segments).
+ * resourcePath therefore refuses `.`, `..` and empty names with a KubeApiError 400 `InvalidName`
+ * (percent-encoding would not help: the URL parser also resolves `%2e` segments).
  */
 import test from 'ava';
 import { Builtin, KubeApiError } from '../../shared/index.js';
@@ -28,52 +27,40 @@ async function refusedOrAbsent(run: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-test.failing(
-  'bug: reading a Secret named "." returns the namespace’s SecretList instead of nothing (shared/kube/resources.ts resourcePath)',
-  async (t) => {
-    const iso = isolation('kube-dot-get');
-    await useNamespace(t, iso.namespace);
-    t.true(await refusedOrAbsent(() => adminClient().get(Builtin.Secret, iso.namespace, '.')));
-  },
-);
+test('reading a Secret named "." returns the namespace’s SecretList instead of nothing (shared/kube/resources.ts resourcePath)', async (t) => {
+  const iso = isolation('kube-dot-get');
+  await useNamespace(t, iso.namespace);
+  t.true(await refusedOrAbsent(() => adminClient().get(Builtin.Secret, iso.namespace, '.')));
+});
 
-test.failing(
-  'bug: reading a Secret named ".." returns the Namespace object instead of nothing (shared/kube/resources.ts resourcePath)',
-  async (t) => {
-    const iso = isolation('kube-dotdot-get');
-    await useNamespace(t, iso.namespace);
-    t.true(await refusedOrAbsent(() => adminClient().get(Builtin.Secret, iso.namespace, '..')));
-  },
-);
+test('reading a Secret named ".." returns the Namespace object instead of nothing (shared/kube/resources.ts resourcePath)', async (t) => {
+  const iso = isolation('kube-dotdot-get');
+  await useNamespace(t, iso.namespace);
+  t.true(await refusedOrAbsent(() => adminClient().get(Builtin.Secret, iso.namespace, '..')));
+});
 
-test.failing(
-  'bug: deleting a ConfigMap named "." deletes every ConfigMap of the namespace (shared/kube/resources.ts resourcePath)',
-  async (t) => {
-    const iso = isolation('kube-dot-delete');
-    await useNamespace(t, iso.namespace);
-    const kube = adminClient();
-    for (const name of ['keep-a', 'keep-b'])
-      await kube.create(Builtin.ConfigMap, {
-        metadata: { name, namespace: iso.namespace },
-        data: { k: 'v' },
-      });
-    await refusedOrAbsent(() => kube.delete(Builtin.ConfigMap, iso.namespace, '.'));
-    const left = (await kube.listAll(Builtin.ConfigMap, iso.namespace)).map((c) => c.metadata.name);
-    t.true(left.includes('keep-a') && left.includes('keep-b'), `left: ${left.join(', ')}`);
-  },
-);
+test('deleting a ConfigMap named "." deletes every ConfigMap of the namespace (shared/kube/resources.ts resourcePath)', async (t) => {
+  const iso = isolation('kube-dot-delete');
+  await useNamespace(t, iso.namespace);
+  const kube = adminClient();
+  for (const name of ['keep-a', 'keep-b'])
+    await kube.create(Builtin.ConfigMap, {
+      metadata: { name, namespace: iso.namespace },
+      data: { k: 'v' },
+    });
+  await refusedOrAbsent(() => kube.delete(Builtin.ConfigMap, iso.namespace, '.'));
+  const left = (await kube.listAll(Builtin.ConfigMap, iso.namespace)).map((c) => c.metadata.name);
+  t.true(left.includes('keep-a') && left.includes('keep-b'), `left: ${left.join(', ')}`);
+});
 
-test.failing(
-  'bug: deleting a ConfigMap named ".." deletes the namespace (shared/kube/resources.ts resourcePath)',
-  async (t) => {
-    const iso = isolation('kube-dotdot-delete');
-    await useNamespace(t, iso.namespace);
-    const kube = adminClient();
-    await refusedOrAbsent(() => kube.delete(Builtin.ConfigMap, iso.namespace, '..'));
-    const ns = await kube.get(Builtin.Namespace, undefined, iso.namespace);
-    t.falsy(ns?.metadata.deletionTimestamp, 'the namespace is not being deleted');
-  },
-);
+test('deleting a ConfigMap named ".." deletes the namespace (shared/kube/resources.ts resourcePath)', async (t) => {
+  const iso = isolation('kube-dotdot-delete');
+  await useNamespace(t, iso.namespace);
+  const kube = adminClient();
+  await refusedOrAbsent(() => kube.delete(Builtin.ConfigMap, iso.namespace, '..'));
+  const ns = await kube.get(Builtin.Namespace, undefined, iso.namespace);
+  t.falsy(ns?.metadata.deletionTimestamp, 'the namespace is not being deleted');
+});
 
 test('ordinary names with dots are still read as themselves', async (t) => {
   const iso = isolation('kube-dotted');
