@@ -41,6 +41,8 @@ export interface HttpAppDeps {
 
 function isPublic(url: string): boolean {
   const path = url.split('?')[0] ?? '';
+  // A dot segment (plain or percent-encoded) could climb out of a public prefix.
+  if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(path)) return false;
   return (
     path === '/healthz' ||
     path === '/readyz' ||
