@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { machine, writeScenario, type Figures, type ScenarioResult, type Target } from './lib/results.js';
 import { cleanupLeftovers } from './lib/cleanup.js';
+import { stableApiServer } from './lib/kube.js';
 import { stopAll } from './lib/procs.js';
 import { startProfiler } from './lib/profiler.js';
 import { SCENARIOS, type Scenario, type ScenarioOptions } from './scenarios/index.js';
@@ -24,17 +25,31 @@ async function runScenario(
   name: string,
   runs: number,
   small: boolean,
-  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir'>,
+  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir' | 'proto'>,
 ): Promise<void> {
   const scenario: Scenario | undefined = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  if (scenario.order.length > 0 && name !== 'queue') await stableApiServer();
   const at = machine();
   const prepared = await scenario.prepare({ small, ...extra }, say);
   const figures: Figures[] = [];
   try {
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0, retries = 0; i < runs; i++) {
       say(`${name}: run ${i + 1} of ${runs}`);
-      figures.push(await prepared.run(i));
+      try {
+        figures.push(await prepared.run(i + retries * 100));
+      } catch (err) {
+        // The shared API server is restarted by other people's fault-injection tests: a run that
+        // lost it is run again once it has been up for a while (at most twice per scenario).
+        if (retries >= 2 || !/ECONNREFUSED|ECONNRESET|socket hang up/.test(String(err))) throw err;
+        retries++;
+        say(
+          `  the run lost the API server (${String(err).split('\n')[0]}); running it again when it is stable`,
+        );
+        await stableApiServer();
+        i--;
+        continue;
+      }
       say(`  ${JSON.stringify(figures[figures.length - 1])}`);
     }
   } finally {
@@ -62,6 +77,7 @@ interface Options {
   readonly nackSrc?: string;
   readonly workerConcurrency?: number;
   readonly cpuProf?: string;
+  readonly proto?: boolean;
 }
 
 const program = new Command()
@@ -74,6 +90,7 @@ const program = new Command()
   .option('--worker-concurrency <n>', 'jetstream-1000, kafka-10k: sluice worker --concurrency', (v) =>
     Number(v),
   )
+  .option('--proto', 'jetstream-1000: also run Sluice with the prototype predicate of bench/proto/')
   .option('--cpu-prof <dir>', 'write CPU profiles of this process (and, in queue, of the workers) into <dir>')
   .action(async (name: string, o: Options) => {
     if (name === 'cleanup') {
@@ -87,6 +104,7 @@ const program = new Command()
       ...(o.nackSrc ? { nackSrc: o.nackSrc } : {}),
       ...(o.workerConcurrency === undefined ? {} : { workerConcurrency: o.workerConcurrency }),
       ...(o.cpuProf ? { cpuProfDir: path.resolve(o.cpuProf) } : {}),
+      ...(o.proto ? { proto: true } : {}),
     });
   });
 

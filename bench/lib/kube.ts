@@ -25,6 +25,24 @@ export function kube(): KubeClient {
   return adminClient();
 }
 
+/** Waits until the API server has answered `/healthz` for `quietMs` in a row (up to `timeoutMs`). */
+export async function stableApiServer(quietMs = 15_000, timeoutMs = 1_800_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    const ok = await kube()
+      .rest.request({ path: '/healthz', accept: 'text/plain', timeoutMs: 2000 })
+      .then(
+        () => true,
+        (err: unknown) => err instanceof SyntaxError,
+      );
+    if (!ok) since = Date.now();
+    else if (Date.now() - since >= quietMs) return;
+    await sleep(1000);
+  }
+  throw new Error('the API server did not stay up');
+}
+
 /** Creates a namespace `bench-<label>-<random>` labelled as a benchmark's. */
 export async function createNamespace(label: string): Promise<string> {
   const name = uniqueName(`bench-${label}`);

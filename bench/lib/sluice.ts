@@ -118,7 +118,7 @@ export function startCliDispatcher(
 
 /** The scoped benchmark dispatcher (see `bench/proc/dispatcher`); resolves once it leads and watches. */
 export async function startBenchDispatcher(opts: {
-  readonly mode: 'tawon-stream' | 'cluster-stream';
+  readonly mode: 'tawon-stream' | 'tawon-stream-proto' | 'cluster-stream';
   readonly redisUrl: string;
   readonly prefix: string;
   readonly namespace: string;

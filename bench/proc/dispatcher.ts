@@ -3,6 +3,7 @@
  * A dispatcher process scoped to a benchmark's own objects, so that it never queues work for the
  * objects of other people's tests on the shared API server:
  * - `tawon-stream`: the Tawon Stream controller as registered, its watches limited to one namespace;
+ * - `tawon-stream-proto`: the same with the prototype predicate of `bench/proto/predicates`;
  * - `cluster-stream`: the ClusterStream controller built with the builder's stream forms: the
  *   ClusterStreams carrying the benchmark's label (they are cluster-scoped) and, metadata-only, the
  *   binding Secrets it owns in the operator namespace.
@@ -16,7 +17,8 @@ import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { ReflectorStore } from '../../dispatcher/watch/reflector.js';
 import { stripManagedFields } from '../../dispatcher/watch/stream.js';
 import { metadataWatcher, watcher } from '../../dispatcher/watch/watcher.js';
-import { tawonStreamFunction } from '../../functions/tawon-stream/index.js';
+import { STREAM_FINALIZER, tawonStreamFunction } from '../../functions/tawon-stream/index.js';
+import { primaryPredicateFor } from '../proto/predicates.js';
 import {
   Builtin,
   ClusterStreamKind,
@@ -34,7 +36,7 @@ import {
 } from '../../shared/index.js';
 
 interface Options {
-  readonly mode: 'tawon-stream' | 'cluster-stream';
+  readonly mode: 'tawon-stream' | 'tawon-stream-proto' | 'cluster-stream';
   readonly redisUrl: string;
   readonly prefix: string;
   readonly kubeconfig: string;
@@ -60,8 +62,21 @@ function clusterStreamSpec(): ControllerSpec {
   return controller(ClusterStreamKind).forStream(primary, store).ownsStream(secrets).build();
 }
 
-const kind: KindInfo = opts.mode === 'tawon-stream' ? TawonStreamKind : ClusterStreamKind;
-const spec = opts.mode === 'tawon-stream' ? controllerFor(tawonStreamFunction) : clusterStreamSpec();
+/** The Tawon Stream controller with the prototype predicate of bench/proto/predicates. */
+function tawonProtoSpec(): ControllerSpec {
+  const b = controller(TawonStreamKind).withPredicate(primaryPredicateFor(STREAM_FINALIZER));
+  for (const w of tawonStreamFunction.watch.watches ?? [])
+    b.watches(w.kind, w.mapper, w.predicate ? { predicate: w.predicate } : {});
+  return b.build();
+}
+
+const kind: KindInfo = opts.mode === 'cluster-stream' ? ClusterStreamKind : TawonStreamKind;
+const spec =
+  opts.mode === 'tawon-stream'
+    ? controllerFor(tawonStreamFunction)
+    : opts.mode === 'tawon-stream-proto'
+      ? tawonProtoSpec()
+      : clusterStreamSpec();
 const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();
 const dispatcher = new Dispatcher(

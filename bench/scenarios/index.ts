@@ -20,6 +20,8 @@ export interface ScenarioOptions {
   readonly nackSrc?: string;
   /** Reconciles at once per `sluice worker` process (jetstream-1000, kafka-10k). @defaultValue the worker's default */
   readonly workerConcurrency?: number;
+  /** Also measure the prototypes of bench/proto/ where a scenario has one (jetstream-1000). */
+  readonly proto?: boolean;
   /** Write V8 CPU profiles of the worker processes here (queue). */
   readonly cpuProfDir?: string;
 }
