@@ -188,12 +188,13 @@ export async function partitionsBatch(
 
 /**
  * The partition count after a refused CreatePartitions. Brokers learn changes from the controller
- * asynchronously (seconds under load), so a count just raised to `count` may still read lower:
- * poll with backoff for about 3 s (only on this error path) until it reaches `count`.
+ * asynchronously (several seconds on a loaded machine), so a count just raised to `count` may
+ * still read lower: poll with backoff for up to about 12 s (only on this error path) until it
+ * reaches `count`.
  */
 async function settledPartitionCount(port: AdminPort, item: PartitionChange): Promise<number | undefined> {
   let current: number | undefined;
-  for (let attempt = 0; attempt < 6; attempt++) {
+  for (let attempt = 0; attempt < 8; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
     current = (await existingTopics(port, [item.name])).get(item.name)?.partitions.length;
     if (current === undefined || current >= item.count) break;

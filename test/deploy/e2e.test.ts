@@ -249,7 +249,7 @@ const e2e = test.macro(async (t, mode: Mode) => {
   t.truthy(await kube.get(ClusterStreamKind, undefined, `${clicks}-cluster-stream`), 'auto-provisioned');
 
   // The leader Lease, and Events written by the workers.
-  const lease = await kube.get(Builtin.Lease, ns, 'sluice-dispatcher');
+  const lease = await kube.get(Builtin.Lease, ns, `${name}-dispatcher`);
   t.is(isRecord(lease?.spec) ? lease.spec.holderIdentity : undefined, `${name}-dispatcher-test-0`);
   const events = await kube.list(Builtin.Event, apps);
   t.true((events.items ?? []).some((e) => isRecord(e.source) && e.source.component === 'sluice-worker'));

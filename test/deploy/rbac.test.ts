@@ -148,7 +148,7 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
       ['read one Secret', 'refused', (c) => c.get(Builtin.Secret, apps, 'anything')],
       ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],
       ['write a StatefulSet', 'refused', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
-      ['read its Lease', 'allowed', (c) => c.get(Builtin.Lease, ns, 'sluice-dispatcher')],
+      ['read its Lease', 'allowed', (c) => c.get(Builtin.Lease, ns, `${name}-dispatcher`)],
       ['read another Lease', 'refused', (c) => c.get(Builtin.Lease, ns, 'someone-else')],
       [
         'create a TokenReview (tokenReview is off)',
