@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { startDispatcher } from '../dispatcher/main.js';
-import { startWorkers } from '../functions/main.js';
+import { DEFAULT_CONCURRENCY, startWorkers } from '../functions/main.js';
 import { SLUICE_FUNCTIONS } from '../functions/registrations.js';
 import { SluiceMetrics, createLogger, loadConfig, messageOf } from '../shared/index.js';
 
@@ -59,7 +59,7 @@ export function registerRuntimeCommands(program: Command): void {
     .command('worker')
     .description('reconcile the queued objects of the given kinds')
     .option('--kinds <kinds>', 'comma-separated kinds (Kind, plural or plural.group); all when left out', '')
-    .option('--concurrency <n>', 'reconciles at once per kind', positive, 10)
+    .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
     .option('--http-port <port>', 'port of /healthz, /readyz and /metrics', port, 8080)
     .action(async (opts: { kinds: string; concurrency: number; httpPort: number }) => {
       const kinds = opts.kinds
@@ -78,7 +78,7 @@ export function registerRuntimeCommands(program: Command): void {
     .command('dev')
     .description('the dispatcher, workers for every kind and the HTTP API in one process, for local use')
     .option('--http-port <port>', 'HTTP port', port, 8080)
-    .option('--concurrency <n>', 'reconciles at once per kind', positive, 10)
+    .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
     .action(async (opts: { httpPort: number; concurrency: number }) => {
       const config = loadConfig();
       const metrics = new SluiceMetrics().withProcessMetrics();

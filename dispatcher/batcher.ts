@@ -86,7 +86,11 @@ export class EnqueueBatcher {
       const batch = this.pending;
       this.pending = new Map();
       const byPriority = new Map<Priority, Pending[]>();
-      for (const p of batch.values()) byPriority.set(p.priority, [...(byPriority.get(p.priority) ?? []), p]);
+      for (const p of batch.values()) {
+        let group = byPriority.get(p.priority);
+        if (!group) byPriority.set(p.priority, (group = []));
+        group.push(p);
+      }
       try {
         for (const priority of ['high', 'normal', 'low'] as const) {
           const items = byPriority.get(priority);

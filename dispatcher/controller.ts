@@ -20,6 +20,7 @@ import {
   enqueueOwner,
   enqueueSelf,
   kindKey,
+  primaryPredicateFor,
   resourceVersionChanged,
   type KindInfo,
   type Mapper,
@@ -170,7 +171,7 @@ export function controller(kind: KindInfo): ControllerBuilder {
 /** The controller a registered function declares. */
 export function controllerFor(fn: SluiceFunction): ControllerSpec {
   const b = controller(fn.kind);
-  if (fn.watch.predicate) b.withPredicate(fn.watch.predicate);
+  b.withPredicate(fn.watch.predicate ?? primaryPredicateFor(fn.finalizer));
   for (const o of fn.watch.owns ?? []) b.owns(o.kind, o.predicate ? { predicate: o.predicate } : {});
   for (const w of fn.watch.watches ?? []) {
     b.watches(w.kind, w.mapper, {

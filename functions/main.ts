@@ -15,6 +15,7 @@ import {
   createBrokerClients,
   createLogger,
   kubeClientFrom,
+  messageOf,
   redisOptions,
   type BrokerClients,
   type EventRecorder,
@@ -23,9 +24,11 @@ import {
   type SluiceConfig,
   type SluiceFunction,
 } from '../shared/index.js';
-import type { KindWorkerDeps } from './host/kind-worker.js';
+import { DEFAULT_CONCURRENCY, type KindWorkerDeps } from './host/kind-worker.js';
 import { startProbeServer } from './host/probe-server.js';
 import { WorkerHost } from './host/worker-host.js';
+
+export { DEFAULT_CONCURRENCY };
 
 /** Whether Redis answers a PING within two seconds. */
 async function pingRedis(url: string): Promise<boolean> {
@@ -44,7 +47,7 @@ async function pingRedis(url: string): Promise<boolean> {
 export interface WorkerProcessOptions {
   /** Kinds to serve (kind, plural, or plural.group); empty for all. */
   readonly kinds: readonly string[];
-  /** Reconciles at once per kind in this process. @defaultValue 10 */
+  /** Reconciles at once per kind in this process. @defaultValue {@link DEFAULT_CONCURRENCY} */
   readonly concurrency?: number;
   /** Serve /healthz, /readyz and /metrics on this port (0: any free port); none when left out. */
   readonly httpPort?: number;
@@ -79,7 +82,12 @@ export async function startWorkers(
       createBrokerClients({ endpointOverrides: config.endpointOverrides, logger: r.resolve<Logger>('log') }),
   });
   c.register('events', {
-    useFactory: (r) => new KubeEventRecorder(r.resolve<KubeClient>('kube'), 'sluice-worker'),
+    useFactory: (r) =>
+      new KubeEventRecorder(r.resolve<KubeClient>('kube'), {
+        component: 'sluice-worker',
+        background: true,
+        onError: (err) => r.resolve<Logger>('log').warn({ err: messageOf(err) }, 'could not record an Event'),
+      }),
   });
 
   const deps: KindWorkerDeps = {
@@ -93,7 +101,7 @@ export async function startWorkers(
   const host = new WorkerHost(functions, opts.kinds, deps, {
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,
-    concurrency: opts.concurrency ?? 10,
+    concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
     lockDurationMs: config.lockMs,
   });
   for (const kind of host.kinds) {
@@ -119,7 +127,7 @@ export async function startWorkers(
           opts.httpPort,
         );
   deps.log.info(
-    { kinds: host.kinds.map((k) => k.kind), concurrency: opts.concurrency ?? 10 },
+    { kinds: host.kinds.map((k) => k.kind), concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
     'workers started',
   );
   return {
@@ -129,6 +137,7 @@ export async function startWorkers(
     async stop() {
       await probes?.close();
       await host.close();
+      await deps.events.flush();
       await deps.brokers.close();
       deps.kube.rest.close();
     },

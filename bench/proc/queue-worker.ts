@@ -75,7 +75,7 @@ if (opts.mode !== 'raw') {
       config: loadConfig({ SLUICE_REDIS_URL: opts.redisUrl }),
       metrics: new SluiceMetrics(),
       log: createLogger({ level: 'warn' }),
-      events: { record: () => Promise.resolve() },
+      events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
     },
     {
       redisUrl: opts.redisUrl,

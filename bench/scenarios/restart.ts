@@ -82,7 +82,7 @@ export const restartScenario: Scenario = {
         config: testConfig(),
         metrics: new SluiceMetrics(),
         log: createLogger({ level: 'warn' }),
-        events: { record: () => Promise.resolve() },
+        events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
       },
       { redisUrl, prefix },
     );

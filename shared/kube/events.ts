@@ -3,6 +3,10 @@
  * Kubernetes Events about the objects Sluice reconciles. Identical events (same object, reason and
  * message) within five minutes are recorded once, so a retry loop does not flood the API server.
  * Messages must never contain secret values.
+ *
+ * Workers record in the background: an Event is a report, not part of the change, so a reconcile
+ * does not wait a round trip for it. A failed write is reported to `onError` and never fails the
+ * reconcile; `flush()` waits for the writes still under way (call it before closing the client).
  */
 import { randomBytes } from 'node:crypto';
 import { apiVersionOf } from './resources.js';
@@ -15,17 +19,42 @@ export type EventType = 'Normal' | 'Warning';
 
 export interface EventRecorder {
   record(kind: KindInfo, obj: KubeObject, type: EventType, reason: string, message: string): Promise<void>;
+  /** Resolves once every Event recorded so far has been written (or has failed). */
+  flush(): Promise<void>;
 }
+
+export interface EventRecorderOptions {
+  /** The `source.component` and `reportingComponent` of the Events. @defaultValue 'sluice' */
+  readonly component?: string;
+  /**
+   * Return from `record` before the Event is written; failures go to `onError`.
+   * @defaultValue false (record resolves once the Event is written, and rejects if it fails)
+   */
+  readonly background?: boolean;
+  /** Told about a background write that failed. @defaultValue ignore */
+  readonly onError?: (err: unknown) => void;
+}
+
+/** Background writes in flight beyond which `record` waits for the oldest (bounds memory). */
+const MAX_IN_FLIGHT = 256;
 
 const DEDUPE_MS = 5 * 60_000;
 
 export class KubeEventRecorder implements EventRecorder {
   private readonly recent = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly component: string;
 
   constructor(
     private readonly kube: KubeClient,
-    private readonly component = 'sluice',
-  ) {}
+    private readonly opts: EventRecorderOptions = {},
+  ) {
+    this.component = opts.component ?? 'sluice';
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.inFlight);
+  }
 
   async record(
     kind: KindInfo,
@@ -44,7 +73,7 @@ export class KubeEventRecorder implements EventRecorder {
     }
     const namespace = obj.metadata.namespace ?? 'default';
     const time = new Date(now).toISOString();
-    await this.kube.create(Builtin.Event, {
+    const write = this.kube.create(Builtin.Event, {
       metadata: { name: `${obj.metadata.name ?? 'object'}.${randomBytes(8).toString('hex')}`, namespace },
       involvedObject: {
         apiVersion: apiVersionOf(kind),
@@ -63,5 +92,16 @@ export class KubeEventRecorder implements EventRecorder {
       lastTimestamp: time,
       count: 1,
     });
+    if (!this.opts.background) {
+      await write;
+      return;
+    }
+    const settled: Promise<void> = write.then(
+      () => undefined,
+      (err: unknown) => this.opts.onError?.(err),
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+    if (this.inFlight.size > MAX_IN_FLIGHT) await Promise.race(this.inFlight);
   }
 }

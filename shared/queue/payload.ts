@@ -1,20 +1,10 @@
 /**
  * @module queue/payload
- * The job payload: an object reference and why it was queued, never the object. Validated with
- * class-validator when a worker takes it from Redis (an `unknown` boundary).
+ * The job payload: an object reference and why it was queued, never the object. Validated when a
+ * worker takes it from Redis (an `unknown` boundary). The check is written out rather than declared
+ * with class-validator: it runs once per job on the worker's hot path, where the decorator walk cost
+ * about 13 µs of CPU per job (10 % of a no-op worker's time, measured by `npm run bench -- queue`).
  */
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  Min,
-  validateSync,
-} from 'class-validator';
 import { TerminalError } from '../errors.js';
 import type { ObjectRef } from '../kube/object-ref.js';
 import { isRecord } from '../util.js';
@@ -47,63 +37,65 @@ export interface ReconcileJobData {
 }
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const REASONS: ReadonlySet<unknown> = new Set(ENQUEUE_REASONS);
 
-class RefDto {
-  @IsString() @MaxLength(253) group!: string;
-  @IsString() @IsNotEmpty() @MaxLength(63) version!: string;
-  @IsString() @IsNotEmpty() @MaxLength(63) kind!: string;
-  @IsOptional() @IsString() @Matches(DNS_NAME) @MaxLength(63) namespace?: string;
-  @IsString() @Matches(DNS_NAME) @MaxLength(253) name!: string;
-  @IsOptional() @IsString() @MaxLength(64) uid?: string;
+/** Why `value` is not a string of 1..max (0..max with `empty`) characters, or undefined when it is. */
+function stringProblem(
+  value: unknown,
+  max: number,
+  opts: { empty?: true; dns?: true } = {},
+): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.length === 0 && opts.empty !== true) return 'must not be empty';
+  if (value.length > max) return `must be at most ${max} characters`;
+  if (opts.dns === true && !DNS_NAME.test(value)) return 'must be a lowercase DNS name';
+  return undefined;
 }
 
-class JobDto {
-  @IsIn(ENQUEUE_REASONS) reason!: string;
-  @IsInt() @Min(0) enqueuedAt!: number;
-  @IsOptional() @IsObject() trace?: Record<string, string>;
-  @IsOptional() @IsInt() @Min(0) failBase?: number;
-}
-
-function messages(errors: ReturnType<typeof validateSync>): string {
-  return errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ');
-}
+const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const absent = (v: unknown): boolean => v === undefined || v === null;
 
 /**
- * Validates a job payload read from Redis.
+ * Validates a job payload read from Redis. Unknown fields are ignored; every problem is listed.
  * @throws TerminalError (reason `InvalidJob`) when it is malformed: retrying cannot fix it.
  */
 export function parseJobData(raw: unknown): ReconcileJobData {
   if (!isRecord(raw) || !isRecord(raw.ref))
     throw new TerminalError('InvalidJob', 'job payload must be an object with a ref');
-  const ref = Object.assign(new RefDto(), raw.ref);
-  const job = Object.assign(new JobDto(), {
-    reason: raw.reason,
-    enqueuedAt: raw.enqueuedAt,
-    trace: raw.trace,
-    failBase: raw.failBase,
-  });
-  const errors = [
-    ...validateSync(ref, { forbidUnknownValues: true }),
-    ...validateSync(job, { forbidUnknownValues: true }),
+  const r = raw.ref;
+  const checks: [string, string | undefined][] = [
+    ['ref.group', stringProblem(r.group, 253, { empty: true })],
+    ['ref.version', stringProblem(r.version, 63)],
+    ['ref.kind', stringProblem(r.kind, 63)],
+    ['ref.namespace', absent(r.namespace) ? undefined : stringProblem(r.namespace, 63, { dns: true })],
+    ['ref.name', stringProblem(r.name, 253, { dns: true })],
+    ['ref.uid', absent(r.uid) ? undefined : stringProblem(r.uid, 64, { empty: true })],
+    ['reason', REASONS.has(raw.reason) ? undefined : `must be one of ${ENQUEUE_REASONS.join(', ')}`],
+    ['enqueuedAt', isWhole(raw.enqueuedAt) ? undefined : 'must be a whole number of ms'],
+    ['trace', absent(raw.trace) || isRecord(raw.trace) ? undefined : 'must be an object'],
+    ['failBase', absent(raw.failBase) || isWhole(raw.failBase) ? undefined : 'must be a whole number'],
   ];
-  if (errors.length > 0) throw new TerminalError('InvalidJob', `malformed job payload: ${messages(errors)}`);
+  const problems = checks.filter(([, p]) => p !== undefined).map(([field, p]) => `${field}: ${p}`);
+  if (problems.length > 0)
+    throw new TerminalError('InvalidJob', `malformed job payload: ${problems.join('; ')}`);
   const trace = isRecord(raw.trace)
     ? Object.fromEntries(
         Object.entries(raw.trace).filter((e): e is [string, string] => typeof e[1] === 'string'),
       )
     : undefined;
+  const ref: ObjectRef = {
+    group: r.group as string,
+    version: r.version as string,
+    kind: r.kind as string,
+    name: r.name as string,
+    ...(typeof r.namespace === 'string' && r.namespace !== '' ? { namespace: r.namespace } : {}),
+    ...(typeof r.uid === 'string' && r.uid !== '' ? { uid: r.uid } : {}),
+  };
   return {
-    ref: {
-      group: ref.group,
-      version: ref.version,
-      kind: ref.kind,
-      name: ref.name,
-      ...(ref.namespace ? { namespace: ref.namespace } : {}),
-      ...(ref.uid ? { uid: ref.uid } : {}),
-    },
-    reason: job.reason as EnqueueReason,
-    enqueuedAt: job.enqueuedAt,
+    ref,
+    reason: raw.reason as EnqueueReason,
+    enqueuedAt: raw.enqueuedAt as number,
     ...(trace ? { trace } : {}),
-    ...(job.failBase === undefined ? {} : { failBase: job.failBase }),
+    ...(isWhole(raw.failBase) ? { failBase: raw.failBase } : {}),
   };
 }

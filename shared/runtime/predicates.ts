@@ -56,3 +56,27 @@ export const defaultPrimaryPredicate: Predicate = or(
   deletionChanged,
   annotationsChanged,
 );
+
+/**
+ * The finalizer list changed in any way other than `own` being added. The worker host adds the
+ * function's finalizer at the start of the first reconcile and goes on reconciling the patched
+ * object, so the event of that addition would only buy a second, identical reconcile. Another
+ * controller's finalizer, and the removal of `own`, still count.
+ */
+export function finalizersChangedBesides(own: string): Predicate {
+  return (old, cur) => {
+    if (!old) return true;
+    const had = old.metadata.finalizers ?? [];
+    const has = cur.metadata.finalizers ?? [];
+    if (had.includes(own) && !has.includes(own)) return true;
+    const before = had.filter((f) => f !== own);
+    const after = has.filter((f) => f !== own);
+    return before.length !== after.length || before.some((f, i) => f !== after[i]);
+  };
+}
+
+/** {@link defaultPrimaryPredicate} for a function that keeps `finalizer` (when it keeps one). */
+export function primaryPredicateFor(finalizer: string | undefined): Predicate {
+  if (finalizer === undefined) return defaultPrimaryPredicate;
+  return or(generationChanged, finalizersChangedBesides(finalizer), deletionChanged, annotationsChanged);
+}

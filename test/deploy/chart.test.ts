@@ -125,7 +125,7 @@ test('one worker Deployment per group runs exactly its kinds under its own Servi
     const [c] = containersOf(w);
     const args = c?.args ?? [];
     t.is(args[0], 'worker');
-    t.is(args[args.indexOf('--concurrency') + 1], '10');
+    t.is(args[args.indexOf('--concurrency') + 1], '50');
     kinds.push(...(args[args.indexOf('--kinds') + 1] ?? '').split(','));
     t.is(args[args.indexOf('--http-port') + 1], '8080');
     t.like(c?.livenessProbe, { httpGet: { path: '/healthz', port: 'http' } });

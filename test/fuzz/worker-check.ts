@@ -49,7 +49,7 @@ export async function terminalJobsNotRetried(
       config: testConfig({ namespace: env.namespace, endpointOverrides: kind.overrides(env) }),
       metrics,
       log: createLogger({ level: 'silent' }),
-      events: new KubeEventRecorder(adminClient(), 'sluice-fuzz'),
+      events: new KubeEventRecorder(adminClient(), { component: 'sluice-fuzz' }),
     },
     { redisUrl, prefix, backoff: { baseMs: 50, maxMs: 400, jitter: 0.1 } },
   );

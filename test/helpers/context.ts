@@ -82,7 +82,7 @@ export function testConfig(overrides: Partial<SluiceConfig> = {}): SluiceConfig 
 
 export function testContext(kind: KindInfo, opts: TestContextOptions = {}): TestContext {
   const kube = adminClient();
-  const recorder = new KubeEventRecorder(kube, 'sluice-test');
+  const recorder = new KubeEventRecorder(kube, { component: 'sluice-test' });
   const recorded: RecordedEvent[] = [];
   const ctx: TestContext = {
     kind,

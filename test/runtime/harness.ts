@@ -123,7 +123,7 @@ export class RuntimeRig {
         config: testConfig(),
         metrics: this.metrics,
         log: createLogger({ level: 'silent' }),
-        events: { record: () => Promise.resolve() },
+        events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
       },
       { redisUrl: this.queueRedisUrl, prefix: this.prefix, ...opts },
     );

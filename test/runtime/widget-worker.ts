@@ -42,7 +42,7 @@ const worker = new KindWorker(
     config: loadConfig({ SLUICE_REDIS_URL: opts.redisUrl }),
     metrics: new SluiceMetrics(),
     log: createLogger({ level: 'error' }),
-    events: { record: () => Promise.resolve() },
+    events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
   },
   {
     redisUrl: opts.redisUrl,

@@ -139,7 +139,7 @@ const worker = new KindWorker(
     config,
     metrics: new SluiceMetrics(),
     log,
-    events: new KubeEventRecorder(kube, 'sluice-worker'),
+    events: new KubeEventRecorder(kube, { component: 'sluice-worker' }),
   },
   {
     redisUrl: opts.redisUrl,
