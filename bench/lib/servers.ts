@@ -116,8 +116,8 @@ export async function startKafkaCluster(nodes = 3): Promise<PrivateServer & { br
       classpath,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId,
+      // One argument: a base64url id may start with '-', which the tool would take for an option.
+      `--cluster-id=${clusterId}`,
       '-c',
       props,
       '--ignore-formatted',
