@@ -92,8 +92,8 @@ export const kafka: Component = {
         classpath,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        // One argument: a base64url id may start with '-', which the tool would take for an option.
+        `--cluster-id=${clusterId}`,
         '-c',
         props,
         '--ignore-formatted',
