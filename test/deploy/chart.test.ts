@@ -182,7 +182,7 @@ test('KEDA: one ScaledObject per worker Deployment, a metrics-api trigger per ki
     for (const trig of Array.isArray(spec.triggers) ? spec.triggers : []) {
       t.like(trig, {
         type: 'metrics-api',
-        metadata: { valueLocation: 'work', authMode: 'bearer', format: 'json', targetValue: '10' },
+        metadata: { valueLocation: 'work', authMode: 'bearer', format: 'json', targetValue: '50' },
         authenticationRef: { name: 'sluice-keda' },
       });
       const url = isRecord(trig) && isRecord(trig.metadata) ? String(trig.metadata.url) : '';
