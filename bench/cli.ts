@@ -25,7 +25,7 @@ async function runScenario(
   name: string,
   runs: number,
   small: boolean,
-  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir' | 'proto'>,
+  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir'>,
 ): Promise<void> {
   const scenario: Scenario | undefined = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
@@ -77,7 +77,6 @@ interface Options {
   readonly nackSrc?: string;
   readonly workerConcurrency?: number;
   readonly cpuProf?: string;
-  readonly proto?: boolean;
 }
 
 const program = new Command()
@@ -87,10 +86,11 @@ const program = new Command()
   .option('--small', 'development size; prints the figures without writing results', false)
   .option('--size <n>', 'override the number of objects (or jobs)', (v) => Number(v))
   .option('--nack-src <dir>', 'jetstream-1000: a NACK checkout to build when the Go proxy does not serve it')
-  .option('--worker-concurrency <n>', 'jetstream-1000, kafka-10k: sluice worker --concurrency', (v) =>
-    Number(v),
+  .option(
+    '--worker-concurrency <n>',
+    'queue, jetstream-1000, kafka-10k: jobs at once per worker process (default: the shipped default)',
+    (v) => Number(v),
   )
-  .option('--proto', 'jetstream-1000: also run Sluice with the prototype predicate of bench/proto/')
   .option('--cpu-prof <dir>', 'write CPU profiles of this process (and, in queue, of the workers) into <dir>')
   .action(async (name: string, o: Options) => {
     if (name === 'cleanup') {
@@ -104,7 +104,6 @@ const program = new Command()
       ...(o.nackSrc ? { nackSrc: o.nackSrc } : {}),
       ...(o.workerConcurrency === undefined ? {} : { workerConcurrency: o.workerConcurrency }),
       ...(o.cpuProf ? { cpuProfDir: path.resolve(o.cpuProf) } : {}),
-      ...(o.proto ? { proto: true } : {}),
     });
   });
 

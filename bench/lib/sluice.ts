@@ -116,9 +116,8 @@ export function startCliDispatcher(
   return running(child);
 }
 
-/** The scoped benchmark dispatcher (see `bench/proc/dispatcher`); resolves once it leads and watches. */
+/** The scoped ClusterStream dispatcher (see `bench/proc/dispatcher`); resolves once it leads and watches. */
 export async function startBenchDispatcher(opts: {
-  readonly mode: 'tawon-stream' | 'tawon-stream-proto' | 'cluster-stream';
   readonly redisUrl: string;
   readonly prefix: string;
   readonly namespace: string;

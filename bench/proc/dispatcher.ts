@@ -1,24 +1,22 @@
 /**
  * @module bench/proc/dispatcher
  * A dispatcher process scoped to a benchmark's own objects, so that it never queues work for the
- * objects of other people's tests on the shared API server:
- * - `tawon-stream`: the Tawon Stream controller as registered, its watches limited to one namespace;
- * - `tawon-stream-proto`: the same with the prototype predicate of `bench/proto/predicates`;
- * - `cluster-stream`: the ClusterStream controller built with the builder's stream forms: the
- *   ClusterStreams carrying the benchmark's label (they are cluster-scoped) and, metadata-only, the
- *   binding Secrets it owns in the operator namespace.
+ * objects of other people's tests on the shared API server: the ClusterStream controller built
+ * with the builder's stream forms, from the ClusterStreams carrying the benchmark's label (they
+ * are cluster-scoped) and, metadata-only, the binding Secrets it owns in the operator namespace,
+ * each filtered by the registration's own predicates (the shipped primary predicate for its
+ * finalizer, its owned-Secret predicate).
  * It runs the same Dispatcher class, batcher, resync and checkpoints as `sluice dispatcher`.
- * Usage: forked with `{mode, redisUrl, prefix, kubeconfig, namespace, labelSelector}`; sends
+ * Usage: forked with `{redisUrl, prefix, kubeconfig, namespace, labelSelector}`; sends
  * `leading` once every watch is up.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { controller, controllerFor, type ControllerSpec } from '../../dispatcher/controller.js';
+import { controller, type ControllerSpec } from '../../dispatcher/controller.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { ReflectorStore } from '../../dispatcher/watch/reflector.js';
 import { stripManagedFields } from '../../dispatcher/watch/stream.js';
 import { metadataWatcher, watcher } from '../../dispatcher/watch/watcher.js';
-import { STREAM_FINALIZER, tawonStreamFunction } from '../../functions/tawon-stream/index.js';
-import { primaryPredicateFor } from '../proto/predicates.js';
+import { clusterStreamFunction } from '../../functions/cluster-stream/index.js';
 import {
   Builtin,
   ClusterStreamKind,
@@ -28,15 +26,13 @@ import {
   KubeRest,
   QueueSet,
   SluiceMetrics,
-  TawonStreamKind,
   createLogger,
-  defaultPrimaryPredicate,
-  type KindInfo,
+  primaryPredicateFor,
+  resourceVersionChanged,
   type KubeObject,
 } from '../../shared/index.js';
 
 interface Options {
-  readonly mode: 'tawon-stream' | 'tawon-stream-proto' | 'cluster-stream';
   readonly redisUrl: string;
   readonly prefix: string;
   readonly kubeconfig: string;
@@ -50,6 +46,8 @@ kc.loadFromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
 
 function clusterStreamSpec(): ControllerSpec {
+  const fn = clusterStreamFunction;
+  const owned = fn.watch.owns?.find((o) => o.kind === Builtin.Secret)?.predicate ?? resourceVersionChanged;
   const store = new ReflectorStore<KubeObject>();
   const primary = watcher(kube, ClusterStreamKind, {
     ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
@@ -57,26 +55,15 @@ function clusterStreamSpec(): ControllerSpec {
     .modify(stripManagedFields)
     .reflect(store)
     .touchedObjects()
-    .predicateFilter(defaultPrimaryPredicate);
-  const secrets = metadataWatcher(kube, Builtin.Secret, { namespace: opts.namespace }).touchedObjects();
+    .predicateFilter(fn.watch.predicate ?? primaryPredicateFor(fn.finalizer));
+  const secrets = metadataWatcher(kube, Builtin.Secret, { namespace: opts.namespace })
+    .touchedObjects()
+    .predicateFilter(owned);
   return controller(ClusterStreamKind).forStream(primary, store).ownsStream(secrets).build();
 }
 
-/** The Tawon Stream controller with the prototype predicate of bench/proto/predicates. */
-function tawonProtoSpec(): ControllerSpec {
-  const b = controller(TawonStreamKind).withPredicate(primaryPredicateFor(STREAM_FINALIZER));
-  for (const w of tawonStreamFunction.watch.watches ?? [])
-    b.watches(w.kind, w.mapper, w.predicate ? { predicate: w.predicate } : {});
-  return b.build();
-}
-
-const kind: KindInfo = opts.mode === 'cluster-stream' ? ClusterStreamKind : TawonStreamKind;
-const spec =
-  opts.mode === 'tawon-stream'
-    ? controllerFor(tawonStreamFunction)
-    : opts.mode === 'tawon-stream-proto'
-      ? tawonProtoSpec()
-      : clusterStreamSpec();
+const kind = ClusterStreamKind;
+const spec = clusterStreamSpec();
 const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();
 const dispatcher = new Dispatcher(

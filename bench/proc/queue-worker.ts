@@ -2,8 +2,7 @@
  * @module bench/proc/queue-worker
  * A worker process of the queue benchmark, in one of two modes:
  * - `sluice`: the worker host's {@link KindWorker} running the no-op reconciler (whole host path);
- * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings;
- * - `proto`: the prototype worker host of `bench/proto/kind-worker.ts` (proposals, not shipped).
+ * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings.
  * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, and (when
  * asked) when each reconcile started, keyed by object name.
  * Usage: forked by the queue scenario with `{mode, redisUrl, prefix, concurrency, recordStarts}`.
@@ -20,10 +19,9 @@ import {
 } from '../../shared/index.js';
 import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
 import { startProfiler } from '../lib/profiler.js';
-import { ProtoKindWorker } from '../proto/kind-worker.js';
 
 interface Options {
-  readonly mode: 'sluice' | 'raw' | 'proto';
+  readonly mode: 'sluice' | 'raw';
   readonly redisUrl: string;
   readonly prefix: string;
   readonly concurrency: number;
@@ -65,9 +63,8 @@ const workerSettings = {
 };
 
 let close: () => Promise<void>;
-if (opts.mode !== 'raw') {
-  const Host = opts.mode === 'proto' ? ProtoKindWorker : KindWorker;
-  const worker = new Host(
+if (opts.mode === 'sluice') {
+  const worker = new KindWorker(
     noopFunction(onStart),
     {
       kube: new MemoryKube(),

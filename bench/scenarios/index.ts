@@ -18,10 +18,8 @@ export interface ScenarioOptions {
   readonly size?: number;
   /** A checkout of NACK to build from, when the Go module proxy does not serve it. */
   readonly nackSrc?: string;
-  /** Reconciles at once per `sluice worker` process (jetstream-1000, kafka-10k). @defaultValue the worker's default */
+  /** Reconciles (jobs) at once per worker process (queue, jetstream-1000, kafka-10k). @defaultValue the worker host's default */
   readonly workerConcurrency?: number;
-  /** Also measure the prototypes of bench/proto/ where a scenario has one (jetstream-1000). */
-  readonly proto?: boolean;
   /** Write V8 CPU profiles of the worker processes here (queue). */
   readonly cpuProfDir?: string;
 }

@@ -10,7 +10,7 @@
  *
  * Sluice runs as deployed: `sluice dispatcher` (with `SLUICE_WATCH_NAMESPACE` set to the
  * scenario's namespace) and one `sluice worker` process for the Tawon Stream kind, both with
- * default settings (concurrency 10, rate limit 500/s), the StreamStore's address sent to the
+ * default settings (worker concurrency {@link DEFAULT_CONCURRENCY}, rate limit 500/s), the StreamStore's address sent to the
  * private nats-server by an endpoint override.
  * NACK runs with default settings (its informer controller), `--namespace` set to its namespace.
  *
@@ -19,6 +19,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
+import { DEFAULT_CONCURRENCY } from '../../functions/host/kind-worker.js';
 import { TawonStreamKind, findCondition, type KubeObject, type ResourceType } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';
@@ -40,13 +41,7 @@ import { ensureNack, installNackCrds, removeNackCrds, startNack, type Nack } fro
 import { cpuSeconds } from '../lib/procs.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startPrivateNats, type PrivateServer } from '../lib/servers.js';
-import {
-  histogram,
-  startBenchDispatcher,
-  startCliDispatcher,
-  startCliWorker,
-  type Running,
-} from '../lib/sluice.js';
+import { histogram, startCliDispatcher, startCliWorker } from '../lib/sluice.js';
 import { freePort } from '../../test/env/proc.js';
 import { dispatcherSettled } from './memory.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
@@ -222,11 +217,11 @@ export const jetstreamScenario: Scenario = {
     const redisUrl = redis.url;
     const probeNs = probe.namespace;
 
-    async function sluicePhase(index: number, proto = false): Promise<Phase> {
+    async function sluicePhase(index: number): Promise<Phase> {
       const namespace = await createNamespace('js-sluice');
       try {
         await applyExample('streamstore', namespace);
-        const prefix = `bench-js-${index}${proto ? '-proto' : ''}`;
+        const prefix = `bench-js-${index}`;
         const env = {
           redisUrl,
           prefix,
@@ -236,19 +231,9 @@ export const jetstreamScenario: Scenario = {
             SLUICE_ENDPOINT_OVERRIDES: `mystreamstore.${namespace}.svc:4222=${natsUrl.replace('nats://', '')}`,
           },
         };
-        let dispatcher: Running;
-        if (proto) {
-          dispatcher = await startBenchDispatcher({
-            mode: 'tawon-stream-proto',
-            redisUrl,
-            prefix,
-            namespace,
-          });
-        } else {
-          const port = await freePort();
-          dispatcher = startCliDispatcher(env, { port });
-          await dispatcherSettled(port);
-        }
+        const port = await freePort();
+        const dispatcher = startCliDispatcher(env, { port });
+        await dispatcherSettled(port);
         const worker = await startCliWorker(env, TawonStreamKind, concurrencyArgs);
         try {
           const wait0 = await histogram(worker.port, 'sluice_queue_wait_seconds');
@@ -312,11 +297,6 @@ export const jetstreamScenario: Scenario = {
             `  ${side}: ${side === 'sluice' ? sluice?.seconds : nackPhaseResult?.seconds} s (${left} JetStream streams left and purged)`,
           );
         }
-        const protoPhase = opts.proto ? await sluicePhase(index, true) : undefined;
-        if (protoPhase) {
-          await purgeStreams(natsUrl);
-          say(`  sluice with the prototype predicate: ${protoPhase.seconds} s`);
-        }
         const ceiling = await statusWriteRate(probeNs, 32, 5);
         if (!sluice || !nackPhaseResult) throw new Error('a phase did not run');
         profiles.push({
@@ -344,14 +324,7 @@ export const jetstreamScenario: Scenario = {
           nack_create_s: nackPhaseResult.createSeconds,
           sluice_writes_per_object: writesOf(sluice.requests) / count,
           nack_writes_per_object: writesOf(nackPhaseResult.requests) / count,
-          ...(protoPhase
-            ? {
-                proto_sluice_s: protoPhase.seconds,
-                proto_speedup: nackPhaseResult.seconds / protoPhase.seconds,
-                proto_reconciles_per_object: protoPhase.worker?.reconciles_per_object ?? Number.NaN,
-                proto_reconcile_ms: protoPhase.worker?.reconcile_ms ?? Number.NaN,
-              }
-            : {}),
+          sluice_reconciles_per_object: sluice.worker?.reconciles_per_object ?? Number.NaN,
         };
       },
       async cleanup() {
@@ -363,18 +336,17 @@ export const jetstreamScenario: Scenario = {
       targets: TARGETS,
       notes: [
         `${count} objects per side, created 16 at a time; timed from the first create to the last Ready=True seen on a watch.`,
-        'Sluice: `sluice dispatcher` with SLUICE_WATCH_NAMESPACE set to the scenario namespace + one `sluice worker` process for Tawon Streams (defaults: concurrency 10, 500 reconciles/s).',
+        `Sluice: \`sluice dispatcher\` with SLUICE_WATCH_NAMESPACE set to the scenario namespace + one \`sluice worker\` process for Tawon Streams, concurrency ${opts.workerConcurrency ?? DEFAULT_CONCURRENCY} (the default is ${DEFAULT_CONCURRENCY}), 500 reconciles/s.`,
         `NACK ${'v0.22.4'} (cmd/jetstream-controller) with default settings and --namespace; its own Stream CRD from deploy/crds.yml.`,
         `Both on a private Debian nats-server (2.9.10) and the shared API server; the sides run one after the other, alternating which goes first.`,
         'Each stream: one subject, limits retention, file storage, 100,000 messages, 6 h, 10 MB (JetStream reserves every stream\'s byte limit on disk: 1,000 streams of the seed\'s 1 GB would need 1 TB and are refused with "insufficient storage resources").',
-        ...(opts.proto
-          ? [
-              'proto_*: a third phase, Sluice with the Tawon Stream controller built with the prototype predicate of bench/proto/predicates.ts (adding its own finalizer does not cause a second reconcile), scoped to its namespace; a proposal, not shipped code.',
-            ]
-          : []),
         'ceiling_writes_per_s is probed in the same run (32 lanes, 5 s); requests per object are deltas of apiserver_request_total for the kinds involved and Events (other tests on the shared server may add a little).',
       ],
-      details: () => ({ objects: count, worker_concurrency: opts.workerConcurrency ?? 10, profiles }),
+      details: () => ({
+        objects: count,
+        worker_concurrency: opts.workerConcurrency ?? DEFAULT_CONCURRENCY,
+        profiles,
+      }),
     };
   },
 };

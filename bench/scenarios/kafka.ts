@@ -12,6 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
+import { DEFAULT_CONCURRENCY } from '../../functions/host/kind-worker.js';
 import { ClusterStreamKind, findCondition, type KubeObject } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';
@@ -129,7 +130,6 @@ export const kafkaScenario: Scenario = {
         const prefix = `bench-kafka-${run}`;
         try {
           const dispatcher = await startBenchDispatcher({
-            mode: 'cluster-stream',
             redisUrl: redis.url,
             prefix,
             namespace,
@@ -215,10 +215,14 @@ export const kafkaScenario: Scenario = {
       notes: [
         `${count} ClusterStreams (kafka, 1 partition, replication factor 1), created 16 at a time; timed from the first create to the last Ready=True seen on a watch; topics counted on the brokers afterwards.`,
         "Kafka: a private 3-broker KRaft cluster (each node broker + controller, 768 MB heap), started fresh for each run, because a single broker cannot hold 10,000 topics under the machine's hard open-files limit of 20,000.",
-        "Sluice: the ClusterStream controller (primary watch limited to the run's label, binding Secrets metadata-only) + one `sluice worker` process with default settings (concurrency 10, 500 reconciles/s).",
+        `Sluice: the ClusterStream controller (primary watch limited to the run's label, binding Secrets metadata-only, the registration's predicates) + one \`sluice worker\` process, concurrency ${opts.workerConcurrency ?? DEFAULT_CONCURRENCY} (the default is ${DEFAULT_CONCURRENCY}), 500 reconciles/s.`,
         'ceiling_writes_per_s is probed in the same run (32 lanes, 5 s) after the convergence.',
       ],
-      details: () => ({ objects: count, worker_concurrency: opts.workerConcurrency ?? 10, profiles }),
+      details: () => ({
+        objects: count,
+        worker_concurrency: opts.workerConcurrency ?? DEFAULT_CONCURRENCY,
+        profiles,
+      }),
     };
   },
 };

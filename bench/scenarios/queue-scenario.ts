@@ -21,6 +21,7 @@ export const queueScenario: Scenario = {
     const sized = {
       ...base,
       ...(opts.size === undefined ? {} : { jobs: opts.size }),
+      ...(opts.workerConcurrency === undefined ? {} : { concurrency: opts.workerConcurrency }),
       ...(opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
     };
     return Promise.resolve({

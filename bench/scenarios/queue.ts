@@ -10,12 +10,14 @@
  * - Raw path: `queue.addBulk` in batches of the same size with `jobOptions()` (deduplication
  *   `keepLastIfActive` + `reschedule`) → a plain BullMQ Worker with a no-op processor.
  * Throughput = jobs / (last completion − first enqueue), every key distinct, with 1 and 2 worker
- * processes of concurrency 10 (the host's default). No queue-wide rate limit is set on either side.
+ * processes of the same concurrency on both sides (the worker host's default unless
+ * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on either side.
  */
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../dispatcher/batcher.js';
+import { DEFAULT_CONCURRENCY } from '../../functions/host/kind-worker.js';
 import {
   Enqueuer,
   KindRegistry,
@@ -28,7 +30,6 @@ import {
 } from '../../shared/index.js';
 import { startPrivateRedis } from '../../test/env/private-redis.js';
 import { NoopKind } from '../lib/noop-kind.js';
-import { ProtoEnqueueBatcher } from '../proto/batcher.js';
 import { NodeChild } from '../lib/procs.js';
 import type { Figures, ScenarioResult, Target } from '../lib/results.js';
 import { percentile } from '../lib/stats.js';
@@ -40,13 +41,19 @@ export interface QueueOptions {
   readonly rate: number;
   /** Seconds of the latency measurement. */
   readonly seconds: number;
+  /** Jobs at once per worker process, on both paths. */
   readonly concurrency: number;
   /** Write a V8 CPU profile of every worker process into this folder. */
   readonly cpuProfDir?: string;
 }
 
-export const QUEUE_FULL: QueueOptions = { jobs: 20_000, rate: 1000, seconds: 15, concurrency: 10 };
-export const QUEUE_SMALL: QueueOptions = { jobs: 2_000, rate: 1000, seconds: 3, concurrency: 10 };
+export const QUEUE_FULL: QueueOptions = {
+  jobs: 20_000,
+  rate: 1000,
+  seconds: 15,
+  concurrency: DEFAULT_CONCURRENCY,
+};
+export const QUEUE_SMALL: QueueOptions = { ...QUEUE_FULL, jobs: 2_000, seconds: 3 };
 
 export const QUEUE_ORDER = ['sluice_per_s', 'raw_bullmq_per_s', 'p50_ms', 'p99_ms'] as const;
 
@@ -54,12 +61,13 @@ export const QUEUE_TARGETS: readonly Target[] = [
   {
     name: 'throughput ≥ 0.8× raw BullMQ (1 worker)',
     check: (m) => (m.ratio ?? 0) >= 0.8,
-    show: (m) => `${m.ratio ?? '?'}× (prototype: ${m.proto_ratio ?? '?'}×)`,
+    show: (m) => `${m.ratio ?? '?'}× (${m.sluice_per_s ?? '?'} vs ${m.raw_bullmq_per_s ?? '?'} jobs/s)`,
   },
   {
     name: 'throughput ≥ 0.8× raw BullMQ (2 workers)',
     check: (m) => (m.ratio_2w ?? 0) >= 0.8,
-    show: (m) => `${m.ratio_2w ?? '?'}× (prototype: ${m.proto_ratio_2w ?? '?'}×)`,
+    show: (m) =>
+      `${m.ratio_2w ?? '?'}× (${m.sluice_2w_per_s ?? '?'} vs ${m.raw_bullmq_2w_per_s ?? '?'} jobs/s)`,
   },
   {
     name: 'event → reconcile start p99 ≤ 50 ms at 1,000/s',
@@ -83,7 +91,7 @@ interface Workers {
 }
 
 async function startWorkers(
-  mode: 'sluice' | 'raw' | 'proto',
+  mode: 'sluice' | 'raw',
   count: number,
   redisUrl: string,
   prefix: string,
@@ -134,7 +142,7 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 
 /** Jobs per second through one path with `workers` worker processes. */
 async function throughput(
-  mode: 'sluice' | 'raw' | 'proto',
+  mode: 'sluice' | 'raw',
   workers: number,
   redisUrl: string,
   opts: QueueOptions,
@@ -150,8 +158,7 @@ async function throughput(
     if (mode !== 'raw') {
       const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
       const log = createLogger({ level: 'warn' });
-      const batcher =
-        mode === 'proto' ? new ProtoEnqueueBatcher(enqueuer, log) : new EnqueueBatcher(enqueuer, log);
+      const batcher = new EnqueueBatcher(enqueuer, log);
       for (const n of names) batcher.add(ref(n), 'event', 'normal');
       await batcher.close();
     } else {
@@ -264,21 +271,9 @@ export async function runQueue(
         );
       }
     }
-    // The prototypes of the proposed fixes (bench/proto/), measured in the same run for the report.
-    for (const workers of [1, 2]) {
-      const proto = await throughput('proto', workers, redis.url, opts, tag);
-      redisCommandsPerJob[`proto_${workers}w`] = proto.commands;
-      f[`proto${workers === 2 ? '_2w' : ''}_per_s`] = proto.perS;
-      f[`proto${workers === 2 ? '_2w' : ''}_enqueue_s`] = proto.enqueueS;
-      say(
-        `  prototype path with ${workers} worker(s): ${Math.round(proto.perS)} jobs/s (all enqueued after ${proto.enqueueS.toFixed(2)} s)`,
-      );
-    }
     // Ratios of one run (the same machine and Redis at the same time); the targets use their medians.
     f.ratio = (f.sluice_per_s ?? 0) / (f.raw_bullmq_per_s ?? 1);
     f.ratio_2w = (f.sluice_2w_per_s ?? 0) / (f.raw_bullmq_2w_per_s ?? 1);
-    f.proto_ratio = (f.proto_per_s ?? 0) / (f.raw_bullmq_per_s ?? 1);
-    f.proto_ratio_2w = (f.proto_2w_per_s ?? 0) / (f.raw_bullmq_2w_per_s ?? 1);
     const lat = await latency(redis.url, opts, tag);
     f.p50_ms = percentile(lat, 50);
     f.p99_ms = percentile(lat, 99);
@@ -298,6 +293,5 @@ export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
     'Raw BullMQ: queue.addBulk in batches of 500 with the same jobOptions (deduplication keepLastIfActive + reschedule) → a plain Worker with the same lock/stall settings and a no-op processor.',
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
     'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',
-    'proto_*: the Sluice path with the prototypes of bench/proto/ (proposals, not shipped code): the dispatcher batcher with its O(n²) grouping by priority made linear, and the worker host with a hand-written payload check instead of class-validator and a logger child created on first use.',
   ];
 }
