@@ -30,6 +30,7 @@ export * from './runtime/registration.js';
 export * from './brokers/types.js';
 export * from './brokers/errors.js';
 export * from './kube/connect.js';
+export * from './kube/kubeconfig.js';
 export * from './queue/settings.js';
 export * from './brokers/binding.js';
 export * from './brokers/pool.js';

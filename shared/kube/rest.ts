@@ -1,7 +1,7 @@
 /**
  * @module kube/rest
  * A small REST client for the Kubernetes API: one keep-alive HTTPS agent, credentials from a
- * `KubeConfig`, JSON in and out, and errors as {@link KubeApiError} carrying the HTTP status and
+ * kubeconfig ({@link KubeCredentialSource}), JSON in and out, and errors as {@link KubeApiError} carrying the HTTP status and
  * the API's `reason`. Watches are exposed as async iterables of parsed JSON lines.
  *
  * Costs: credentials are resolved at most once a minute (tokens from files are re-read then);
@@ -9,8 +9,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError } from '../errors.js';
+import type { KubeCredentialSource } from './kubeconfig.js';
 
 export interface RequestOptions {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -58,7 +58,7 @@ export class KubeRest {
   private creds: Credentials | undefined;
   private agent: https.Agent | http.Agent | undefined;
 
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(private readonly kc: KubeCredentialSource) {}
 
   private async credentials(): Promise<Credentials> {
     if (this.creds && this.creds.expires > Date.now()) return this.creds;
