@@ -45,7 +45,15 @@ async function splitOnTopicErrors<I, O>(
   }
 }
 
-/** Creates the topics in one CreateTopics request; TOPIC_ALREADY_EXISTS → `exists`. */
+/**
+ * Creates the topics, one CreateTopics request for the batch; TOPIC_ALREADY_EXISTS → `exists`.
+ *
+ * kafkajs answers `false` when every topic that failed already existed, without naming them, so
+ * one existing topic in a batch would hide which others were created. A batch of several topics
+ * is therefore checked first with a validate-only request (Kafka checks without creating), and
+ * the real request holds only the topics that did not exist: its answer is exact. A topic created
+ * by someone else between the two requests is reported `exists`, as it should be.
+ */
 export async function createBatch(
   port: AdminPort,
   specs: readonly KafkaTopicSpec[],
@@ -57,16 +65,17 @@ export async function createBatch(
     if (problem === undefined) valid.push(spec);
     else results.set(spec.name, failed(new InvalidTopicConfigError(spec.name, problem)));
   }
-  if (valid.length > 0) {
+  const existing = valid.length > 1 ? await existingAmong(port, valid) : new Set<string>();
+  for (const name of existing) results.set(name, ok('exists'));
+  const fresh = valid.filter((s) => !existing.has(s.name));
+  if (fresh.length > 0) {
     try {
-      // `false` means every topic that failed already existed, without saying which ones: with
-      // several topics in the batch, `exists` (adopt, then compare) is the answer that is safe for all.
-      const created = await port.createTopics(valid);
-      for (const s of valid) results.set(s.name, ok(created ? 'created' : 'exists'));
+      const created = await port.createTopics(fresh);
+      for (const s of fresh) results.set(s.name, ok(created ? 'created' : 'exists'));
     } catch (err) {
       const perTopic = topicErrors(err);
       if (perTopic === undefined) throw err;
-      for (const s of valid) {
+      for (const s of fresh) {
         const e = perTopic.get(s.name);
         if (e === undefined) results.set(s.name, ok('created'));
         else if (kafkaErrorType(e) === 'TOPIC_ALREADY_EXISTS') results.set(s.name, ok('exists'));
@@ -75,6 +84,31 @@ export async function createBatch(
     }
   }
   return specs.map((s) => results.get(s.name) ?? failed(new Error(`internal: no result for ${s.name}`)));
+}
+
+/**
+ * The topics of `specs` that already exist, by validate-only CreateTopics: one request for the
+ * batch, and one per topic only when kafkajs hides which ones exist (some do, and no other error).
+ */
+async function existingAmong(port: AdminPort, specs: readonly KafkaTopicSpec[]): Promise<Set<string>> {
+  const alreadyExists = (e: unknown): boolean => kafkaErrorType(e) === 'TOPIC_ALREADY_EXISTS';
+  try {
+    if (await port.createTopics(specs, true)) return new Set();
+  } catch (err) {
+    const perTopic = topicErrors(err);
+    if (perTopic === undefined) throw err;
+    // Other per-topic errors are left to the real request, which reports them for their topic.
+    return new Set([...perTopic].filter(([, e]) => alreadyExists(e)).map(([name]) => name));
+  }
+  const exists = await Promise.all(
+    specs.map((s) =>
+      port.createTopics([s], true).then(
+        (wouldCreate) => !wouldCreate,
+        (err: unknown) => alreadyExists(topicErrors(err)?.get(s.name) ?? err),
+      ),
+    ),
+  );
+  return new Set(specs.filter((_, i) => exists[i]).map((s) => s.name));
 }
 
 /** Describes the topics: one metadata request (two when some are missing) and one DescribeConfigs. */

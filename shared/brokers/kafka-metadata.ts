@@ -9,7 +9,11 @@ import type { KafkaTopicSpec } from './types.js';
 
 /** The admin requests a batch may send; each call is one request to Kafka (counted by the caller). */
 export interface AdminPort {
-  createTopics(topics: readonly KafkaTopicSpec[]): Promise<boolean>;
+  /**
+   * Creates the topics (or, with `validateOnly`, only checks that they could be created); `false`
+   * when every topic that failed already existed (kafkajs does not say which).
+   */
+  createTopics(topics: readonly KafkaTopicSpec[], validateOnly?: boolean): Promise<boolean>;
   /** Metadata of the named topics, or of every topic when `names` is absent. */
   fetchTopicMetadata(names?: readonly string[]): Promise<ITopicMetadata[]>;
   /** Dynamic topic settings per topic. */

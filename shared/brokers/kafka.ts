@@ -39,6 +39,7 @@ export type KafkaOperation =
 /** The admin requests Sluice sends. */
 export type KafkaAdminRequest =
   | 'createTopics'
+  | 'validateTopics'
   | 'fetchTopicMetadata'
   | 'describeConfigs'
   | 'alterConfigs'
@@ -75,6 +76,7 @@ const OPERATIONS: readonly KafkaOperation[] = [
 ];
 const REQUESTS: readonly KafkaAdminRequest[] = [
   'createTopics',
+  'validateTopics',
   'fetchTopicMetadata',
   'describeConfigs',
   'alterConfigs',
@@ -248,9 +250,10 @@ export class BatchingKafkaAdmin implements KafkaAdmin {
   }
 
   private readonly port: AdminPort = {
-    createTopics: (topics) =>
-      this.count('createTopics', () =>
+    createTopics: (topics, validateOnly = false) =>
+      this.count(validateOnly ? 'validateTopics' : 'createTopics', () =>
         this.admin.createTopics({
+          validateOnly,
           topics: topics.map((t) => ({
             topic: t.name,
             numPartitions: t.partitions,

@@ -64,6 +64,7 @@ const EMPTY_STATS: KafkaAdminStats = {
   batches: { describeTopic: 0, createTopic: 0, alterTopicConfig: 0, createPartitions: 0, deleteTopic: 0 },
   requests: {
     createTopics: 0,
+    validateTopics: 0,
     fetchTopicMetadata: 0,
     describeConfigs: 0,
     alterConfigs: 0,

@@ -156,6 +156,17 @@ test('an invalid config or replication factor is rejected with InvalidTopicConfi
   t.is(await client.describeTopic(topic('bad-config')), undefined);
 });
 
+test('in one batch with an existing topic, each new topic is reported created and the existing one exists', async (t) => {
+  const { client, topic } = kafka(t, 'kafka-mixed');
+  const spec = (name: string) => ({ name: topic(name), partitions: 1, replicationFactor: 1, config: {} });
+  t.is(await client.createTopic(spec('old')), 'created');
+  const batchesBefore = client.stats().batches.createTopic;
+  const answers = await Promise.all(['new-a', 'old', 'new-b'].map((n) => client.createTopic(spec(n))));
+  t.deepEqual(answers, ['created', 'exists', 'created']);
+  t.is(client.stats().batches.createTopic - batchesBefore, 1);
+  t.true(client.stats().requests.validateTopics >= 1);
+});
+
 test('300 concurrent creates, describes and deletes are served by a handful of admin requests', async (t) => {
   const { client, topic } = kafka(t, 'kafka-batching');
   const names = Array.from({ length: 300 }, (_, i) => topic(`bulk-${i}`));
