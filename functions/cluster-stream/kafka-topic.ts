@@ -5,7 +5,7 @@
  * partitions, change the replication factor of an existing topic) is reported, never attempted,
  * and leaves the topic unchanged.
  */
-import type { KafkaAdminClient, KafkaTopicSpec } from '../../shared/index.js';
+import type { KafkaAdminClient, KafkaTopicSpec, KafkaTopicState } from '../../shared/index.js';
 import { isEmptyChange, kafkaConfigChange, partitionPlan } from './desired.js';
 
 /** Something done to the broker, worth a Normal Event. */
@@ -29,6 +29,36 @@ export interface TopicObservation {
   readonly refusals: readonly Refusal[];
 }
 
+/** How {@link ensureKafkaTopic} starts. */
+export interface EnsureOptions {
+  /**
+   * The topic is probably not there yet (the ClusterStream never recorded one): ask Kafka to
+   * create it first and describe it only if it already exists. A topic created by this call has
+   * exactly the wanted settings, so the first pass over a new topic sends one CreateTopics and no
+   * describe. Otherwise the topic is described first (resyncs, drift checks), as creating an
+   * existing topic is a refused request. Either way the outcome is the same.
+   */
+  readonly expectMissing?: boolean;
+}
+
+/**
+ * The topic as it is, or as it was just created. Kafka answered `created` only if it took every
+ * setting as given, so `want` is then the observed state: describing it again would only show
+ * the same thing later (brokers learn new topics asynchronously, see `shared/brokers/kafka.ts`).
+ */
+async function observe(
+  admin: KafkaAdminClient,
+  want: KafkaTopicSpec,
+  expectMissing: boolean,
+): Promise<{ state: KafkaTopicState; created: boolean }> {
+  if (!expectMissing) {
+    const state = await admin.describeTopic(want.name);
+    if (state !== undefined) return { state, created: false };
+  }
+  if ((await admin.createTopic(want)) === 'created') return { state: { ...want }, created: true };
+  return { state: (await admin.describeTopic(want.name)) ?? { ...want }, created: false };
+}
+
 /**
  * Ensures the topic. Errors are the admin client's (`BrokerUnavailableError`, a terminal
  * `InvalidTopicConfig` when Kafka refuses a setting, ...).
@@ -36,20 +66,17 @@ export interface TopicObservation {
 export async function ensureKafkaTopic(
   admin: KafkaAdminClient,
   want: KafkaTopicSpec,
+  opts: EnsureOptions = {},
 ): Promise<TopicObservation> {
   const actions: BrokerAction[] = [];
   const refusals: Refusal[] = [];
-  let state = await admin.describeTopic(want.name);
-  let existed = true;
-  if (state === undefined) {
-    existed = (await admin.createTopic(want)) === 'exists';
-    if (!existed) {
-      actions.push({
-        reason: 'TopicCreated',
-        message: `created Kafka topic ${want.name} with ${want.partitions} partition(s), replication factor ${want.replicationFactor}`,
-      });
-    }
-    state = (await admin.describeTopic(want.name)) ?? { ...want };
+  const { state, created } = await observe(admin, want, opts.expectMissing ?? false);
+  const existed = !created;
+  if (created) {
+    actions.push({
+      reason: 'TopicCreated',
+      message: `created Kafka topic ${want.name} with ${want.partitions} partition(s), replication factor ${want.replicationFactor}`,
+    });
   }
   const change = kafkaConfigChange(want.config, state.config);
   if (!isEmptyChange(change)) {

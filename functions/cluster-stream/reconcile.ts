@@ -111,11 +111,15 @@ async function ensureTopic(
 ): Promise<{ observation: TopicObservation; protocolVersion?: string }> {
   if (plan.protocol === 'kafka') {
     const admin = ctx.brokers.kafka(servers, credentials);
-    const observation = await ensureKafkaTopic(admin, {
+    const want = {
       name: plan.topic,
       partitions: cs.spec.partitions,
       replicationFactor: cs.spec.replicationFactor,
       config: cs.spec.config ?? {},
+    };
+    // A topic the status never named is most likely new: create first, describe only if it exists.
+    const observation = await ensureKafkaTopic(admin, want, {
+      expectMissing: cs.status?.topicName !== plan.topic,
     });
     return { observation };
   }

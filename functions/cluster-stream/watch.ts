@@ -13,10 +13,12 @@ import {
   generationChanged,
   isRecord,
   or,
+  resourceVersionChanged,
   uniqueRefs,
   type KubeObject,
   type Mapper,
   type ObjectRef,
+  type Predicate,
   type WatchConfig,
 } from '../../shared/index.js';
 import { defaultClusterStreamName } from '../../shared/index.js';
@@ -58,9 +60,20 @@ export const streamToClusterStreams: Mapper = enqueueMapped((stream, stores) => 
   ]);
 });
 
+/**
+ * An owned binding Secret changed after it was first seen; its deletion always passes (the
+ * dispatcher never filters deletions). Its first sighting does not: the only writer that creates
+ * a Secret owned by a ClusterStream is that ClusterStream's reconcile, which goes on to write the
+ * status from what it applied, so the creation's event would only buy a second, identical
+ * reconcile (it arrives while the first one still runs, and is run right after it). A Secret seen
+ * first in a full list belongs to a ClusterStream that the same list queues anyway.
+ */
+export const ownedSecretChanged: Predicate = (old, cur) =>
+  old !== undefined && resourceVersionChanged(old, cur);
+
 /** The watch configuration of the ClusterStream function. */
 export const clusterStreamWatch: WatchConfig = {
-  owns: [{ kind: Builtin.Secret }],
+  owns: [{ kind: Builtin.Secret, predicate: ownedSecretChanged }],
   watches: [
     {
       kind: TanzuStreamKind,

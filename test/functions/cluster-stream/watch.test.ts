@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import { streamToClusterStreams } from '../../../functions/cluster-stream/watch.js';
+import { ownedSecretChanged, streamToClusterStreams } from '../../../functions/cluster-stream/watch.js';
 import { tanzuStreamFunction } from '../../../functions/tanzu-stream/index.js';
 import { bindingSecretToStreams, clusterStreamToStreams } from '../../../functions/tanzu-stream/watch.js';
 import {
@@ -98,5 +98,18 @@ test('both registrations own their Secrets, and only the ClusterStream has a fin
   t.deepEqual(
     tanzuStreamFunction.watch.watches?.map((w) => w.kind.kind),
     ['ClusterStream', 'Secret'],
+  );
+});
+
+test("a ClusterStream's binding Secret reconciles it when it changes after it was seen, not when it first appears", (t) => {
+  const secret = (rv: string): KubeObject => ({
+    metadata: { name: 'cs-a-binding', namespace: 'sluice-system', uid: 'u1', resourceVersion: rv },
+  });
+  t.false(ownedSecretChanged(undefined, secret('1')));
+  t.false(ownedSecretChanged(secret('1'), secret('1')));
+  t.true(ownedSecretChanged(secret('1'), secret('2')));
+  t.is(
+    clusterStreamFunction.watch.owns?.find((o) => o.kind === Builtin.Secret)?.predicate,
+    ownedSecretChanged,
   );
 });
