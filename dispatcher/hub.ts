@@ -1,7 +1,8 @@
 /**
  * @module dispatcher/hub
  * Shared watches: one watcher and one reflector store per kind and shape (full objects, or
- * metadata only), however many controllers subscribe to it. Subscribers are called for every
+ * metadata only; a kind watched in full serves its metadata-only subscribers too), however many
+ * controllers subscribe to it. Subscribers are called for every
  * event, in order, synchronously: they must only buffer (the batcher does the I/O).
  *
  * Each source also remembers the last resourceVersion it reached, so the dispatcher can persist
@@ -73,6 +74,12 @@ export class Source {
 
   subscribe(fn: Subscriber): void {
     this.subscribers.push(fn);
+  }
+
+  /** Takes over the subscribers of a source that has not started (the hub merges shapes). */
+  adopt(other: Source): void {
+    this.subscribers.push(...other.subscribers);
+    other.subscribers.length = 0;
   }
 
   health(): SourceHealth {
@@ -188,11 +195,24 @@ export class Source {
 export class SourceHub implements StoreLookup {
   private readonly sources = new Map<string, Source>();
 
-  /** The source of `type` in the given shape, created on first use. */
+  /**
+   * The source of `type` in the given shape, created on first use. A kind watched in full also
+   * serves its metadata-only subscribers (a full object carries all of its metadata, and both
+   * watches see the same changes): one watch, one list and one cache instead of two.
+   */
   source(type: ResourceType, metadataOnly: boolean): Source {
+    const full = this.sources.get(kindKey(type));
+    if (full) return full;
     const s = new Source(type, metadataOnly);
     const existing = this.sources.get(s.key);
     if (existing) return existing;
+    if (!metadataOnly) {
+      const partial = this.sources.get(new Source(type, true).key);
+      if (partial) {
+        s.adopt(partial);
+        this.sources.delete(partial.key);
+      }
+    }
     this.sources.set(s.key, s);
     return s;
   }

@@ -5,7 +5,8 @@
  * A (re-)list is bracketed: `init`, one `initApply` per listed object, `initDone`. Consumers that
  * keep a cache rebuild it from the bracket (objects missing from it were deleted meanwhile).
  * `init.resumed` is set when the list only refills caches because the watch resumes from a saved
- * resourceVersion: every change since then still arrives as `apply`/`delete`.
+ * resourceVersion: every change since then still arrives as `apply`/`delete`, and those events
+ * may arrive inside the bracket (the resumed watch runs beside the list).
  */
 import type { KubeObject } from '../../shared/index.js';
 

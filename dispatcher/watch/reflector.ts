@@ -1,7 +1,9 @@
 /**
  * @module dispatcher/watch/reflector
  * A reflector store: an in-memory cache of one kind, kept by a watcher's events. A re-list is
- * applied atomically at `initDone`, so readers never see a half-listed cache.
+ * applied atomically at `initDone`, so readers never see a half-listed cache. Watch events that
+ * arrive inside a bracket (a resumed watch runs beside its list) apply to the live cache and to
+ * the bracket's, so neither loses them.
  */
 import type { KubeObject } from '../../shared/index.js';
 import type { WatchEvent } from './events.js';
@@ -66,9 +68,11 @@ export class ReflectorStore<K extends KubeObject = KubeObject> implements Store<
       }
       case 'apply':
         this.objects.set(storeKey(event.object), event.object);
+        this.buffer?.set(storeKey(event.object), event.object);
         return [];
       case 'delete':
         this.objects.delete(storeKey(event.object));
+        this.buffer?.delete(storeKey(event.object));
         return [];
     }
   }

@@ -9,7 +9,11 @@
  * - any other error backs off (0.8 s → 30 s with jitter by default) and retries; the watcher
  *   never ends by itself and never stops silently: every state change and error reaches the
  *   {@link WatchMonitor};
- * - a watch that goes quiet for longer than its timeout plus a margin is abandoned and reopened.
+ * - a watch that goes quiet for longer than its timeout plus a margin is abandoned and reopened;
+ * - resumed from a saved resourceVersion (`resumeFrom`), the watch opens at once and the list that
+ *   refills the cache runs beside it: the watch's events arrive inside the `init`…`initDone`
+ *   bracket, in order, and the list's copy of an object the watch already delivered is left out
+ *   (the watch's is newer or will be); a 410 on that watch lists afresh in a new bracket.
  *
  * Costs: one paginated LIST at start and after each 410; one long-lived request otherwise.
  */
@@ -22,6 +26,7 @@ import {
 } from '../../shared/index.js';
 import { defaultBackoffPolicy, type Backoff } from './backoff.js';
 import type { WatchEvent, WatcherState } from './events.js';
+import { storeKey } from './reflector.js';
 import { EventStream } from './stream.js';
 
 /** Receives what happens to a watch (for metrics and `/readyz`). */
@@ -57,8 +62,18 @@ export interface WatcherOptions {
   readonly healthyResetMs?: number;
 }
 
-type State =
+/** A resumed start: the watch runs from the saved version while the cache is listed beside it. */
+interface Resuming<K> {
+  readonly phase: 'resuming';
+  rv: string;
+  list: Promise<K[]>;
+  /** Objects the watch delivered during the list: the list's older copy of them is left out. */
+  readonly touched: Set<string>;
+}
+
+type State<K> =
   | { readonly phase: 'empty'; readonly resume: string | undefined }
+  | Resuming<K>
   | { readonly phase: 'watching'; readonly rv: string };
 
 interface RawEvent {
@@ -66,10 +81,47 @@ interface RawEvent {
   readonly object?: unknown;
 }
 
+/** The list beside a resumed watch failed: it is listed again after a backoff; the watch goes on. */
+class ListFailed extends Error {}
+
 const noMonitor: WatchMonitor = { state: () => undefined, event: () => undefined, restart: () => undefined };
 
 function isGone(err: unknown): boolean {
   return err instanceof KubeApiError && (err.isGone || err.reason === 'Expired');
+}
+
+/** Every page of a paginated LIST: the objects and the list's resourceVersion. */
+async function listAll<K extends KubeObject>(
+  client: KubeClient,
+  type: ResourceType,
+  opts: WatcherOptions,
+): Promise<{ items: K[]; rv: string }> {
+  const items: K[] = [];
+  let token: string | undefined;
+  let rv = '';
+  do {
+    const page = await client.list<K>(type, opts.namespace, {
+      limit: opts.pageSize ?? 500,
+      ...(token ? { continue: token } : {}),
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+      ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
+      ...(opts.metadataOnly ? { metadataOnly: true } : {}),
+    });
+    for (const item of page.items ?? []) items.push(item);
+    token = page.metadata.continue || undefined;
+    rv = page.metadata.resourceVersion ?? rv;
+  } while (token);
+  return { items, rv };
+}
+
+function listBeside<K extends KubeObject>(
+  client: KubeClient,
+  type: ResourceType,
+  opts: WatcherOptions,
+): Promise<K[]> {
+  const list = listAll<K>(client, type, opts).then((l) => l.items);
+  list.catch(() => undefined); // observed when the bracket closes; never an unhandled rejection
+  return list;
 }
 
 async function* run<K extends KubeObject>(
@@ -81,34 +133,31 @@ async function* run<K extends KubeObject>(
   const backoff = opts.backoff ?? defaultBackoffPolicy();
   const healthyReset = opts.healthyResetMs ?? 120_000;
   const timeout = opts.timeoutSeconds ?? (() => 290 + Math.floor(Math.random() * 60));
-  let state: State = { phase: 'empty', resume: opts.resumeFrom };
+  let state: State<K> = { phase: 'empty', resume: opts.resumeFrom };
   let lastError = 0;
   const stopped = (): boolean => opts.signal?.aborted ?? false;
 
   while (!stopped()) {
     try {
-      if (state.phase === 'empty') {
+      if (state.phase === 'empty' && state.resume !== undefined) {
+        // Resumed start: the saved version's watch opens at once (a change made meanwhile is
+        // seen without waiting for the list); the list only refills the cache beside it.
         monitor.state('listing');
-        const items: K[] = [];
-        let token: string | undefined;
-        let listRv = '';
-        do {
-          const page = await client.list<K>(type, opts.namespace, {
-            limit: opts.pageSize ?? 500,
-            ...(token ? { continue: token } : {}),
-            ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
-            ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
-            ...(opts.metadataOnly ? { metadataOnly: true } : {}),
-          });
-          items.push(...(page.items ?? []));
-          token = page.metadata.continue || undefined;
-          listRv = page.metadata.resourceVersion ?? listRv;
-        } while (token);
+        yield { type: 'init', resumed: true };
+        state = {
+          phase: 'resuming',
+          rv: state.resume,
+          list: listBeside<K>(client, type, opts),
+          touched: new Set(),
+        };
+      } else if (state.phase === 'empty') {
+        monitor.state('listing');
+        const listed = await listAll<K>(client, type, opts);
         monitor.event('list');
-        yield { type: 'init', resumed: state.resume !== undefined };
-        for (const object of items) yield { type: 'initApply', object };
+        yield { type: 'init', resumed: false };
+        for (const object of listed.items) yield { type: 'initApply', object };
         yield { type: 'initDone' };
-        state = { phase: 'watching', rv: state.resume ?? listRv };
+        state = { phase: 'watching', rv: listed.rv };
         if (!state.rv)
           throw new KubeApiError(
             0,
@@ -117,40 +166,76 @@ async function* run<K extends KubeObject>(
           );
         opts.onResourceVersion?.(state.rv);
       }
-      monitor.state('watching');
+      if (state.phase === 'watching') monitor.state('watching');
       const seconds = timeout();
       const abort = new AbortController();
       const onStop = (): void => abort.abort();
       opts.signal?.addEventListener('abort', onStop, { once: true });
       let idle = setTimeout(() => abort.abort(), (seconds + 60) * 1000);
+      const stream = client.watch(type, opts.namespace, {
+        resourceVersion: state.rv,
+        timeoutSeconds: seconds,
+        signal: abort.signal,
+        ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+        ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
+        ...(opts.metadataOnly ? { metadataOnly: true } : {}),
+      });
+      const events = stream[Symbol.asyncIterator]();
+      let pending: Promise<IteratorResult<unknown>> | undefined;
       try {
-        const stream = client.watch(type, opts.namespace, {
-          resourceVersion: state.rv,
-          timeoutSeconds: seconds,
-          signal: abort.signal,
-          ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
-          ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
-          ...(opts.metadataOnly ? { metadataOnly: true } : {}),
-        });
-        for await (const raw of stream) {
+        for (;;) {
+          pending ??= events.next();
+          if (state.phase === 'resuming') {
+            const r: Resuming<K> = state;
+            const first = await Promise.race([
+              pending.then(() => 'event' as const),
+              r.list.then(
+                () => 'list' as const,
+                () => 'list' as const,
+              ),
+            ]);
+            if (first === 'list') {
+              let items: K[];
+              try {
+                items = await r.list;
+              } catch (err) {
+                throw new ListFailed(`list of ${type.plural} beside the resumed watch failed`, {
+                  cause: err,
+                });
+              }
+              monitor.event('list');
+              for (const object of items)
+                if (!r.touched.has(storeKey(object))) yield { type: 'initApply', object };
+              yield { type: 'initDone' };
+              state = { phase: 'watching', rv: r.rv };
+              opts.onResourceVersion?.(r.rv);
+              monitor.state('watching');
+              continue;
+            }
+          }
+          const step = await pending;
+          pending = undefined;
+          if (step.done) break;
           clearTimeout(idle);
           idle = setTimeout(() => abort.abort(), (seconds + 60) * 1000);
           if (lastError && Date.now() - lastError > healthyReset) {
             backoff.reset();
             lastError = 0;
           }
-          const ev = raw as RawEvent;
+          const ev = step.value as RawEvent;
           const object = ev.object as K | undefined;
           const rv = object?.metadata?.resourceVersion;
           switch (ev.type) {
             case 'ADDED':
             case 'MODIFIED':
               if (!object) continue;
+              if (state.phase === 'resuming') state.touched.add(storeKey(object));
               monitor.event('apply');
               yield { type: 'apply', object };
               break;
             case 'DELETED':
               if (!object) continue;
+              if (state.phase === 'resuming') state.touched.add(storeKey(object));
               monitor.event('delete');
               yield { type: 'delete', object };
               break;
@@ -169,17 +254,24 @@ async function* run<K extends KubeObject>(
               continue;
           }
           if (rv) {
-            state = { phase: 'watching', rv };
+            if (state.phase === 'resuming') state.rv = rv;
+            else state = { phase: 'watching', rv };
             opts.onResourceVersion?.(rv);
           }
         }
       } finally {
         clearTimeout(idle);
         opts.signal?.removeEventListener('abort', onStop);
+        // Ends the request, so an outstanding read settles and the stream can close.
+        abort.abort();
+        pending?.catch(() => undefined);
+        void events.return?.(undefined).catch(() => undefined);
       }
     } catch (err) {
       if (stopped()) break;
       if (isGone(err)) {
+        // Also for a resumed watch whose saved version is too old: list afresh (its bracket
+        // replaces the one the list beside it never closed).
         monitor.restart('gone', err);
         state = { phase: 'empty', resume: undefined };
         continue;
@@ -188,6 +280,8 @@ async function* run<K extends KubeObject>(
       monitor.restart('error', err);
       monitor.state('backoff');
       await pause(backoff.next(), opts.signal);
+      if (err instanceof ListFailed && state.phase === 'resuming')
+        state.list = listBeside<K>(client, type, opts);
     }
   }
   monitor.state('stopped');

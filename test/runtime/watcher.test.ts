@@ -6,6 +6,7 @@
 import test from 'ava';
 import { controller } from '../../dispatcher/controller.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { SourceHub } from '../../dispatcher/hub.js';
 import { ReflectorStore } from '../../dispatcher/watch/reflector.js';
 import { metadataWatcher, watcher } from '../../dispatcher/watch/watcher.js';
 import type { WatchEvent } from '../../dispatcher/watch/events.js';
@@ -20,7 +21,11 @@ import {
   not,
   labelsChanged,
   or,
+  KubeClient,
+  type KubeList,
   type KubeObject,
+  type ListOptions,
+  type ResourceType,
 } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
@@ -260,4 +265,122 @@ test('the watch event union is closed', (t) => {
     }
   };
   t.is(kinds({ type: 'apply', object: { metadata: { name: 'a' } } }), 'apply:a');
+});
+
+/** A client whose LISTs wait until `gate` resolves (its watches do not). */
+class GatedLists extends KubeClient {
+  constructor(
+    inner: KubeClient,
+    private readonly gate: Promise<void>,
+  ) {
+    super(inner.rest);
+  }
+
+  override async list<K extends KubeObject = KubeObject>(
+    type: ResourceType,
+    namespace?: string,
+    opts?: ListOptions,
+  ): Promise<KubeList<K>> {
+    await this.gate;
+    return super.list<K>(type, namespace, opts);
+  }
+}
+
+test('a resumed watcher opens its watch before its list: changes made while stopped arrive first, and the cache ends whole', async (t) => {
+  const { namespace } = isolation('w-resume');
+  await useNamespace(t, namespace);
+  await createWidgets(namespace, 3);
+  const kube = adminClient();
+  const saved = (await kube.list(WidgetKind, namespace)).metadata.resourceVersion ?? '';
+  await kube.patch(WidgetKind, namespace, 'w-0', { spec: { size: 100 } });
+  await kube.delete(WidgetKind, namespace, 'w-1');
+  await kube.create<KubeObject>(WidgetKind, { metadata: { name: 'w-9', namespace }, spec: { size: 9 } });
+
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const stop = new AbortController();
+  t.teardown(() => stop.abort());
+  const store = new ReflectorStore<KubeObject>();
+  const seen: string[] = [];
+  const consume = (async () => {
+    for await (const ev of watcher(new GatedLists(kube, gate), WidgetKind, {
+      namespace,
+      resumeFrom: saved,
+      signal: stop.signal,
+    }).reflect(store)) {
+      seen.push(
+        ev.type === 'init'
+          ? `init:${ev.resumed ? 'resumed' : 'fresh'}`
+          : ev.type === 'initDone'
+            ? ev.type
+            : `${ev.type}:${ev.object.metadata.name ?? ''}`,
+      );
+      // The list is held back until the watch has delivered every change: a watcher that
+      // listed before watching would never get here.
+      if (['apply:w-0', 'delete:w-1', 'apply:w-9'].every((e) => seen.includes(e))) open();
+      if (ev.type === 'initDone') break;
+    }
+  })();
+  const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000).unref());
+  t.not(await Promise.race([consume.then(() => 'done' as const), timedOut]), 'timeout', JSON.stringify(seen));
+  stop.abort();
+
+  t.is(seen[0], 'init:resumed');
+  t.is(seen.at(-1), 'initDone');
+  t.deepEqual(
+    seen.filter((e) => e.startsWith('initApply')),
+    ['initApply:w-2'],
+    'the list leaves out what the watch already delivered',
+  );
+  t.deepEqual(
+    store
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['w-0', 'w-2', 'w-9'],
+  );
+  t.is((store.get(namespace, 'w-0')?.spec as { size?: number } | undefined)?.size, 100);
+  t.true(store.ready);
+});
+
+test('watch events inside a list bracket reach both the live cache and the bracket', (t) => {
+  const obj = (name: string, rv: string): KubeObject => ({
+    metadata: { name, namespace: 'n', uid: name, resourceVersion: rv },
+  });
+  const store = new ReflectorStore<KubeObject>();
+  store.apply({ type: 'init', resumed: false });
+  store.apply({ type: 'initApply', object: obj('a', '1') });
+  store.apply({ type: 'initApply', object: obj('b', '1') });
+  t.deepEqual(store.apply({ type: 'initDone' }), []);
+  store.apply({ type: 'init', resumed: true });
+  store.apply({ type: 'apply', object: obj('c', '5') });
+  store.apply({ type: 'delete', object: obj('b', '6') });
+  t.is(store.get('n', 'c')?.metadata.resourceVersion, '5', 'the live cache has the event at once');
+  store.apply({ type: 'initApply', object: obj('a', '2') });
+  t.deepEqual(store.apply({ type: 'initDone' }), []);
+  t.deepEqual(
+    store
+      .list()
+      .map((o) => `${o.metadata.name ?? ''}@${o.metadata.resourceVersion ?? ''}`)
+      .sort(),
+    ['a@2', 'c@5'],
+  );
+});
+
+test('a kind watched in full and metadata-only gets one shared source that serves both', (t) => {
+  const hub = new SourceHub();
+  const owned = hub.source(WidgetKind, true);
+  const calls: string[] = [];
+  owned.subscribe(() => calls.push('metadata'));
+  const full = hub.source(WidgetKind, false);
+  full.subscribe(() => calls.push('full'));
+  t.is(hub.source(WidgetKind, true), full);
+  t.deepEqual(
+    hub.all().map((s) => s.key),
+    [full.key],
+  );
+  t.false(full.metadataOnly);
+  t.not(hub.source(Builtin.ConfigMap, true), full);
+  t.is(hub.all().length, 2);
+  t.deepEqual(calls, []);
 });
