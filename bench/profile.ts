@@ -68,7 +68,7 @@ function table(map: Map<string, number>, total: number, top: number): string {
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt >= 0 ? Number(args[topAt + 1]) : 25;
-const files = args.filter((a, i) => a !== '--top' && i !== topAt + 1);
+const files = args.filter((_, i) => topAt < 0 || (i !== topAt && i !== topAt + 1));
 for (const file of files) {
   const { total, byPlace, byFunction } = summarize(JSON.parse(readFileSync(file, 'utf8')) as Profile);
   process.stdout.write(

@@ -2,9 +2,10 @@
  * @module bench/lib/profiler
  * A V8 CPU profile of the current process through the inspector, written to a file on `stop()`
  * (`--cpu-prof` writes nothing when a process ends with `process.exit()` from a signal handler).
- * Open the file in Chrome DevTools, or summarise it with `npm run bench -- profile <file>`.
+ * Open the file in Chrome DevTools, or summarise it with `node dist/bench/profile.js <file>`.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 
 export interface Profiler {
@@ -20,6 +21,7 @@ export async function startProfiler(file: string): Promise<Profiler> {
   return {
     async stop() {
       const { profile } = await session.post('Profiler.stop');
+      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
     },
