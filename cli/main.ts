@@ -6,10 +6,10 @@
  */
 import { Command } from 'commander';
 import { messageOf } from '../shared/index.js';
-import { registerDemoCommand } from './demo/command.js';
-import { registerQueueCommands } from './queue-commands.js';
 import { registerRuntimeCommands } from './runtime.js';
-import { registerStreamCommands } from './streams/index.js';
+
+/** The long-running processes: their start loads only what they run (not the other commands' modules). */
+const PROCESSES = new Set(['dispatcher', 'worker', 'dev']);
 
 const program = new Command();
 program
@@ -17,9 +17,16 @@ program
   .description('A Kubernetes operator for streaming infrastructure, on queue-driven reconciler functions.')
   .showHelpAfterError();
 registerRuntimeCommands(program);
-registerQueueCommands(program);
-registerStreamCommands(program);
-registerDemoCommand(program);
+if (!PROCESSES.has(process.argv[2] ?? '')) {
+  const [queue, streams, demo] = await Promise.all([
+    import('./queue-commands.js'),
+    import('./streams/index.js'),
+    import('./demo/command.js'),
+  ]);
+  queue.registerQueueCommands(program);
+  streams.registerStreamCommands(program);
+  demo.registerDemoCommand(program);
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`sluice: ${messageOf(err)}\n`);

@@ -104,30 +104,39 @@ export async function startDispatcher(
     log.warn(
       'no API token is configured (SLUICE_API_TOKEN): the HTTP API and the dashboard refuse every request',
     );
-  const app = await buildHttpApp({
-    ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
-    registry,
-    enqueuer,
-    kube,
-    auth,
-    metrics,
-    queues: registry.all().map((k) => queues.get(k)),
-    log,
-    dashboardWritable: config.dashboardWritable,
-    readiness: async () => {
-      const h = dispatcher.health();
-      let redis = true;
-      try {
-        await queues.connection.ping();
-      } catch {
-        redis = false;
-      }
-      const watching = h.sources.every((s) => s.state === 'watching');
-      return { ready: redis && (!h.leader || watching), redis, ...h };
-    },
-  });
+  // The watches start before the HTTP app is built: a restarted leader sees changes sooner.
   dispatcher.start();
-  await app.listen({ port: opts.httpPort ?? 8080, host: opts.httpHost ?? '0.0.0.0' });
+  let app: FastifyInstance;
+  try {
+    app = await buildHttpApp({
+      ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
+      registry,
+      enqueuer,
+      kube,
+      auth,
+      metrics,
+      queues: registry.all().map((k) => queues.get(k)),
+      log,
+      dashboardWritable: config.dashboardWritable,
+      readiness: async () => {
+        const h = dispatcher.health();
+        let redis = true;
+        try {
+          await queues.connection.ping();
+        } catch {
+          redis = false;
+        }
+        const watching = h.sources.every((s) => s.state === 'watching');
+        return { ready: redis && (!h.leader || watching), redis, ...h };
+      },
+    });
+    await app.listen({ port: opts.httpPort ?? 8080, host: opts.httpHost ?? '0.0.0.0' });
+  } catch (err) {
+    await dispatcher.stop();
+    await queues.close();
+    kube.rest.close();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.httpPort ?? 8080);
   log.info({ port, identity, kinds: registry.all().map((k) => k.kind) }, 'dispatcher started');
