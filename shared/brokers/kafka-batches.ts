@@ -13,6 +13,7 @@ import { failed, ok, type Settled } from './batcher.js';
 import { InvalidTopicConfigError } from './failures.js';
 import { isTopicError, kafkaErrorType, toSluiceError } from './kafka-errors.js';
 import {
+  awaitVisible,
   existingTopics,
   isTopicName,
   type AdminPort,
@@ -83,6 +84,8 @@ export async function createBatch(
       }
     }
   }
+  const created = [...results].filter(([, r]) => r.ok && r.value === 'created').map(([name]) => name);
+  if (created.length > 0) await awaitVisible(port, created);
   return specs.map((s) => results.get(s.name) ?? failed(new Error(`internal: no result for ${s.name}`)));
 }
 

@@ -123,3 +123,37 @@ export async function existingTopics(
   for (const t of topics) if (set.has(t.name)) found.set(t.name, t);
   return found;
 }
+
+/** How long a create waits for its topics to show in the metadata before it answers anyway. */
+const VISIBLE_WAIT_MS = 5_000;
+
+/**
+ * Waits until every named topic shows in the metadata with a leader for each partition, so that a
+ * describe right after a create sees the topic (the controller answers CreateTopics before the
+ * brokers have learnt it). One metadata request when the topics are already there, which is the
+ * common case; then a few more, 25 ms apart and doubling. After {@link VISIBLE_WAIT_MS}, or on an
+ * error other than "not known yet", it returns anyway: the topics were created, and a describe
+ * that misses them reports them missing, which a reconciler retries.
+ */
+export async function awaitVisible(port: AdminPort, names: readonly string[]): Promise<void> {
+  const deadline = Date.now() + VISIBLE_WAIT_MS;
+  let pending = [...names];
+  let delayMs = 25;
+  while (pending.length > 0) {
+    try {
+      const meta = await port.fetchTopicMetadata(pending);
+      const led = new Set(
+        meta
+          .filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+          .map((t) => t.name),
+      );
+      pending = pending.filter((n) => !led.has(n));
+    } catch (err) {
+      const type = kafkaErrorType(err);
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') return;
+    }
+    if (pending.length === 0 || Date.now() + delayMs > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    delayMs = Math.min(delayMs * 2, 400);
+  }
+}

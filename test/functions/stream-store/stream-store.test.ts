@@ -18,7 +18,7 @@ import { runReconcilerContract } from '../../contract/reconciler.contract.js';
 import { adminClient, testContext } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';
 import { isolation } from '../../helpers/env.js';
-import { useNamespace } from '../../helpers/kube.js';
+import { eventually, useNamespace } from '../../helpers/kube.js';
 import {
   applyExample,
   ensureStorageClass,
@@ -65,8 +65,16 @@ test('the seed StreamStore, applied unchanged, runs: its Pod is Ready and its cl
   const kube = adminClient();
   const pod = await kube.get(Builtin.Pod, namespace, `${name}-0`);
   t.true(isReady(pod), 'the nats-server Pod is Ready');
-  const pvc = await kube.get(Builtin.PersistentVolumeClaim, namespace, `mypvclaim-${name}-0`);
-  t.is(isRecord(pvc?.status) ? pvc.status.phase : undefined, 'Bound');
+  // kwok binds the claim and makes its volume in one step; the controller-manager's binder can see
+  // the claim before the volume and call it Lost until its next sync (15 s), so wait for Bound.
+  const pvc = await eventually(
+    'the claim to be Bound',
+    async () => {
+      const c = await kube.get(Builtin.PersistentVolumeClaim, namespace, `mypvclaim-${name}-0`);
+      return isRecord(c?.status) && c.status.phase === 'Bound' ? c : undefined;
+    },
+    45_000,
+  );
   t.is(isRecord(pvc?.spec) ? pvc.spec.storageClassName : undefined, 'ssd-csi');
   t.is(pvc?.metadata.labels?.app, 'mystreamstore', "the claim carries the template's labels");
 
