@@ -7,8 +7,8 @@
  *
  * A worker in this process serves the Tawon Stream queue with a reconciler that only notes when it
  * started (it writes nothing), so the time measured is the dispatcher's: process start, leader
- * election, the resumed list of every kind (which only refills caches), the resumed watch that
- * replays the change, the enqueue, and the worker picking the job up.
+ * election, the resumed watch that replays the change (opened at once; the list that refills the
+ * caches runs beside it), the enqueue, and the worker picking the job up.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KindWorker } from '../../functions/host/kind-worker.js';
@@ -30,7 +30,7 @@ import { populate } from '../lib/population.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startCliDispatcher, type Running } from '../lib/sluice.js';
 import { percentile } from '../lib/stats.js';
-import { NO_CLIENT_NODE, dispatcherSettled } from './memory.js';
+import { DISPATCHER_NODE_ARGS, dispatcherSettled } from './memory.js';
 import type { Scenario } from './index.js';
 
 /** A Tawon Stream reconciler that records its start and does nothing else. */
@@ -89,7 +89,7 @@ export const restartScenario: Scenario = {
     worker.start();
     const port = await freePort();
     const env = { redisUrl, prefix, namespace };
-    let dispatcher: Running = startCliDispatcher(env, { port });
+    let dispatcher: Running = startCliDispatcher(env, { port, nodeArgs: DISPATCHER_NODE_ARGS });
     await dispatcherSettled(port);
     let generation = 0;
 
@@ -121,18 +121,12 @@ export const restartScenario: Scenario = {
     return {
       async run(): Promise<Figures> {
         const latencies: number[] = [];
-        const proto: number[] = [];
         let objects = 0;
         for (let i = 0; i < trials; i++) {
-          const r = await trial(i, []);
+          const r = await trial(i, DISPATCHER_NODE_ARGS);
           latencies.push(r.latency);
           objects = r.objects;
           say(`    trial ${i + 1}: ${r.latency.toFixed(3)} s`);
-        }
-        for (let i = 0; i < trials; i++) {
-          const r = await trial(trials + i, ['--import', NO_CLIENT_NODE]);
-          proto.push(r.latency);
-          say(`    prototype trial ${i + 1}: ${r.latency.toFixed(3)} s`);
         }
         return {
           p99_s: percentile(latencies, 99),
@@ -141,8 +135,6 @@ export const restartScenario: Scenario = {
           max_s: Math.max(...latencies),
           trials,
           scenario_objects: total,
-          proto_no_client_node_p99_s: percentile(proto, 99),
-          proto_no_client_node_p50_s: percentile(proto, 50),
         };
       },
       async cleanup() {
@@ -160,7 +152,7 @@ export const restartScenario: Scenario = {
           )}) plus every other object of the six kinds and their owned kinds on the shared API server ("objects" counts what the dispatcher watches).`,
         `Each trial: SIGTERM the production dispatcher (it saves its watch progress and releases its Lease), spawn a new one, change one Tawon Stream's spec at once; time from the change to the start of its reconcile. ${trials} trials per run; the run figure is their p99 (with 10 trials, the slowest).`,
         'The reconcile start is seen by a worker that serves the Tawon Stream queue and writes nothing.',
-        'proto_no_client_node_*: the same trials with the dispatcher started with `--import bench/proto/no-client-node.js` (see the memory scenario): how much of the time is loading @kubernetes/client-node.',
+        `The dispatcher runs with the chart's Node flags (${DISPATCHER_NODE_ARGS.join(' ')}).`,
       ],
       details: () => ({ population, trials }),
     };

@@ -84,6 +84,7 @@ test('the dispatcher runs 2 replicas with leader election, probes on /healthz an
   t.deepEqual(env.get('SLUICE_NAMESPACE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } });
   t.is(env.get('SLUICE_API_TOKEN_FILE')?.value, '/var/run/sluice/api-token/token');
   t.is(podSpecOf(deploy).serviceAccountName, 'sluice-dispatcher');
+  t.is(env.get('NODE_OPTIONS')?.value, '--max-semi-space-size=1', 'the small young generation');
 
   const svc = pick(objects, 'Service', 'sluice-dispatcher');
   t.like(svc.spec, { ports: [{ name: 'http', port: 8080, targetPort: 'http' }] });
@@ -201,6 +202,21 @@ test('KEDA: one ScaledObject per worker Deployment, a metrics-api trigger per ki
       .sort(),
     "the chart's queue names are the registry's",
   );
+});
+
+test('dispatcher.nodeOptions reaches the dispatcher as NODE_OPTIONS, and an empty value leaves Node its defaults', async (t) => {
+  const custom = containersOf(
+    pick(
+      await render({ dispatcher: { nodeOptions: '--max-old-space-size=256' } }),
+      'Deployment',
+      'sluice-dispatcher',
+    ),
+  );
+  t.is(custom[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value, '--max-old-space-size=256');
+  const plain = containersOf(
+    pick(await render({ dispatcher: { nodeOptions: '' } }), 'Deployment', 'sluice-dispatcher'),
+  );
+  t.false((plain[0]?.env ?? []).some((e) => e.name === 'NODE_OPTIONS'));
 });
 
 test('values that cannot work are refused at render time', async (t) => {
