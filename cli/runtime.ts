@@ -5,9 +5,29 @@
  */
 import type { Command } from 'commander';
 import { startDispatcher } from '../dispatcher/main.js';
-import { DEFAULT_CONCURRENCY, startWorkers } from '../functions/main.js';
-import { SLUICE_FUNCTIONS } from '../functions/registrations.js';
-import { SluiceMetrics, createLogger, loadConfig, messageOf } from '../shared/index.js';
+import { DEFAULT_CONCURRENCY } from '../functions/host/defaults.js';
+import type { startWorkers as StartWorkers } from '../functions/main.js';
+import { SLUICE_WATCHES } from '../functions/watches.js';
+import { loadConfig } from '../shared/config.js';
+import { createLogger } from '../shared/log.js';
+import { SluiceMetrics } from '../shared/metrics.js';
+import type { SluiceFunction } from '../shared/runtime/registration.js';
+import { messageOf } from '../shared/errors.js';
+
+/**
+ * The worker host and every function's handlers. Loaded only by the commands that run workers: the
+ * dispatcher needs only {@link SLUICE_WATCHES}, and stays without the broker clients and validators.
+ */
+async function workerModules(): Promise<{
+  startWorkers: typeof StartWorkers;
+  functions: readonly SluiceFunction[];
+}> {
+  const [host, registrations] = await Promise.all([
+    import('../functions/main.js'),
+    import('../functions/registrations.js'),
+  ]);
+  return { startWorkers: host.startWorkers, functions: registrations.SLUICE_FUNCTIONS };
+}
 
 function onSignal(stop: () => Promise<void>): void {
   let stopping = false;
@@ -48,7 +68,7 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--http-port <port>', 'HTTP port of the API, dashboard, probes and metrics', port, 8080)
     .option('--no-leader-election', 'lead at once (a single dispatcher)')
     .action(async (opts: { httpPort: number; leaderElection: boolean }) => {
-      const running = await startDispatcher(loadConfig(), SLUICE_FUNCTIONS, {
+      const running = await startDispatcher(loadConfig(), SLUICE_WATCHES, {
         httpPort: opts.httpPort,
         leaderElection: opts.leaderElection,
       });
@@ -66,7 +86,8 @@ export function registerRuntimeCommands(program: Command): void {
         .split(',')
         .map((k) => k.trim())
         .filter(Boolean);
-      const running = await startWorkers(loadConfig(), SLUICE_FUNCTIONS, {
+      const { startWorkers, functions } = await workerModules();
+      const running = await startWorkers(loadConfig(), functions, {
         kinds,
         concurrency: opts.concurrency,
         httpPort: opts.httpPort,
@@ -83,13 +104,14 @@ export function registerRuntimeCommands(program: Command): void {
       const config = loadConfig();
       const metrics = new SluiceMetrics().withProcessMetrics();
       const log = createLogger({ level: config.logLevel, base: { component: 'dev' } });
-      const workers = await startWorkers(config, SLUICE_FUNCTIONS, {
+      const { startWorkers, functions } = await workerModules();
+      const workers = await startWorkers(config, functions, {
         kinds: [],
         concurrency: opts.concurrency,
         metrics,
         log,
       });
-      const dispatcher = await startDispatcher(config, SLUICE_FUNCTIONS, {
+      const dispatcher = await startDispatcher(config, functions, {
         httpPort: opts.httpPort,
         leaderElection: false,
         metrics,

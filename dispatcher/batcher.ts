@@ -7,16 +7,12 @@
  * Costs: at most one `addBulk` per priority per linger period; memory bounded by the number of
  * distinct objects waiting to be written.
  */
-import {
-  jobKey,
-  messageOf,
-  traceCarrier,
-  type EnqueueReason,
-  type Enqueuer,
-  type Logger,
-  type ObjectRef,
-  type Priority,
-} from '../shared/index.js';
+import { messageOf } from '../shared/errors.js';
+import { jobKey, type ObjectRef } from '../shared/kube/object-ref.js';
+import { type Logger } from '../shared/log.js';
+import { traceCarrier, type Enqueuer } from '../shared/queue/enqueue.js';
+import { type Priority } from '../shared/queue/options.js';
+import { type EnqueueReason } from '../shared/queue/payload.js';
 
 export interface BatcherOptions {
   /** How long a request may wait for company. @defaultValue 5 ms */

@@ -14,20 +14,17 @@
  * as kube-rs's do. Misuse (a second primary, a kind owned twice, a cluster-scoped kind owned by a
  * namespaced one...) is collected and reported once, by `build()`, as a {@link ConfigError}.
  */
+import { ConfigError } from '../shared/errors.js';
+import { type ResourceType } from '../shared/kube/resources.js';
+import { kindKey, type KindInfo } from '../shared/registry.js';
+import { enqueueOwner, enqueueSelf, type Mapper } from '../shared/runtime/mappers.js';
 import {
-  ConfigError,
   defaultPrimaryPredicate,
-  enqueueOwner,
-  enqueueSelf,
-  kindKey,
   primaryPredicateFor,
   resourceVersionChanged,
-  type KindInfo,
-  type Mapper,
   type Predicate,
-  type ResourceType,
-  type SluiceFunction,
-} from '../shared/index.js';
+} from '../shared/runtime/predicates.js';
+import { type WatchRegistration } from '../shared/runtime/registration.js';
 import type { Store } from './watch/reflector.js';
 import type { ObjectStream } from './watch/stream.js';
 
@@ -169,7 +166,7 @@ export function controller(kind: KindInfo): ControllerBuilder {
 }
 
 /** The controller a registered function declares. */
-export function controllerFor(fn: SluiceFunction): ControllerSpec {
+export function controllerFor(fn: WatchRegistration): ControllerSpec {
   const b = controller(fn.kind);
   b.withPredicate(fn.watch.predicate ?? primaryPredicateFor(fn.finalizer));
   for (const o of fn.watch.owns ?? []) b.owns(o.kind, o.predicate ? { predicate: o.predicate } : {});

@@ -6,15 +6,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Redis } from 'ioredis';
-import {
-  messageOf,
-  pause,
-  refOf,
-  type Enqueuer,
-  type KubeClient,
-  type Logger,
-  type SluiceMetrics,
-} from '../shared/index.js';
+import { messageOf } from '../shared/errors.js';
+import { type KubeClient } from '../shared/kube/client.js';
+import { refOf } from '../shared/kube/object-ref.js';
+import { type Logger } from '../shared/log.js';
+import { type SluiceMetrics } from '../shared/metrics.js';
+import { type Enqueuer } from '../shared/queue/enqueue.js';
+import { pause } from '../shared/util.js';
 import { EnqueueBatcher, type BatcherOptions } from './batcher.js';
 import type { ControllerSpec } from './controller.js';
 import { SourceHub, type SourceHealth } from './hub.js';

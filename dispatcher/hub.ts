@@ -8,14 +8,12 @@
  * Each source also remembers the last resourceVersion it reached, so the dispatcher can persist
  * it and a restarted dispatcher resumes instead of replaying every object as new.
  */
-import {
-  kindKey,
-  type KubeClient,
-  type KubeObject,
-  type ResourceType,
-  type SluiceMetrics,
-  type StoreLookup,
-} from '../shared/index.js';
+import { type KubeClient } from '../shared/kube/client.js';
+import { type ResourceType } from '../shared/kube/resources.js';
+import { type KubeObject } from '../shared/kube/types.js';
+import { type SluiceMetrics } from '../shared/metrics.js';
+import { kindKey } from '../shared/registry.js';
+import { type StoreLookup } from '../shared/runtime/mappers.js';
 import { trace } from '@opentelemetry/api';
 import type { WatchEvent, WatcherState } from './watch/events.js';
 import { ReflectorStore, storeKey } from './watch/reflector.js';

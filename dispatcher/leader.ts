@@ -8,15 +8,12 @@
  * (as client-go does), not by the timestamps in the record, so clock skew between pods does not
  * matter. A leader that cannot renew within the renew deadline steps down.
  */
-import {
-  KubeApiError,
-  messageOf,
-  pause,
-  Builtin,
-  type KubeClient,
-  type KubeObject,
-  type Logger,
-} from '../shared/index.js';
+import { KubeApiError, messageOf } from '../shared/errors.js';
+import { type KubeClient } from '../shared/kube/client.js';
+import { Builtin } from '../shared/kube/resources.js';
+import { type KubeObject } from '../shared/kube/types.js';
+import { type Logger } from '../shared/log.js';
+import { pause } from '../shared/util.js';
 
 export interface LeaderElectionOptions {
   readonly namespace: string;

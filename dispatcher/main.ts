@@ -8,20 +8,17 @@ import 'reflect-metadata';
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { container } from 'tsyringe';
-import {
-  Enqueuer,
-  KindRegistry,
-  QueueSet,
-  SluiceMetrics,
-  applyQueueSettings,
-  createLogger,
-  kubeClientFrom,
-  messageOf,
-  type KubeClient,
-  type Logger,
-  type SluiceConfig,
-  type SluiceFunction,
-} from '../shared/index.js';
+import { type SluiceConfig } from '../shared/config.js';
+import { messageOf } from '../shared/errors.js';
+import { type KubeClient } from '../shared/kube/client.js';
+import { kubeClientFrom } from '../shared/kube/connect.js';
+import { createLogger, type Logger } from '../shared/log.js';
+import { SluiceMetrics } from '../shared/metrics.js';
+import { Enqueuer } from '../shared/queue/enqueue.js';
+import { QueueSet } from '../shared/queue/queues.js';
+import { applyQueueSettings } from '../shared/queue/settings.js';
+import { KindRegistry } from '../shared/registry.js';
+import { type WatchRegistration } from '../shared/runtime/registration.js';
 import { controllerFor, type ControllerSpec } from './controller.js';
 import { Dispatcher } from './dispatcher.js';
 import { Authenticator } from './http/auth.js';
@@ -50,7 +47,7 @@ export interface RunningDispatcher {
 
 export async function startDispatcher(
   config: SluiceConfig,
-  functions: readonly SluiceFunction[],
+  functions: readonly WatchRegistration[],
   opts: DispatcherProcessOptions = {},
 ): Promise<RunningDispatcher> {
   const c = container.createChildContainer();

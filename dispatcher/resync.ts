@@ -6,7 +6,9 @@
  * UID, which spreads the load evenly (the jitter) instead of re-enqueuing everything at once.
  */
 import { createHash } from 'node:crypto';
-import { pause, refOf, type KindInfo } from '../shared/index.js';
+import { refOf } from '../shared/kube/object-ref.js';
+import { type KindInfo } from '../shared/registry.js';
+import { pause } from '../shared/util.js';
 import type { Store } from './watch/reflector.js';
 import type { Sink } from './wiring.js';
 

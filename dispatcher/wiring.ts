@@ -7,19 +7,14 @@
  * changed since the cache last saw them; a list that only refills caches after a resumed watch
  * enqueues nothing.
  */
-import {
-  enqueueOwner,
-  enqueueSelf,
-  messageOf,
-  uniqueRefs,
-  type EnqueueReason,
-  type KubeObject,
-  type Logger,
-  type Mapper,
-  type ObjectRef,
-  type Predicate,
-  type Priority,
-} from '../shared/index.js';
+import { messageOf } from '../shared/errors.js';
+import { type ObjectRef } from '../shared/kube/object-ref.js';
+import { type KubeObject } from '../shared/kube/types.js';
+import { type Logger } from '../shared/log.js';
+import { type Priority } from '../shared/queue/options.js';
+import { type EnqueueReason } from '../shared/queue/payload.js';
+import { enqueueOwner, enqueueSelf, uniqueRefs, type Mapper } from '../shared/runtime/mappers.js';
+import { type Predicate } from '../shared/runtime/predicates.js';
 import type { ControllerSpec } from './controller.js';
 import type { SourceHub, Subscriber } from './hub.js';
 

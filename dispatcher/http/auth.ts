@@ -7,7 +7,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Builtin, messageOf, type KubeClient, type Logger } from '../../shared/index.js';
+import { messageOf } from '../../shared/errors.js';
+import { type KubeClient } from '../../shared/kube/client.js';
+import { Builtin } from '../../shared/kube/resources.js';
+import { type Logger } from '../../shared/log.js';
 
 export interface AuthOptions {
   /** The static token. */

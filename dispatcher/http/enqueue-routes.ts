@@ -4,36 +4,67 @@
  * queue a reconcile of one object at high priority, answering 202 with the job id. The object must
  * exist; nothing is queued for a request that fails.
  */
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyInstance } from 'fastify';
-import {
-  KubeApiError,
-  TerminalError,
-  apiVersionOf,
-  parseWith,
-  type Enqueuer,
-  type KindInfo,
-  type KindRegistry,
-  type KubeClient,
-  type ObjectRef,
-} from '../../shared/index.js';
+import { KubeApiError } from '../../shared/errors.js';
+import { type KubeClient } from '../../shared/kube/client.js';
+import { type ObjectRef } from '../../shared/kube/object-ref.js';
+import { apiVersionOf } from '../../shared/kube/resources.js';
+import { type Enqueuer } from '../../shared/queue/enqueue.js';
+import { type KindInfo, type KindRegistry } from '../../shared/registry.js';
+import { isRecord } from '../../shared/util.js';
 import { HttpError } from './errors.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-class ReconcileBody {
-  @IsString() @IsNotEmpty() @MaxLength(253) apiVersion!: string;
-  @IsString() @IsNotEmpty() @MaxLength(63) kind!: string;
-  @IsOptional()
-  @IsString()
-  @Matches(DNS_LABEL, { message: 'namespace must be a DNS label' })
-  @MaxLength(63)
-  namespace?: string;
-  @IsString()
-  @Matches(DNS_SUBDOMAIN, { message: 'name must be a DNS subdomain' })
-  @MaxLength(253)
-  name!: string;
+/** The body of `POST /api/v1/reconcile`. */
+interface ReconcileBody {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** Why a body field is not acceptable, or undefined when it is. */
+function fieldProblem(value: unknown, max: number, pattern?: RegExp, what?: string): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.length === 0) return 'must not be empty';
+  if (value.length > max) return `must be at most ${max} characters`;
+  if (pattern && !pattern.test(value)) return `must be a ${what ?? 'valid value'}`;
+  return undefined;
+}
+
+/**
+ * Validates the body, listing every problem. Written out rather than declared with class-validator,
+ * so that the dispatcher does not load that library (≈ 13 MB of RSS) for four fields.
+ * @throws HttpError 400 `BadRequest`.
+ */
+function parseBody(raw: unknown): ReconcileBody {
+  if (!isRecord(raw)) throw new HttpError(400, 'BadRequest', 'body must be an object');
+  const problems = [
+    ['apiVersion', fieldProblem(raw.apiVersion, 253)],
+    ['kind', fieldProblem(raw.kind, 63)],
+    [
+      'namespace',
+      raw.namespace === undefined || raw.namespace === null
+        ? undefined
+        : fieldProblem(raw.namespace, 63, DNS_LABEL, 'DNS label'),
+    ],
+    ['name', fieldProblem(raw.name, 253, DNS_SUBDOMAIN, 'DNS subdomain')],
+  ].filter((p): p is [string, string] => p[1] !== undefined);
+  if (problems.length > 0)
+    throw new HttpError(
+      400,
+      'BadRequest',
+      `invalid body: ${problems.map(([f, m]) => `${f} ${m}`).join('; ')}`,
+    );
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return {
+    apiVersion: text(raw.apiVersion),
+    kind: text(raw.kind),
+    name: text(raw.name),
+    ...(typeof raw.namespace === 'string' ? { namespace: raw.namespace } : {}),
+  };
 }
 
 export interface EnqueueRouteDeps {
@@ -127,16 +158,7 @@ async function enqueueOne(
 
 export function registerEnqueueRoutes(app: FastifyInstance, deps: EnqueueRouteDeps): void {
   app.post('/api/v1/reconcile', async (req, reply) => {
-    let body: ReconcileBody;
-    try {
-      body = parseWith(ReconcileBody, req.body, 'body', 'BadRequest');
-    } catch (err) {
-      throw new HttpError(
-        400,
-        'BadRequest',
-        err instanceof TerminalError ? err.message : 'the body must be a JSON object',
-      );
-    }
+    const body = parseBody(req.body);
     const kind = deps.registry.byApiVersion(body.apiVersion, body.kind);
     if (!kind) {
       const other = deps.registry

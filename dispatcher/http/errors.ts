@@ -3,7 +3,7 @@
  * Every error answer of the HTTP API is JSON `{error, message}` with the right 4xx/5xx status.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../../shared/index.js';
+import type { Logger } from '../../shared/log.js';
 
 /** An error with its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {

@@ -13,7 +13,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { KindInfo, KindRegistry } from '../../shared/index.js';
+import type { KindInfo, KindRegistry } from '../../shared/registry.js';
 import { HttpError } from './errors.js';
 
 export interface WorkRouteDeps {

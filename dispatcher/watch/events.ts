@@ -8,7 +8,7 @@
  * resourceVersion: every change since then still arrives as `apply`/`delete`, and those events
  * may arrive inside the bracket (the resumed watch runs beside the list).
  */
-import type { KubeObject } from '../../shared/index.js';
+import type { KubeObject } from '../../shared/kube/types.js';
 
 export type WatchEvent<K extends KubeObject = KubeObject> =
   | { readonly type: 'init'; readonly resumed: boolean }

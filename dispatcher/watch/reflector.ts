@@ -5,7 +5,7 @@
  * arrive inside a bracket (a resumed watch runs beside its list) apply to the live cache and to
  * the bracket's, so neither loses them.
  */
-import type { KubeObject } from '../../shared/index.js';
+import type { KubeObject } from '../../shared/kube/types.js';
 import type { WatchEvent } from './events.js';
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */

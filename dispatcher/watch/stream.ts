@@ -16,7 +16,8 @@
  * needs). Each helper also exists as a plain function for à-la-carte use. Streams are lazy: the
  * watch starts when the stream is iterated, and each iteration opens its own watch.
  */
-import type { KubeObject, Predicate } from '../../shared/index.js';
+import type { KubeObject } from '../../shared/kube/types.js';
+import type { Predicate } from '../../shared/runtime/predicates.js';
 import { defaultBackoffPolicy, type Backoff } from './backoff.js';
 import type { WatchEvent } from './events.js';
 import type { ReflectorStore } from './reflector.js';

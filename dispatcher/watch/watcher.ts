@@ -17,13 +17,11 @@
  *
  * Costs: one paginated LIST at start and after each 410; one long-lived request otherwise.
  */
-import {
-  KubeApiError,
-  pause,
-  type KubeClient,
-  type KubeObject,
-  type ResourceType,
-} from '../../shared/index.js';
+import { KubeApiError } from '../../shared/errors.js';
+import { type KubeClient } from '../../shared/kube/client.js';
+import { type ResourceType } from '../../shared/kube/resources.js';
+import { type KubeObject } from '../../shared/kube/types.js';
+import { pause } from '../../shared/util.js';
 import { defaultBackoffPolicy, type Backoff } from './backoff.js';
 import type { WatchEvent, WatcherState } from './events.js';
 import { storeKey } from './reflector.js';

@@ -4,24 +4,21 @@
  * any Stream that names it or is named by its claim, so that a Stream's deletion (a release) is
  * noticed at once rather than at the next resync.
  */
+import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
+import { type ObjectRef } from '../../shared/kube/object-ref.js';
+import { Builtin } from '../../shared/kube/resources.js';
+import { type KubeObject } from '../../shared/kube/types.js';
+import { enqueueMapped, uniqueRefs, type Mapper } from '../../shared/runtime/mappers.js';
 import {
-  Builtin,
-  ClusterStreamKind,
-  TanzuStreamKind,
   deletionChanged,
-  enqueueMapped,
   generationChanged,
-  isRecord,
   or,
   resourceVersionChanged,
-  uniqueRefs,
-  type KubeObject,
-  type Mapper,
-  type ObjectRef,
   type Predicate,
-  type WatchConfig,
-} from '../../shared/index.js';
-import { defaultClusterStreamName } from '../../shared/index.js';
+} from '../../shared/runtime/predicates.js';
+import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
+import { isRecord } from '../../shared/util.js';
+import { CLUSTER_STREAM_FINALIZER, defaultClusterStreamName } from '../../shared/tanzu/names.js';
 
 function clusterStreamRef(name: string): ObjectRef {
   return {
@@ -82,4 +79,10 @@ export const clusterStreamWatch: WatchConfig = {
       predicate: or(generationChanged, deletionChanged),
     },
   ],
+};
+
+export const clusterStreamWatchRegistration: WatchRegistration = {
+  kind: ClusterStreamKind,
+  watch: clusterStreamWatch,
+  finalizer: CLUSTER_STREAM_FINALIZER,
 };

@@ -23,9 +23,9 @@ import {
   type KubeObject,
 } from '../../shared/index.js';
 import type { DeclaredStream, Directive } from './spec.js';
+import { DIRECTIVE_LABEL } from './watch.js';
 
-/** The label naming the Directive that created a Stream. */
-export const DIRECTIVE_LABEL = 'tawon.mantisnet.com/directive';
+export { DIRECTIVE_LABEL };
 
 /** The annotation holding the UID of the Directive that created a Stream. */
 export const CREATED_BY_ANNOTATION = 'tawon.mantisnet.com/created-by-directive';

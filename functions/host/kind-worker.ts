@@ -37,14 +37,9 @@ import {
   type SluiceMetrics,
 } from '../../shared/index.js';
 import { reconcileObject } from './reconcile-object.js';
+import { DEFAULT_CONCURRENCY } from './defaults.js';
 
-/**
- * Reconciles at once per kind and process. A reconcile mostly waits on the API server and the
- * brokers, so one process keeps many in flight; broker admin calls made at the same time share
- * batches. Measured by `npm run bench`: 10 left 1,000 Tawon Streams and 10,000 Kafka topics
- * waiting in the queue while the worker's CPU idled.
- */
-export const DEFAULT_CONCURRENCY = 50;
+export { DEFAULT_CONCURRENCY };
 
 export interface KindWorkerOptions {
   readonly redisUrl: string;

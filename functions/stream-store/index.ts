@@ -8,55 +8,18 @@
  * - watches Tawon Streams, mapped to the store they name (`spec.store.name`), so
  *   `status.streams` stays true.
  */
-import {
-  Builtin,
-  StreamStoreKind,
-  TawonStreamKind,
-  deletionChanged,
-  defineFunction,
-  enqueueMapped,
-  generationChanged,
-  or,
-  type KubeObject,
-  type Mapper,
-  type ObjectRef,
-} from '../../shared/index.js';
-import { reconcileStreamStore, storeNameOf } from './reconcile.js';
+import { StreamStoreKind, defineFunction } from '../../shared/index.js';
+import { reconcileStreamStore } from './reconcile.js';
 import { parseStreamStore } from './spec.js';
+import { streamStoreWatch } from './watch.js';
 
-/**
- * Maps a Tawon Stream to the store it names. (A Stream moved to another store leaves the old
- * store's count stale until that store's next event or resync.)
- */
-export const streamToStore: Mapper = (stream: KubeObject): ObjectRef[] => {
-  const namespace = stream.metadata.namespace;
-  const name = storeNameOf(stream);
-  if (!namespace || !name) return [];
-  return [
-    {
-      group: StreamStoreKind.group,
-      version: StreamStoreKind.version,
-      kind: StreamStoreKind.kind,
-      namespace,
-      name,
-    },
-  ];
-};
+export { streamToStore } from './watch.js';
 
 export const streamStoreFunction = defineFunction({
   kind: StreamStoreKind,
   parse: parseStreamStore,
   reconcile: reconcileStreamStore,
-  watch: {
-    owns: [{ kind: Builtin.StatefulSet }, { kind: Builtin.Service }, { kind: Builtin.ConfigMap }],
-    watches: [
-      {
-        kind: TawonStreamKind,
-        mapper: enqueueMapped(streamToStore),
-        predicate: or(generationChanged, deletionChanged),
-      },
-    ],
-  },
+  watch: streamStoreWatch,
 });
 
 export { parseStreamStore } from './spec.js';

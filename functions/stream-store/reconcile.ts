@@ -25,6 +25,7 @@ import {
 import { desiredChildren, type Child } from './desired.js';
 import type { StreamStore } from './spec.js';
 import { desiredStatus } from './status.js';
+import { storeNameOf } from './watch.js';
 
 /** How soon a store that is not Running is looked at again. */
 export const NOT_READY_REQUEUE_MS = 10_000;
@@ -42,13 +43,6 @@ async function applyChild(child: Child, ctx: ReconcileContext): Promise<KubeObje
     }
     throw err;
   }
-}
-
-/** The store a Tawon Stream names in `spec.store.name`, if it names one. */
-export function storeNameOf(stream: KubeObject): string | undefined {
-  const store = isRecord(stream.spec) ? stream.spec.store : undefined;
-  const name = isRecord(store) ? store.name : undefined;
-  return typeof name === 'string' ? name : undefined;
 }
 
 /** How many Tawon Streams in the store's namespace name it. */

@@ -16,23 +16,16 @@
  * CRD polls every 30 s instead (see reconcile and checks).
  * No finalizer: every child is garbage-collected through its owner reference.
  */
-import { Builtin, StreamBusClusterKind, defineFunction } from '../../shared/index.js';
+import { StreamBusClusterKind, defineFunction } from '../../shared/index.js';
 import { asCluster } from './parse.js';
 import { reconcile } from './reconcile.js';
+import { streamBusClusterWatch } from './watch.js';
 
 export const streamBusClusterFunction = defineFunction({
   kind: StreamBusClusterKind,
   parse: asCluster,
   reconcile,
-  watch: {
-    owns: [
-      { kind: Builtin.StatefulSet },
-      { kind: Builtin.Service },
-      { kind: Builtin.ConfigMap },
-      { kind: Builtin.PodDisruptionBudget },
-      { kind: Builtin.NetworkPolicy },
-    ],
-  },
+  watch: streamBusClusterWatch,
 });
 
 export { reconcile } from './reconcile.js';

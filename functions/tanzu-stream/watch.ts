@@ -6,21 +6,15 @@
  * ClusterStream's binding Secret in the operator's namespace (credentials rotated), mapped through
  * the owning ClusterStream's claim.
  */
-import {
-  Builtin,
-  ClusterStreamKind,
-  TanzuStreamKind,
-  enqueueMapped,
-  isRecord,
-  resourceVersionChanged,
-  uniqueRefs,
-  type KubeObject,
-  type Mapper,
-  type ObjectRef,
-  type StoreLookup,
-  type WatchConfig,
-} from '../../shared/index.js';
-import { defaultClusterStreamName } from '../../shared/index.js';
+import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
+import { type ObjectRef } from '../../shared/kube/object-ref.js';
+import { Builtin } from '../../shared/kube/resources.js';
+import { type KubeObject } from '../../shared/kube/types.js';
+import { enqueueMapped, uniqueRefs, type Mapper, type StoreLookup } from '../../shared/runtime/mappers.js';
+import { resourceVersionChanged } from '../../shared/runtime/predicates.js';
+import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
+import { isRecord } from '../../shared/util.js';
+import { defaultClusterStreamName } from '../../shared/tanzu/names.js';
 
 function streamRef(namespace: string, name: string): ObjectRef {
   return {
@@ -88,4 +82,10 @@ export const streamWatch: WatchConfig = {
       predicate: resourceVersionChanged,
     },
   ],
+};
+
+export const tanzuStreamWatchRegistration: WatchRegistration = {
+  kind: TanzuStreamKind,
+  watch: streamWatch,
+  finalizer: undefined,
 };

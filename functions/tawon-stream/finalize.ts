@@ -19,8 +19,9 @@ import {
 import { deleteStream, storeManager } from './jetstream.js';
 import { jetStreamName } from './naming.js';
 import type { TawonStream } from './spec.js';
+import { STREAM_FINALIZER } from './watch.js';
 
-export const STREAM_FINALIZER = 'tawon.mantisnet.com/stream';
+export { STREAM_FINALIZER };
 
 /** Lets an administrator finish a deletion without cleaning up on the server. */
 export const FORCE_DELETE_ANNOTATION = 'sluice.io/force-delete';

@@ -71,6 +71,14 @@ export interface SluiceFunction {
 }
 
 /**
+ * What the dispatcher needs of a function: its kind, what triggers it, and its finalizer (whose
+ * addition its primary predicate ignores). A {@link SluiceFunction} is one; each function also
+ * declares it in a module of its own without the handler code, so that the dispatcher does not load
+ * the broker clients and validators the handlers use.
+ */
+export type WatchRegistration = Pick<SluiceFunction, 'kind' | 'watch' | 'finalizer'>;
+
+/**
  * Checks a registration and erases its object type.
  * @throws ConfigError when `finalize` and `finalizer` do not come together.
  */
