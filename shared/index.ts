@@ -36,6 +36,7 @@ export * from './brokers/binding.js';
 export * from './brokers/pool.js';
 export * from './tawon/units.js';
 export * from './tawon/limits.js';
+export * from './tawon/store-name.js';
 export * from './tanzu/index.js';
 export * from './brokers/failures.js';
 export * from './brokers/kafka.js';

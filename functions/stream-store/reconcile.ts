@@ -25,7 +25,7 @@ import {
 import { desiredChildren, type Child } from './desired.js';
 import type { StreamStore } from './spec.js';
 import { desiredStatus } from './status.js';
-import { storeNameOf } from './watch.js';
+import { storeNameOf } from '../../shared/tawon/store-name.js';
 
 /** How soon a store that is not Running is looked at again. */
 export const NOT_READY_REQUEUE_MS = 10_000;

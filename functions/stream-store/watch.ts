@@ -11,14 +11,7 @@ import type { KubeObject } from '../../shared/kube/types.js';
 import { enqueueMapped, type Mapper } from '../../shared/runtime/mappers.js';
 import { deletionChanged, generationChanged, or } from '../../shared/runtime/predicates.js';
 import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
-import { isRecord } from '../../shared/util.js';
-
-/** The store a Tawon Stream names in `spec.store.name`, if it names one. */
-export function storeNameOf(stream: KubeObject): string | undefined {
-  const store = isRecord(stream.spec) ? stream.spec.store : undefined;
-  const name = isRecord(store) ? store.name : undefined;
-  return typeof name === 'string' ? name : undefined;
-}
+import { storeNameOf } from '../../shared/tawon/store-name.js';
 
 /**
  * Maps a Tawon Stream to the store it names. (A Stream moved to another store leaves the old

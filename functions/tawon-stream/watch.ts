@@ -6,19 +6,14 @@
  */
 import { StreamStoreKind, TawonStreamKind } from '../../shared/kinds.js';
 import { refOf } from '../../shared/kube/object-ref.js';
-import type { KubeObject } from '../../shared/kube/types.js';
 import { enqueueMapped, type Mapper } from '../../shared/runtime/mappers.js';
 import { deletionChanged, generationChanged, or, type Predicate } from '../../shared/runtime/predicates.js';
 import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
+import { storeNameOf } from '../../shared/tawon/store-name.js';
 import { isRecord } from '../../shared/util.js';
 
 /** The finalizer through which a Tawon Stream's deletion deletes its JetStream stream. */
 export const STREAM_FINALIZER = 'tawon.mantisnet.com/stream';
-
-function storeNameOf(stream: KubeObject): string | undefined {
-  const store = isRecord(stream.spec) ? stream.spec.store : undefined;
-  return isRecord(store) && typeof store.name === 'string' ? store.name : undefined;
-}
 
 /** Maps a StreamStore to the Tawon Streams in its namespace that name it. */
 export const storeToStreams: Mapper = (store, stores) =>
