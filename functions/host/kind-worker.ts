@@ -57,7 +57,8 @@ export interface KindWorkerOptions {
   readonly backoff?: BackoffOptions;
   /**
    * After the Redis connection comes back, how long to wait before taking jobs again, so that
-   * reconciles aborted when it dropped have finished (their leases may be gone). @defaultValue 1000
+   * reconciles aborted in other workers when it dropped have finished (their leases may be gone).
+   * This worker also waits until its own aborted reconciles have ended. @defaultValue 2000
    */
   readonly reconnectGraceMs?: number;
 }
@@ -78,6 +79,8 @@ export class KindWorker {
   private disconnected = false;
   private closing = false;
   private resumeTimer: NodeJS.Timeout | undefined;
+  /** Reconciles of this worker that have started and not yet ended. */
+  private inFlight = 0;
 
   constructor(
     private readonly fn: SluiceFunction,
@@ -88,7 +91,7 @@ export class KindWorker {
   /** Starts taking jobs. */
   start(): void {
     if (this.worker) return;
-    const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.process(job, token, signal), {
+    const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.guarded(job, token, signal), {
       connection: { url: this.opts.redisUrl, ...redisOptions() },
       prefix: this.opts.prefix ?? 'sluice',
       concurrency: this.opts.concurrency ?? DEFAULT_CONCURRENCY,
@@ -134,13 +137,16 @@ export class KindWorker {
       if (this.resumeTimer) clearTimeout(this.resumeTimer);
       this.resumeTimer = setTimeout(() => {
         this.resumeTimer = undefined;
-        this.disconnected = false;
-        worker
-          .resume()
-          .catch((err: unknown) =>
-            this.deps.log.warn({ err: messageOf(err) }, 'could not resume the worker'),
-          );
-      }, this.opts.reconnectGraceMs ?? 1000);
+        void this.drained(this.opts.lockDurationMs ?? 30_000).then(() => {
+          if (!this.disconnected || this.closing || this.worker !== worker || this.resumeTimer) return;
+          this.disconnected = false;
+          worker
+            .resume()
+            .catch((err: unknown) =>
+              this.deps.log.warn({ err: messageOf(err) }, 'could not resume the worker'),
+            );
+        });
+      }, this.opts.reconnectGraceMs ?? 2000);
     };
     for (const c of clients) {
       c.on('close', lost);
@@ -196,6 +202,28 @@ export class KindWorker {
       event: (type, reason, message, about) =>
         this.deps.events.record(kind, about ?? current(), type, reason, message),
     };
+  }
+
+  /** Resolves once none of this worker's reconciles is running, or after `capMs`. */
+  private async drained(capMs: number): Promise<void> {
+    const deadline = Date.now() + capMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /**
+   * Runs a job unless the Redis connection has dropped since it was taken: its lease may be gone, so
+   * it must not start (after an empty restart the dispatcher queues the object again; otherwise
+   * the job is retried).
+   */
+  private async guarded(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (this.disconnected)
+      throw new Error('the Redis connection dropped: not starting a reconcile whose lease may be gone');
+    this.inFlight++;
+    try {
+      await this.process(job, token, signal);
+    } finally {
+      this.inFlight--;
+    }
   }
 
   private async process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
