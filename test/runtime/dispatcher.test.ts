@@ -42,6 +42,11 @@ test('a created object is reconciled, and a spec change reconciles it again', as
       )
       .reduce((a, v) => a + v.value, 0);
   };
+  // The probe counts a run inside the reconcile; the metric once it has returned: wait for both.
+  await eventually(
+    'both reconciles to be counted',
+    async () => (await value('sluice_reconcile_total', { kind: 'Widget', result: 'success' })) === 2,
+  );
   t.is(await value('sluice_reconcile_total', { kind: 'Widget', result: 'success' }), 2);
   t.true((await value('sluice_watch_events_total', { kind: 'Widget', type: 'apply' })) >= 1);
   t.true((await value('sluice_enqueued_total', { kind: 'Widget', reason: 'event' })) >= 1);
