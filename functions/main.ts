@@ -24,7 +24,8 @@ import {
   type SluiceConfig,
   type SluiceFunction,
 } from '../shared/index.js';
-import { DEFAULT_CONCURRENCY, type KindWorkerDeps } from './host/kind-worker.js';
+import { DEFAULT_CONCURRENCY } from './host/defaults.js';
+import type { KindWorkerDeps } from './host/kind-worker.js';
 import { startProbeServer } from './host/probe-server.js';
 import { WorkerHost } from './host/worker-host.js';
 
@@ -49,7 +50,7 @@ export interface WorkerProcessOptions {
   readonly kinds: readonly string[];
   /** Reconciles at once per kind in this process. @defaultValue {@link DEFAULT_CONCURRENCY} */
   readonly concurrency?: number;
-  /** Serve /healthz, /readyz and /metrics on this port (0: any free port); none when left out. */
+  /** Serve /healthz, /readyz and /metrics on this port (0: a free port); none when left out. */
   readonly httpPort?: number;
   /** Shared with other components of the same process (`sluice dev`). */
   readonly metrics?: SluiceMetrics;

@@ -19,7 +19,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
-import { DEFAULT_CONCURRENCY } from '../../functions/host/kind-worker.js';
+import { DEFAULT_CONCURRENCY } from '../../functions/host/defaults.js';
 import { TawonStreamKind, findCondition, type KubeObject, type ResourceType } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';

@@ -12,7 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
-import { DEFAULT_CONCURRENCY } from '../../functions/host/kind-worker.js';
+import { DEFAULT_CONCURRENCY } from '../../functions/host/defaults.js';
 import { ClusterStreamKind, findCondition, type KubeObject } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';

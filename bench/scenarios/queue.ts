@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../dispatcher/batcher.js';
-import { DEFAULT_CONCURRENCY } from '../../functions/host/kind-worker.js';
+import { DEFAULT_CONCURRENCY } from '../../functions/host/defaults.js';
 import {
   Enqueuer,
   KindRegistry,

@@ -5,6 +5,7 @@
  * exist; nothing is queued for a request that fails.
  */
 import type { FastifyInstance } from 'fastify';
+import { DNS_LABEL, DNS_SUBDOMAIN, stringProblem } from '../../shared/checks.js';
 import { KubeApiError } from '../../shared/errors.js';
 import { type KubeClient } from '../../shared/kube/client.js';
 import { type ObjectRef } from '../../shared/kube/object-ref.js';
@@ -14,24 +15,12 @@ import { type KindInfo, type KindRegistry } from '../../shared/registry.js';
 import { isRecord } from '../../shared/util.js';
 import { HttpError } from './errors.js';
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /** The body of `POST /api/v1/reconcile`. */
 interface ReconcileBody {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
-}
-
-/** Why a body field is not acceptable, or undefined when it is. */
-function fieldProblem(value: unknown, max: number, pattern?: RegExp, what?: string): string | undefined {
-  if (typeof value !== 'string') return 'must be a string';
-  if (value.length === 0) return 'must not be empty';
-  if (value.length > max) return `must be at most ${max} characters`;
-  if (pattern && !pattern.test(value)) return `must be a ${what ?? 'valid value'}`;
-  return undefined;
 }
 
 /**
@@ -42,15 +31,15 @@ function fieldProblem(value: unknown, max: number, pattern?: RegExp, what?: stri
 function parseBody(raw: unknown): ReconcileBody {
   if (!isRecord(raw)) throw new HttpError(400, 'BadRequest', 'body must be an object');
   const problems = [
-    ['apiVersion', fieldProblem(raw.apiVersion, 253)],
-    ['kind', fieldProblem(raw.kind, 63)],
+    ['apiVersion', stringProblem(raw.apiVersion, 253)],
+    ['kind', stringProblem(raw.kind, 63)],
     [
       'namespace',
       raw.namespace === undefined || raw.namespace === null
         ? undefined
-        : fieldProblem(raw.namespace, 63, DNS_LABEL, 'DNS label'),
+        : stringProblem(raw.namespace, 63, { pattern: DNS_LABEL, what: 'DNS label' }),
     ],
-    ['name', fieldProblem(raw.name, 253, DNS_SUBDOMAIN, 'DNS subdomain')],
+    ['name', stringProblem(raw.name, 253, { pattern: DNS_SUBDOMAIN, what: 'DNS subdomain' })],
   ].filter((p): p is [string, string] => p[1] !== undefined);
   if (problems.length > 0)
     throw new HttpError(
@@ -58,11 +47,10 @@ function parseBody(raw: unknown): ReconcileBody {
       'BadRequest',
       `invalid body: ${problems.map(([f, m]) => `${f} ${m}`).join('; ')}`,
     );
-  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
   return {
-    apiVersion: text(raw.apiVersion),
-    kind: text(raw.kind),
-    name: text(raw.name),
+    apiVersion: String(raw.apiVersion),
+    kind: String(raw.kind),
+    name: String(raw.name),
     ...(typeof raw.namespace === 'string' ? { namespace: raw.namespace } : {}),
   };
 }
@@ -76,11 +64,11 @@ export interface EnqueueRouteDeps {
 }
 
 function checkName(what: 'name' | 'namespace', value: string): void {
-  const ok =
+  const problem =
     what === 'name'
-      ? DNS_SUBDOMAIN.test(value) && value.length <= 253
-      : DNS_LABEL.test(value) && value.length <= 63;
-  if (!ok)
+      ? stringProblem(value, 253, { pattern: DNS_SUBDOMAIN })
+      : stringProblem(value, 63, { pattern: DNS_LABEL });
+  if (problem !== undefined)
     throw new HttpError(
       400,
       'BadRequest',

@@ -5,7 +5,7 @@
  * reconciler reads ClusterStreams too.
  *
  * Checks, each a {@link TerminalError} with a clear reason (`Ready=False`, no retry):
- * - `storage.server.protocol` is `kafka` or `nats` (any case), else `ProtocolNotSupported`; so must
+ * - `storage.server.protocol` is `kafka` or `nats` (case-insensitive), else `ProtocolNotSupported`; so must
  *   be `storage.attributes.protocolAdapterName` when given (the Streaming Runtime's adapter pick);
  * - `storage.server.url`, when given, is bootstrap servers (Kafka) or server URLs (NATS): `InvalidSpec`;
  * - `name` is a legal topic (Kafka) or literal subject (NATS): `InvalidSpec`;

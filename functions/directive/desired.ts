@@ -25,8 +25,6 @@ import {
 import type { DeclaredStream, Directive } from './spec.js';
 import { DIRECTIVE_LABEL } from './watch.js';
 
-export { DIRECTIVE_LABEL };
-
 /** The annotation holding the UID of the Directive that created a Stream. */
 export const CREATED_BY_ANNOTATION = 'tawon.mantisnet.com/created-by-directive';
 

@@ -17,7 +17,7 @@ import { reconcileDirective } from './reconcile.js';
 import { parseDirective } from './spec.js';
 import { directiveWatch } from './watch.js';
 
-export { referencedStreams, streamToDirectives } from './watch.js';
+export { DIRECTIVE_LABEL, referencedStreams, streamToDirectives } from './watch.js';
 
 export const directiveFunction = defineFunction({
   kind: DirectiveKind,
@@ -26,4 +26,4 @@ export const directiveFunction = defineFunction({
   watch: directiveWatch,
 });
 
-export { CREATED_BY_ANNOTATION, DIRECTIVE_LABEL } from './desired.js';
+export { CREATED_BY_ANNOTATION } from './desired.js';

@@ -24,14 +24,8 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '../../shared/index.js';
-import {
-  DIRECTIVE_LABEL,
-  createdBy,
-  desiredStream,
-  directiveStatus,
-  type Problem,
-  type ResolvedStream,
-} from './desired.js';
+import { createdBy, desiredStream, directiveStatus, type Problem, type ResolvedStream } from './desired.js';
+import { DIRECTIVE_LABEL } from './watch.js';
 import { declaredStreams, publishTargetsOf, type DeclaredStream, type Directive } from './spec.js';
 
 function describe(stream: KubeObject, created: boolean): ResolvedStream {

@@ -18,6 +18,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import {
   TerminalError,
   backoffStrategy,
+  delay,
   displayName,
   jobKey,
   messageOf,
@@ -38,8 +39,6 @@ import {
 } from '../../shared/index.js';
 import { reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
-
-export { DEFAULT_CONCURRENCY };
 
 export interface KindWorkerOptions {
   readonly redisUrl: string;
@@ -79,8 +78,8 @@ export class KindWorker {
   private disconnected = false;
   private closing = false;
   private resumeTimer: NodeJS.Timeout | undefined;
-  /** Reconciles of this worker that have started and not yet ended. */
-  private inFlight = 0;
+  /** The reconciles of this worker that have started and not yet ended. */
+  private readonly reconciling = new Set<Promise<void>>();
 
   constructor(
     private readonly fn: SluiceFunction,
@@ -204,10 +203,9 @@ export class KindWorker {
     };
   }
 
-  /** Resolves once none of this worker's reconciles is running, or after `capMs`. */
+  /** Resolves once the reconciles running now have ended, or after `capMs`. */
   private async drained(capMs: number): Promise<void> {
-    const deadline = Date.now() + capMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await Promise.race([Promise.allSettled([...this.reconciling]), delay(capMs)]);
   }
 
   /**
@@ -218,11 +216,12 @@ export class KindWorker {
   private async guarded(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
     if (this.disconnected)
       throw new Error('the Redis connection dropped: not starting a reconcile whose lease may be gone');
-    this.inFlight++;
+    const run = this.process(job, token, signal);
+    this.reconciling.add(run);
     try {
-      await this.process(job, token, signal);
+      await run;
     } finally {
-      this.inFlight--;
+      this.reconciling.delete(run);
     }
   }
 

@@ -1,8 +1,8 @@
 /**
  * @module functions/tawon-stream/finalize
  * Deleting a Tawon Stream deletes its JetStream stream (and its messages), through the finalizer
- * {@link STREAM_FINALIZER}, which never wedges the deletion:
- * 1. annotation {@link FORCE_DELETE_ANNOTATION} (any value but `false`): finish at once, leave the
+ * `STREAM_FINALIZER` (watch.ts), which never wedges the deletion:
+ * 1. annotation {@link FORCE_DELETE_ANNOTATION} (every value but `false`): finish at once, leave the
  *    JetStream stream alone, Warning Event `ForceDeleted`;
  * 2. the store is gone: nothing is left to clean, Warning Event `StoreGone`;
  * 3. the server answers: delete the stream (already gone counts as done), Event `Deleted`;
@@ -19,9 +19,6 @@ import {
 import { deleteStream, storeManager } from './jetstream.js';
 import { jetStreamName } from './naming.js';
 import type { TawonStream } from './spec.js';
-import { STREAM_FINALIZER } from './watch.js';
-
-export { STREAM_FINALIZER };
 
 /** Lets an administrator finish a deletion without cleaning up on the server. */
 export const FORCE_DELETE_ANNOTATION = 'sluice.io/force-delete';

@@ -8,12 +8,12 @@
  * a store's defaults or limits (or its coming up) re-checks its Streams.
  */
 import { TawonStreamKind, defineFunction } from '../../shared/index.js';
-import { STREAM_FINALIZER, finalizeTawonStream } from './finalize.js';
+import { finalizeTawonStream } from './finalize.js';
 import { reconcileTawonStream } from './reconcile.js';
 import { parseTawonStream } from './spec.js';
-import { tawonStreamWatch } from './watch.js';
+import { STREAM_FINALIZER, tawonStreamWatch } from './watch.js';
 
-export { phaseChanged, storeToStreams } from './watch.js';
+export { STREAM_FINALIZER, phaseChanged, storeToStreams } from './watch.js';
 
 export const tawonStreamFunction = defineFunction({
   kind: TawonStreamKind,
@@ -24,5 +24,5 @@ export const tawonStreamFunction = defineFunction({
   watch: tawonStreamWatch,
 });
 
-export { FORCE_DELETE_ANNOTATION, GIVE_UP_AFTER_MS, STREAM_FINALIZER } from './finalize.js';
+export { FORCE_DELETE_ANNOTATION, GIVE_UP_AFTER_MS } from './finalize.js';
 export { jetStreamName, streamSubject } from './naming.js';

@@ -28,7 +28,7 @@ export type BindingProtocol = 'kafka' | 'nats';
 export interface ParsedBinding {
   readonly credentials: BrokerCredentials;
   /**
-   * Addresses from the Secret, when it has any: `host:port` for Kafka, URLs (`nats://`, `tls://`)
+   * Addresses from the Secret, when it has some: `host:port` for Kafka, URLs (`nats://`, `tls://`)
    * for NATS. Absent means "use the address from the resource".
    */
   readonly servers?: string[];

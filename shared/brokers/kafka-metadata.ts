@@ -4,6 +4,7 @@
  * topic metadata and settings that the batch functions share.
  */
 import type { ConfigResourceTypes, ITopicMetadata } from 'kafkajs';
+import { delay } from '../util.js';
 import { kafkaErrorType } from './kafka-errors.js';
 import type { KafkaTopicSpec } from './types.js';
 
@@ -153,7 +154,7 @@ export async function awaitVisible(port: AdminPort, names: readonly string[]): P
       if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') return;
     }
     if (pending.length === 0 || Date.now() + delayMs > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await delay(delayMs);
     delayMs = Math.min(delayMs * 2, 400);
   }
 }

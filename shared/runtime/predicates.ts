@@ -29,7 +29,7 @@ export const finalizersChanged: Predicate = (old, cur) =>
 export const deletionChanged: Predicate = (old, cur) =>
   !old || old.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp;
 
-/** The resourceVersion changed: any change at all (for owned objects, whose status matters). */
+/** The resourceVersion changed: every change counts (for owned objects, whose status matters). */
 export const resourceVersionChanged: Predicate = (old, cur) =>
   !old || old.metadata.resourceVersion !== cur.metadata.resourceVersion;
 

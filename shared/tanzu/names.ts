@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 export const CLUSTER_STREAM_FINALIZER = 'sluice.io/cluster-stream';
 
 /**
- * Annotation an administrator sets (any value) on a ClusterStream being deleted to let the
+ * Annotation an administrator sets (whatever the value) on a ClusterStream being deleted to let the
  * deletion finish without touching the broker. Sluice records a Warning Event when it is used.
  */
 export const FORCE_DELETE_ANNOTATION = 'sluice.io/force-delete';

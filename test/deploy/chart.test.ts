@@ -1,38 +1,32 @@
 /**
  * The Helm chart, rendered by the real `helm` (built from the Go module proxy): it lints, its CRDs
  * are the repository's, the plain manifests are current, and what it renders holds the promises of
- * deploy/README.md (workloads, security, RBAC per component, KEDA, Redis, token, monitoring).
+ * deploy/README.md (workloads, security, KEDA, Redis, token, settings). Monitoring and RBAC are in
+ * chart-monitoring.test.ts and chart-rbac.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { SLUICE_FUNCTIONS } from '../../functions/registrations.js';
-import { SluiceMetrics, isRecord, sluiceRegistry, type KubeObject } from '../../shared/index.js';
+import { isRecord, sluiceRegistry, type KubeObject } from '../../shared/index.js';
 import {
   chartCrdsDir,
   chartDir,
   committedManifests,
   crdFiles,
   helm,
-  parseObjects,
   pick,
-  renderChart,
+  renderObjects,
   renderManifests,
   repoCrdsDir,
 } from './chart.js';
-import { containersOf, podSpecOf, rulesOf, type Rule } from './objects.js';
+import { containersOf, podSpecOf, rulesOf } from './objects.js';
 import { buildHelm } from '../env/build-helm.js';
 
 test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
   t.timeout(10 * 60_000);
   await buildHelm();
 });
-
-const NS = 'sluice-system';
-
-async function render(values: Record<string, unknown> = {}, release = 'sluice'): Promise<KubeObject[]> {
-  return parseObjects(await renderChart({ release, namespace: NS, values }));
-}
 
 test('helm lint --strict passes with the defaults and with every option on', async (t) => {
   const plain = await helm(['lint', '--strict', chartDir]);
@@ -70,7 +64,7 @@ test('deploy/manifests/ is the chart rendered with its defaults', async (t) => {
 });
 
 test('the dispatcher runs 2 replicas with leader election, probes on /healthz and /readyz, the downward API and the token file', async (t) => {
-  const objects = await render();
+  const objects = await renderObjects();
   const deploy = pick(objects, 'Deployment', 'sluice-dispatcher');
   const spec = isRecord(deploy.spec) ? deploy.spec : {};
   t.is(spec.replicas, 2);
@@ -93,7 +87,7 @@ test('the dispatcher runs 2 replicas with leader election, probes on /healthz an
 });
 
 test('every pod runs as non-root with a read-only root filesystem, no privilege escalation, no capabilities and RuntimeDefault seccomp', async (t) => {
-  const deployments = (await render()).filter((o) => o.kind === 'Deployment');
+  const deployments = (await renderObjects()).filter((o) => o.kind === 'Deployment');
   t.is(deployments.length, 5, 'dispatcher, three worker groups, bundled Redis');
   for (const d of deployments) {
     const pod = podSpecOf(d);
@@ -116,7 +110,7 @@ test('every pod runs as non-root with a read-only root filesystem, no privilege 
 });
 
 test('one worker Deployment per group runs exactly its kinds under its own ServiceAccount, and every kind has a worker', async (t) => {
-  const objects = await render();
+  const objects = await renderObjects();
   const workers = objects.filter(
     (o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'worker',
   );
@@ -143,7 +137,7 @@ test('one worker Deployment per group runs exactly its kinds under its own Servi
 });
 
 test('a group may set its own replicas and concurrency', async (t) => {
-  const objects = await render({
+  const objects = await renderObjects({
     workers: {
       groups: [{ name: 'all-tawon', kinds: ['streams.tawon.mantisnet.com'], replicas: 3, concurrency: 25 }],
     },
@@ -162,7 +156,7 @@ test('a group may set its own replicas and concurrency', async (t) => {
 });
 
 test('KEDA: one ScaledObject per worker Deployment, a metrics-api trigger per kind on its queue, the bearer token from the Secret, and no replicas on the Deployments', async (t) => {
-  const objects = await render({ keda: { enabled: true, minReplicaCount: 0 } });
+  const objects = await renderObjects({ keda: { enabled: true, minReplicaCount: 0 } });
   const registry = sluiceRegistry();
   const auth = pick(objects, 'TriggerAuthentication', 'sluice-keda');
   t.deepEqual(auth.spec, {
@@ -207,21 +201,21 @@ test('KEDA: one ScaledObject per worker Deployment, a metrics-api trigger per ki
 test('dispatcher.nodeOptions reaches the dispatcher as NODE_OPTIONS, and an empty value leaves Node its defaults', async (t) => {
   const custom = containersOf(
     pick(
-      await render({ dispatcher: { nodeOptions: '--max-old-space-size=256' } }),
+      await renderObjects({ dispatcher: { nodeOptions: '--max-old-space-size=256' } }),
       'Deployment',
       'sluice-dispatcher',
     ),
   );
   t.is(custom[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value, '--max-old-space-size=256');
   const plain = containersOf(
-    pick(await render({ dispatcher: { nodeOptions: '' } }), 'Deployment', 'sluice-dispatcher'),
+    pick(await renderObjects({ dispatcher: { nodeOptions: '' } }), 'Deployment', 'sluice-dispatcher'),
   );
   t.false((plain[0]?.env ?? []).some((e) => e.name === 'NODE_OPTIONS'));
 });
 
 test('values that cannot work are refused at render time', async (t) => {
   const refused = async (values: Record<string, unknown>, message: RegExp): Promise<void> => {
-    const err = await t.throwsAsync(render(values));
+    const err = await t.throwsAsync(renderObjects(values));
     t.regex(err?.message ?? '', message);
   };
   await refused(
@@ -244,7 +238,7 @@ test('values that cannot work are refused at render time', async (t) => {
     /DNS label/,
   );
   await refused({ dispatcher: { leaderElection: false } }, /needs dispatcher.leaderElection/);
-  const single = await render({ dispatcher: { leaderElection: false, replicas: 1 } });
+  const single = await renderObjects({ dispatcher: { leaderElection: false, replicas: 1 } });
   t.true(
     containersOf(pick(single, 'Deployment', 'sluice-dispatcher'))[0]?.args?.includes('--no-leader-election'),
   );
@@ -260,12 +254,12 @@ test('the API token Secret holds the given token, else a generated one, and is n
     const data = isRecord(s.data) ? s.data : {};
     return Buffer.from(String(data.token), 'base64').toString('utf8');
   };
-  t.is(secretToken(await render({ apiToken: { value: 'given-token' } })), 'given-token');
-  const a = secretToken(await render());
-  const b = secretToken(await render());
+  t.is(secretToken(await renderObjects({ apiToken: { value: 'given-token' } })), 'given-token');
+  const a = secretToken(await renderObjects());
+  const b = secretToken(await renderObjects());
   t.regex(a, /^[A-Za-z0-9]{48}$/);
   t.not(a, b, 'each fresh install gets its own token');
-  const existing = await render({ apiToken: { existingSecret: 'mine', key: 'api' } });
+  const existing = await renderObjects({ apiToken: { existingSecret: 'mine', key: 'api' } });
   t.false(existing.some((o) => o.kind === 'Secret'));
   const volumes = podSpecOf(pick(existing, 'Deployment', 'sluice-dispatcher')).volumes ?? [];
   t.like(
@@ -279,21 +273,21 @@ test('Redis is bundled with noeviction by default; an external URL, or one from 
     containersOf(pick(objects, 'Deployment', 'sluice-dispatcher'))[0]?.env?.find(
       (e) => e.name === 'SLUICE_REDIS_URL',
     );
-  const bundled = await render();
+  const bundled = await renderObjects();
   const args = containersOf(pick(bundled, 'Deployment', 'sluice-redis'))[0]?.args ?? [];
   t.is(args[args.indexOf('--maxmemory-policy') + 1], 'noeviction');
   t.like(redisUrl(bundled), { value: 'redis://sluice-redis:6379' });
   t.truthy(pick(bundled, 'NetworkPolicy', 'sluice-redis'), 'only Sluice pods reach the bundled Redis');
 
-  const external = await render({ redis: { url: 'rediss://cache.example:6380/2' } });
+  const external = await renderObjects({ redis: { url: 'rediss://cache.example:6380/2' } });
   t.false(external.some((o) => o.metadata.name === 'sluice-redis'));
   t.like(redisUrl(external), { value: 'rediss://cache.example:6380/2' });
-  const fromSecret = await render({ redis: { urlSecret: { name: 'redis-creds', key: 'url' } } });
+  const fromSecret = await renderObjects({ redis: { urlSecret: { name: 'redis-creds', key: 'url' } } });
   t.like(redisUrl(fromSecret), { valueFrom: { secretKeyRef: { name: 'redis-creds', key: 'url' } } });
 });
 
 test('the settings reach every Sluice container as SLUICE_* variables', async (t) => {
-  const objects = await render({
+  const objects = await renderObjects({
     config: {
       kafka: { brokers: ['k1:9092', 'k2:9092'], binding: 'kafka-creds' },
       nats: { url: 'nats://nats:4222' },
@@ -323,134 +317,9 @@ test('the settings reach every Sluice container as SLUICE_* variables', async (t
     'TokenReview is granted when enabled',
   );
   t.false(
-    rulesOf(pick(await render(), 'ClusterRole', 'sluice-dispatcher-cluster')).some((r) =>
+    rulesOf(pick(await renderObjects(), 'ClusterRole', 'sluice-dispatcher-cluster')).some((r) =>
       r.resources.includes('tokenreviews'),
     ),
     'and only then',
   );
-});
-
-test('the ServiceMonitor scrapes /metrics of the dispatcher and of the workers through their Services', async (t) => {
-  const objects = await render({ serviceMonitor: { enabled: true, labels: { release: 'prom' } } });
-  const sm = pick(objects, 'ServiceMonitor', 'sluice');
-  t.is(sm.apiVersion, 'monitoring.coreos.com/v1');
-  t.is(sm.metadata.labels?.release, 'prom');
-  const spec = isRecord(sm.spec) ? sm.spec : {};
-  const selector = isRecord(spec.selector) ? spec.selector : {};
-  const matchLabels = isRecord(selector.matchLabels) ? selector.matchLabels : {};
-  t.deepEqual(selector.matchExpressions, [
-    { key: 'app.kubernetes.io/component', operator: 'In', values: ['dispatcher', 'worker'] },
-  ]);
-  for (const name of ['sluice-dispatcher', 'sluice-workers']) {
-    const svc = pick(objects, 'Service', name);
-    for (const [k, v] of Object.entries(matchLabels))
-      t.is(svc.metadata.labels?.[k], String(v), `${name} carries ${k}`);
-    t.like(svc.spec, { ports: [{ name: 'http', targetPort: 'http' }] });
-  }
-  t.like(pick(objects, 'Service', 'sluice-workers').spec, { clusterIP: 'None' });
-  t.like(spec, { endpoints: [{ port: 'http', path: '/metrics' }] });
-  t.false(
-    (await render()).some((o) => o.kind === 'ServiceMonitor'),
-    'off by default (it needs its CRD)',
-  );
-});
-
-test('the Grafana dashboard is a labelled ConfigMap whose queries use every sluice_* metric and no other', async (t) => {
-  const objects = await render();
-  const cm = pick(objects, 'ConfigMap', 'sluice-dashboard');
-  t.is(cm.metadata.labels?.grafana_dashboard, '1');
-  const json = isRecord(cm.data) ? String(cm.data['sluice.json']) : '';
-  const dashboard = JSON.parse(json) as { panels: { targets?: { expr: string }[] }[] };
-  const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((q) => q.expr);
-  const used = new Set(
-    exprs
-      .flatMap((e) => e.match(/sluice_[a-z0-9_]+/g) ?? [])
-      .map((n) => n.replace(/_(bucket|sum|count)$/, '')),
-  );
-  const exported = new Set(
-    (await new SluiceMetrics().withProcessMetrics().registry.getMetricsAsJSON()).map((m) => m.name),
-  );
-  for (const name of used) t.true(exported.has(name), `${name} is not exported by Sluice`);
-  for (const name of exported) {
-    if (!name.startsWith('sluice_process_')) t.true(used.has(name), `${name} has no panel`);
-  }
-});
-
-test('RBAC: the dispatcher only reads, plus its own Lease; only the tanzu and streambus workers touch Secrets', async (t) => {
-  const objects = await render();
-  const dispatcher = rulesOf(pick(objects, 'ClusterRole', 'sluice-dispatcher'));
-  const verbs = new Set(dispatcher.flatMap((r) => r.verbs));
-  t.deepEqual([...verbs].sort(), ['get', 'list', 'watch']);
-  const lease = rulesOf(pick(objects, 'Role', 'sluice-dispatcher'));
-  t.true(lease.every((r) => r.resources.every((x) => x === 'leases')));
-  t.deepEqual(lease.find((r) => r.resourceNames)?.resourceNames, ['sluice-dispatcher']);
-
-  const secretVerbs = (name: string): string[] =>
-    objects
-      .filter((o) => (o.kind === 'ClusterRole' || o.kind === 'Role') && o.metadata.name?.startsWith(name))
-      .flatMap(rulesOf)
-      .filter((r: Rule) => r.resources.includes('secrets'))
-      .flatMap((r) => r.verbs)
-      .sort();
-  t.deepEqual(secretVerbs('sluice-worker-tawon'), []);
-  t.deepEqual(secretVerbs('sluice-worker-streambus'), ['get']);
-  t.deepEqual(secretVerbs('sluice-worker-tanzu'), ['create', 'create', 'delete', 'get', 'patch', 'patch']);
-  for (const cr of objects.filter((o) => o.kind === 'ClusterRole')) {
-    for (const r of rulesOf(cr))
-      t.false(r.verbs.includes('*') || r.resources.includes('*'), `${cr.metadata.name ?? ''}`);
-  }
-  t.truthy(pick(objects, 'ClusterRoleBinding', 'sluice-worker-tanzu-secrets'), 'cluster-wide by default');
-});
-
-test('rbac.secretNamespaces grants the workers Secrets only in the namespaces listed (and the release namespace)', async (t) => {
-  const objects = await render({ rbac: { secretNamespaces: ['apps', 'payments'] } });
-  t.false(objects.some((o) => o.kind === 'ClusterRoleBinding' && o.metadata.name?.endsWith('-secrets')));
-  const bindings = objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.name?.endsWith('-secrets'));
-  t.deepEqual(bindings.map((b) => `${b.metadata.namespace ?? ''}/${b.metadata.name ?? ''}`).sort(), [
-    'apps/sluice-worker-streambus-secrets',
-    'apps/sluice-worker-tanzu-secrets',
-    'payments/sluice-worker-streambus-secrets',
-    'payments/sluice-worker-tanzu-secrets',
-  ]);
-  t.like(pick(objects, 'RoleBinding', 'sluice-worker-tanzu'), {
-    metadata: { namespace: NS },
-    roleRef: { kind: 'Role', name: 'sluice-worker-tanzu' },
-  });
-});
-
-test('a release named otherwise prefixes every object, so two releases never share a cluster-wide name', async (t) => {
-  const objects = await render({}, 'ops');
-  const clusterScoped = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding');
-  t.true(clusterScoped.length > 0);
-  for (const o of clusterScoped) t.true(o.metadata.name?.startsWith('ops-sluice-'), o.metadata.name);
-});
-
-test('config.watchNamespace narrows every namespaced right to that namespace; ClusterStream rights stay cluster-wide', async (t) => {
-  const objects = await render({ config: { watchNamespace: 'apps' } });
-  t.like(pick(objects, 'ConfigMap', 'sluice-config').data, { SLUICE_WATCH_NAMESPACE: 'apps' });
-  const clusterBindings = objects
-    .filter((o) => o.kind === 'ClusterRoleBinding')
-    .map((o) => o.metadata.name ?? '');
-  t.deepEqual(clusterBindings.sort(), ['sluice-dispatcher-cluster', 'sluice-worker-tanzu-cluster']);
-  for (const name of clusterBindings) {
-    for (const r of rulesOf(pick(objects, 'ClusterRole', name))) {
-      t.true(
-        r.resources.every((x) => x.startsWith('clusterstreams')),
-        name,
-      );
-    }
-  }
-  const inApps = objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.namespace === 'apps');
-  t.deepEqual(inApps.map((o) => o.metadata.name).sort(), [
-    'sluice-dispatcher-watch',
-    'sluice-worker-streambus-secrets',
-    'sluice-worker-streambus-watch',
-    'sluice-worker-tanzu-secrets',
-    'sluice-worker-tanzu-watch',
-    'sluice-worker-tawon-watch',
-  ]);
-  t.like(pick(objects, 'RoleBinding', 'sluice-worker-tanzu-events'), {
-    metadata: { namespace: 'default' },
-    roleRef: { kind: 'ClusterRole', name: 'sluice-worker-tanzu-events' },
-  });
 });

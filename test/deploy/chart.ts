@@ -74,6 +74,17 @@ export function parseObjects(text: string): KubeObject[] {
 }
 
 /** The one object of `kind` named `name`; throws naming what was there instead. */
+/** The namespace the chart tests render into. */
+export const CHART_NAMESPACE = 'sluice-system';
+
+/** Renders the chart with `values` (release `sluice` unless told) and parses the objects. */
+export async function renderObjects(
+  values: Record<string, unknown> = {},
+  release = 'sluice',
+): Promise<KubeObject[]> {
+  return parseObjects(await renderChart({ release, namespace: CHART_NAMESPACE, values }));
+}
+
 export function pick(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!found) {

@@ -7,7 +7,8 @@
 import test from 'ava';
 import { nanos } from 'nats';
 import { directiveFunction, streamToDirectives } from '../../../functions/directive/index.js';
-import { CREATED_BY_ANNOTATION, DIRECTIVE_LABEL } from '../../../functions/directive/desired.js';
+import { CREATED_BY_ANNOTATION } from '../../../functions/directive/desired.js';
+import { DIRECTIVE_LABEL } from '../../../functions/directive/watch.js';
 import { reconcileObject } from '../../../functions/host/reconcile-object.js';
 import { tawonStreamFunction } from '../../../functions/tawon-stream/index.js';
 import {
