@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 import { KubeApiError } from '../errors.js';
 import type { KubeCredentialSource } from './kubeconfig.js';
 
@@ -75,11 +76,18 @@ export class KubeRest {
       cert: opts.cert,
       key: opts.key,
       rejectUnauthorized: opts.rejectUnauthorized ?? true,
+      // The kubeconfig's tls-server-name: the name the server's certificate is verified against
+      // (and sent as SNI) when it differs from the host dialed.
+      ...(opts.servername === undefined ? {} : { servername: opts.servername }),
     };
     const sameTls =
       this.creds &&
-      JSON.stringify([agentOptions.ca, agentOptions.cert]) ===
-        JSON.stringify([this.creds.agentOptions.ca, this.creds.agentOptions.cert]);
+      JSON.stringify([agentOptions.ca, agentOptions.cert, agentOptions.servername]) ===
+        JSON.stringify([
+          this.creds.agentOptions.ca,
+          this.creds.agentOptions.cert,
+          this.creds.agentOptions.servername,
+        ]);
     if (!sameTls) {
       this.agent?.destroy();
       const server = new URL(cluster.server);
@@ -152,10 +160,13 @@ export class KubeRest {
       for await (const chunk of res) chunks.push(chunk as Buffer);
       throw apiError(status, Buffer.concat(chunks).toString('utf8'), what);
     }
+    // One decoder for the whole body: a multi-byte character split across two chunks is kept
+    // whole instead of becoming U+FFFD on each side.
+    const decoder = new StringDecoder('utf8');
     let buffered = '';
     try {
       for await (const chunk of res) {
-        buffered += (chunk as Buffer).toString('utf8');
+        buffered += decoder.write(chunk as Buffer);
         let nl: number;
         while ((nl = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, nl).trim();

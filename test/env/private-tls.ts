@@ -1,7 +1,8 @@
 /**
  * @module test/env/private-tls
  * A throw-away PKI for tests of TLS listeners, made with openssl in a temporary folder: a CA, a
- * server certificate it signs (valid for 127.0.0.1 and localhost), and an unrelated second CA
+ * server certificate it signs (valid for 127.0.0.1 and localhost unless other names are asked
+ * for), and an unrelated second CA
  * (the "wrong CA" a client may be given). Keys are EC P-256, unencrypted, PKCS#8.
  */
 import { execFile } from 'node:child_process';
@@ -56,8 +57,15 @@ async function selfSignedCa(dir: string, name: string): Promise<void> {
   ]);
 }
 
-/** Makes a CA, a server certificate for 127.0.0.1/localhost signed by it, and a second, unrelated CA. */
-export async function makeTestPki(): Promise<TestPki> {
+/** What the server certificate is valid for. */
+export interface TestPkiOptions {
+  /** subjectAltName entries. @defaultValue `['IP:127.0.0.1', 'DNS:localhost']` */
+  readonly altNames?: readonly string[];
+}
+
+/** Makes a CA, a server certificate signed by it, and a second, unrelated CA. */
+export async function makeTestPki(opts: TestPkiOptions = {}): Promise<TestPki> {
+  const altNames = opts.altNames ?? ['IP:127.0.0.1', 'DNS:localhost'];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-pki-'));
   await selfSignedCa(dir, 'sluice-test-ca');
   await selfSignedCa(dir, 'sluice-wrong-ca');
@@ -77,7 +85,7 @@ export async function makeTestPki(): Promise<TestPki> {
   ]);
   writeFileSync(
     path.join(dir, 'server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n',
+    `subjectAltName=${altNames.join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
   );
   await openssl(dir, [
     'x509',
