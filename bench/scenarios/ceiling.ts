@@ -40,7 +40,6 @@ export async function statusWriteRate(namespace: string, lanes: number, seconds:
             namespace,
             name,
             { status: { size: t0 + n * lanes + lane } },
-            'merge',
             'status',
           );
           writes++;

@@ -134,15 +134,15 @@ export async function reconcileObject(
 const REFUSED = new Set([400, 406, 413, 415, 422]);
 
 /**
- * Gives API errors a reconciler did not classify their meaning: a request the API server refuses
- * for its content (an object built from a spec it will never accept) is terminal; a 403 is
- * retried, with a condition saying what Sluice may not do. A failed resourceVersion test of a JSON
- * patch (a 422) is a conflict, and stays retryable.
+ * Gives API errors a reconciler did not classify their meaning, by HTTP status: a request the API
+ * server refuses for its content (an object built from a spec it will never accept) is terminal; a
+ * 403 is retried, with a condition saying what Sluice may not do. Fenced writes fail with 409
+ * Conflict, which stays retryable.
  */
 export function classify(err: unknown): unknown {
   if (!(err instanceof KubeApiError)) return err;
   if (err.status === 403) return new RetryableError('Forbidden', err.message, { cause: err });
-  if (REFUSED.has(err.status) && !/test operation/i.test(err.message)) {
+  if (REFUSED.has(err.status)) {
     return new TerminalError('ObjectRejected', err.message, { cause: err });
   }
   return err;

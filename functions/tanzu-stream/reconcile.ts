@@ -111,16 +111,9 @@ async function claim(
     if (!cs) return undefined;
     const decision = decideClaim(cs, identity(stream));
     if (decision.kind !== 'claim') return { decision, cs };
-    const patched = await ctx.kube.patch(
-      ClusterStreamKind,
-      undefined,
-      name,
-      [
-        { op: 'test', path: '/metadata/resourceVersion', value: cs.metadata.resourceVersion },
-        { op: 'add', path: '/spec/claimRef', value: decision.claimRef },
-      ],
-      'json',
-    );
+    const patched = await ctx.kube.fencedPatch(ClusterStreamKind, cs, {
+      spec: { claimRef: decision.claimRef },
+    });
     await ctx.event('Normal', 'ClusterStreamClaimed', `claimed ClusterStream ${name}`);
     return { decision, cs: parseClusterStream(patched) };
   });

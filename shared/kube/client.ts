@@ -7,7 +7,7 @@
  *   apply of an unchanged object writes nothing (the resourceVersion stays);
  * - status is written through the status subresource, fenced by the resourceVersion that was
  *   read, and skipped when it is already what the caller wants;
- * - finalizers are added and removed with a JSON patch that tests the resourceVersion, so a
+ * - finalizers are added and removed with a merge patch fenced by the resourceVersion, so a
  *   concurrent writer gets a 409 instead of a lost update; {@link retryOnConflict} re-reads and retries.
  */
 import { KubeApiError } from '../errors.js';
@@ -172,19 +172,18 @@ export class KubeClient {
     });
   }
 
-  /** A merge or JSON patch. */
+  /** A JSON merge patch (RFC 7386). */
   patch<K extends KubeObject = KubeObject>(
     type: ResourceType,
     namespace: string | undefined,
     name: string,
     patch: unknown,
-    kind: 'merge' | 'json' = 'merge',
     subresource?: string,
   ): Promise<K> {
     return this.rest.request<K>({
       method: 'PATCH',
       path: resourcePath(type, namespace, name, subresource),
-      contentType: kind === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json',
+      contentType: 'application/merge-patch+json',
       body: patch,
       query: { fieldManager: FIELD_MANAGER },
     });
@@ -221,16 +220,24 @@ export class KubeClient {
     obj: K,
     finalizers: readonly string[],
   ): Promise<K> {
-    return this.patch<K>(
-      type,
-      obj.metadata.namespace,
-      obj.metadata.name ?? '',
-      [
-        { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion },
-        { op: 'add', path: '/metadata/finalizers', value: finalizers },
-      ],
-      'json',
-    );
+    return this.fencedPatch<K>(type, obj, { metadata: { finalizers } });
+  }
+
+  /**
+   * A merge patch that applies only to the version of `obj` that was read: it carries
+   * `metadata.resourceVersion`, so the API server answers 409 Conflict when the object changed since
+   * (controller-runtime's `MergeFromWithOptimisticLock`). Lists in `patch` replace the stored ones.
+   */
+  fencedPatch<K extends KubeObject>(
+    type: ResourceType,
+    obj: KubeObject,
+    patch: Record<string, unknown>,
+  ): Promise<K> {
+    const metadata = (patch.metadata ?? {}) as Record<string, unknown>;
+    return this.patch<K>(type, obj.metadata.namespace, obj.metadata.name ?? '', {
+      ...patch,
+      metadata: { ...metadata, resourceVersion: obj.metadata.resourceVersion },
+    });
   }
 
   /** Adds `finalizer` unless present. */
@@ -262,19 +269,16 @@ export class KubeClient {
 }
 
 /**
- * Runs `attempt` again (up to `tries` times) when it fails with a 409 conflict or a failed
- * resourceVersion test (422 from a JSON patch `test`), as client-go's RetryOnConflict does.
- * `attempt` must re-read what it writes.
+ * Runs `attempt` again (up to `tries` times) when it fails with a 409 conflict (a write fenced by a
+ * resourceVersion that is no longer current), as client-go's RetryOnConflict does. `attempt` must
+ * re-read what it writes.
  */
 export async function retryOnConflict<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt();
     } catch (err) {
-      const conflict =
-        err instanceof KubeApiError &&
-        (err.isConflict || (err.status === 422 && /test operation/i.test(err.message)));
-      if (!conflict || i >= tries) throw err;
+      if (!(err instanceof KubeApiError && err.isConflict) || i >= tries) throw err;
     }
   }
 }

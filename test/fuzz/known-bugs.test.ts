@@ -95,12 +95,9 @@ test('an API request refused for its content ends as a terminal condition, a 403
   t.true(tooLarge instanceof TerminalError);
   t.is((tooLarge as TerminalError).reason, 'ObjectRejected');
   t.true(classify(new KubeApiError(403, 'Forbidden', 'no')) instanceof RetryableError);
-  t.false(
-    classify(
-      new KubeApiError(422, 'Invalid', 'the server rejected our request: test operation failed'),
-    ) instanceof TerminalError,
-  );
+  // Fenced writes fail with 409 (never 422), so a conflict stays retryable whatever its message.
   t.false(classify(new KubeApiError(409, 'Conflict', 'conflict')) instanceof TerminalError);
+  t.true(classify(new KubeApiError(422, 'Invalid', 'test operation failed')) instanceof TerminalError);
 });
 
 test('a StreamBusCluster whose TLS Secret is named "." gets a condition (functions/streambus-cluster/checks.ts:53)', async (t) => {
