@@ -53,15 +53,34 @@ export class ConfigError extends OperatorError {
   }
 }
 
+/** What a Kubernetes `Status` says the failure is about (`details.kind` is a resource, e.g. `namespaces`). */
+export interface KubeStatusDetails {
+  readonly kind?: string;
+  readonly name?: string;
+}
+
 /** A Kubernetes API call failed with an HTTP status. */
 export class KubeApiError extends OperatorError {
   readonly status: number;
   readonly reason: string;
+  /** The `details` of the API server's Status, when it sent one. */
+  readonly details: KubeStatusDetails;
 
-  constructor(status: number, reason: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    status: number,
+    reason: string,
+    message: string,
+    options?: { cause?: unknown; details?: KubeStatusDetails },
+  ) {
     super(`kube-${status}`, message, options);
     this.status = status;
     this.reason = reason;
+    this.details = options?.details ?? {};
+  }
+
+  /** A 404 because the namespace the request names does not exist (not the object itself). */
+  get isNamespaceNotFound(): boolean {
+    return this.status === 404 && this.details.kind === 'namespaces';
   }
 
   get isNotFound(): boolean {
@@ -75,6 +94,22 @@ export class KubeApiError extends OperatorError {
   get isGone(): boolean {
     return this.status === 410;
   }
+}
+
+/**
+ * Replaces what looks like a credential in a message with `[redacted]`: the password of a URL's
+ * user info, a bearer token, and the value after `password=`, `token:`, `secret=` and the like.
+ * For messages Sluice did not write itself (an error from a library), before they reach a
+ * condition; Sluice's own messages never carry secrets to begin with.
+ */
+export function redactMessage(message: string): string {
+  return message
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi, '$1:[redacted]@')
+    .replace(/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]')
+    .replace(
+      /\b(password|passwd|pass|token|secret|api[-_]?key|credentials?)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi,
+      '$1$2[redacted]',
+    );
 }
 
 /** Returns the message of anything thrown, for logs and conditions. */

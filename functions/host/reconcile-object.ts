@@ -10,8 +10,13 @@
  *    the finalizer is removed with a Warning Event.
  * 3. Otherwise add the finalizer if the kind has one, then run `reconcile`.
  *
- * Errors: a {@link TerminalError} or {@link RetryableError} sets `Ready=False` with its reason and
- * message (and a Warning Event for terminal ones) before it is rethrown for the queue to act on.
+ * Errors: every failure sets `Ready=False` before it is rethrown for the queue to act on, so a
+ * retried failure is visible on the object, not only in a log. A {@link TerminalError} or
+ * {@link RetryableError} keeps its own reason (and a terminal one also gets a Warning Event);
+ * anything else gets the reason {@link RECONCILE_ERROR} and its message with credentials redacted.
+ * The condition is written only when it differs from the stored one, so a retry storm is not a
+ * write storm, and the reconciler's next success replaces it. A reconcile aborted because its
+ * lease was lost writes nothing: another worker owns the object now.
  */
 import {
   KubeApiError,
@@ -19,6 +24,7 @@ import {
   TerminalError,
   conditionsOf,
   messageOf,
+  redactMessage,
   retryOnConflict,
   setCondition,
   type KubeObject,
@@ -42,11 +48,30 @@ export function readObject(
   return ctx.kube.get(fn.kind, ref.namespace, ref.name);
 }
 
-/** Writes `Ready=False` with the error's reason on the current object (re-read, so it never loses a race). */
+/** The reason of the `Ready=False` condition for a failure that is not one of Sluice's error classes. */
+export const RECONCILE_ERROR = 'ReconcileError';
+
+/** What a failed reconcile says on its object. */
+export interface FailureCondition {
+  readonly reason: string;
+  readonly message: string;
+  /** Whether the spec is to blame: the condition then also records the generation as observed. */
+  readonly terminal: boolean;
+}
+
+/** The condition a failure gives its object (see the module comment). */
+export function failureCondition(err: unknown): FailureCondition {
+  if (err instanceof TerminalError || err instanceof RetryableError) {
+    return { reason: err.reason, message: err.message, terminal: err instanceof TerminalError };
+  }
+  return { reason: RECONCILE_ERROR, message: redactMessage(messageOf(err)), terminal: false };
+}
+
+/** Writes `Ready=False` for a failure on the current object (re-read, so it never loses a race). */
 export async function writeErrorCondition(
   fn: SluiceFunction,
   ref: ObjectRef,
-  err: TerminalError | RetryableError,
+  err: FailureCondition,
   ctx: ReconcileContext,
 ): Promise<void> {
   await retryOnConflict(async () => {
@@ -69,7 +94,7 @@ export async function writeErrorCondition(
     const next = {
       ...status,
       conditions,
-      ...(err instanceof TerminalError && generation !== undefined ? { observedGeneration: generation } : {}),
+      ...(err.terminal && generation !== undefined ? { observedGeneration: generation } : {}),
     };
     await ctx.kube.writeStatus(fn.kind, obj, next);
   });
@@ -117,14 +142,13 @@ export async function reconcileObject(
     }
     return { kind: 'reconciled', result: await fn.reconcile(obj, ctx) };
   } catch (caught) {
-    const err = classify(caught);
-    if (err instanceof TerminalError || err instanceof RetryableError) {
-      await writeErrorCondition(fn, ref, err, ctx).catch((writeErr: unknown) => {
-        ctx.log.warn({ err: messageOf(writeErr) }, 'could not write the error condition');
-      });
-      if (err instanceof TerminalError) {
-        await ctx.event('Warning', err.reason, err.message).catch(() => undefined);
-      }
+    const err = classify(caught, ctx.config.namespace);
+    if (ctx.signal.aborted) throw err;
+    await writeErrorCondition(fn, ref, failureCondition(err), ctx).catch((writeErr: unknown) => {
+      ctx.log.warn({ err: messageOf(writeErr) }, 'could not write the error condition');
+    });
+    if (err instanceof TerminalError) {
+      await ctx.event('Warning', err.reason, err.message).catch(() => undefined);
     }
     throw err;
   }
@@ -136,12 +160,22 @@ const REFUSED = new Set([400, 406, 413, 415, 422]);
 /**
  * Gives API errors a reconciler did not classify their meaning, by HTTP status: a request the API
  * server refuses for its content (an object built from a spec it will never accept) is terminal; a
- * 403 is retried, with a condition saying what Sluice may not do. Fenced writes fail with 409
- * Conflict, which stays retryable.
+ * 403 is retried, with a condition saying what Sluice may not do; a namespace that does not exist
+ * is retried with reason `NamespaceNotFound` (naming `SLUICE_NAMESPACE` when it is the operator's).
+ * Fenced writes fail with 409 Conflict, which stays retryable.
+ * @param operatorNamespace `SluiceConfig.namespace`
  */
-export function classify(err: unknown): unknown {
+export function classify(err: unknown, operatorNamespace?: string): unknown {
   if (!(err instanceof KubeApiError)) return err;
   if (err.status === 403) return new RetryableError('Forbidden', err.message, { cause: err });
+  if (err.isNamespaceNotFound) {
+    const ns = err.details.name ?? '';
+    const message =
+      ns === operatorNamespace
+        ? `the operator namespace ${ns} (SLUICE_NAMESPACE) does not exist: create it (kubectl create namespace ${ns}) or set SLUICE_NAMESPACE to an existing one`
+        : `namespace ${ns} does not exist`;
+    return new RetryableError('NamespaceNotFound', message, { cause: err });
+  }
   if (REFUSED.has(err.status)) {
     return new TerminalError('ObjectRejected', err.message, { cause: err });
   }

@@ -45,14 +45,18 @@ export function queryString(query: RequestOptions['query']): string {
 export function apiError(status: number, body: string, what: string): KubeApiError {
   let reason = http.STATUS_CODES[status] ?? 'Unknown';
   let message = body.slice(0, 500);
+  const details: { kind?: string; name?: string } = {};
   try {
-    const parsed = JSON.parse(body) as { reason?: unknown; message?: unknown };
+    const parsed = JSON.parse(body) as { reason?: unknown; message?: unknown; details?: unknown };
     if (typeof parsed.reason === 'string') reason = parsed.reason;
     if (typeof parsed.message === 'string') message = parsed.message;
+    const d = parsed.details as { kind?: unknown; name?: unknown } | undefined;
+    if (typeof d?.kind === 'string') details.kind = d.kind;
+    if (typeof d?.name === 'string') details.name = d.name;
   } catch {
     /* not JSON */
   }
-  return new KubeApiError(status, reason, `${what}: ${status} ${reason}: ${message}`);
+  return new KubeApiError(status, reason, `${what}: ${status} ${reason}: ${message}`, { details });
 }
 
 export class KubeRest {

@@ -6,11 +6,14 @@
  * - a valid object converges, after which three more reconciles change nothing: the
  *   resourceVersion of the object and of every object it owns stays the same;
  * - a spec the API server accepts but that cannot work ends in a TerminalError and `Ready=False`
- *   with the error's reason, and is not retried.
+ *   with the error's reason, and is not retried;
+ * - a failure that is none of Sluice's error classes (here: a write that fails with an error class
+ *   of the test's own) gives `Ready=False` with reason `ReconcileError` and the message with its
+ *   credentials redacted, is written once however often it repeats, and the next success replaces it.
  */
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { reconcileObject } from '../../functions/host/reconcile-object.js';
+import { RECONCILE_ERROR, reconcileObject } from '../../functions/host/reconcile-object.js';
 import {
   TerminalError,
   findCondition,
@@ -55,6 +58,44 @@ async function versions(c: ContractCase, obj: KubeObject, ns: string): Promise<R
     }
   }
   return out;
+}
+
+/** An error class that is not Sluice's, as a library or a bug would throw. */
+class ForeignError extends Error {}
+
+const WRITES = new Set<PropertyKey>([
+  'apply',
+  'create',
+  'patch',
+  'fencedPatch',
+  'writeStatus',
+  'delete',
+  'addFinalizer',
+  'removeFinalizer',
+]);
+
+/**
+ * `ctx` with a kube client whose next write fails with a {@link ForeignError} once per `arm()`;
+ * the message carries a URL password and a token, which must not reach the object.
+ */
+function failingWrites(ctx: TestContext): { ctx: TestContext; arm(): void } {
+  let armed = false;
+  const kube = new Proxy(ctx.kube, {
+    get(target, prop, receiver): unknown {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (WRITES.has(prop) && armed) {
+        return () => {
+          armed = false;
+          return Promise.reject(
+            new ForeignError('socket hang up on https://svc:hunter2@api.example:443/x?token=abc123'),
+          );
+        };
+      }
+      return (value as (...args: unknown[]) => unknown).bind(target);
+    },
+  });
+  return { ctx: { ...ctx, kube }, arm: () => (armed = true) };
 }
 
 async function create(c: ContractCase, manifest: KubeObject): Promise<KubeObject> {
@@ -103,6 +144,47 @@ export function runReconcilerContract(title: string, c: ContractCase): void {
     t.true(converged, `did not converge: ${JSON.stringify(before)}`);
     for (let i = 0; i < 3; i++) await reconcileObject(c.fn, ref, ctx);
     t.deepEqual(await versions(c, obj, namespace), before);
+  });
+
+  test(`${title}: a failure of a foreign error class gives Ready=False ReconcileError once, and the next success replaces it`, async (t) => {
+    const { namespace } = isolation(`${title}-foreign`);
+    await useNamespace(t, namespace);
+    await c.setup?.(namespace);
+    const obj = await create(c, c.valid(namespace));
+    t.teardown(() =>
+      adminClient()
+        .delete(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '')
+        .then(() => undefined),
+    );
+    const ref = refOf(c.fn.kind, obj);
+    const ctx = c.context(namespace, ref);
+    const failing = failingWrites(ctx);
+    const read = (): Promise<KubeObject | undefined> =>
+      adminClient().get(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
+
+    failing.arm();
+    const err = await t.throwsAsync(reconcileObject(c.fn, ref, failing.ctx));
+    t.true(err instanceof ForeignError, `the error is passed on for a retry: ${String(err)}`);
+    const failed = await read();
+    const ready = findCondition(failed?.status, 'Ready');
+    t.is(ready?.status, 'False');
+    t.is(ready?.reason, RECONCILE_ERROR);
+    t.regex(ready?.message ?? '', /socket hang up/);
+    t.notRegex(ready?.message ?? '', /hunter2|abc123/, 'credentials are redacted');
+
+    failing.arm();
+    await t.throwsAsync(reconcileObject(c.fn, ref, failing.ctx));
+    t.is(
+      (await read())?.metadata.resourceVersion,
+      failed?.metadata.resourceVersion,
+      'the same failure again writes nothing',
+    );
+
+    for (let round = 0; round < (c.maxRounds ?? 10); round++) {
+      await reconcileObject(c.fn, ref, ctx);
+      if (findCondition((await read())?.status, 'Ready')?.reason !== RECONCILE_ERROR) break;
+    }
+    t.not(findCondition((await read())?.status, 'Ready')?.reason, RECONCILE_ERROR, 'a success replaced it');
   });
 
   const invalid = c.invalid;

@@ -11,6 +11,7 @@ import test, { type ExecutionContext } from 'ava';
 import { parse, stringify } from 'yaml';
 import {
   Builtin,
+  KubeApiError,
   KubeRest,
   LightKubeConfig,
   type KubeClient,
@@ -119,4 +120,17 @@ test('a watched object with a large non-ASCII annotation arrives byte-identical'
   await created;
   t.is(seen?.length, text.length);
   t.true(seen === text, 'no character was replaced by U+FFFD');
+});
+
+test('a write into a namespace that does not exist fails with details naming the namespace', async (t) => {
+  const missing = isolation('rest-no-namespace').namespace;
+  const err = await t.throwsAsync(
+    adminClient().apply(Builtin.Secret, { metadata: { name: 'x', namespace: missing } }),
+  );
+  t.true(err instanceof KubeApiError && err.isNamespaceNotFound, String(err));
+  t.is((err as KubeApiError).details.name, missing);
+  const objectMissing = await t.throwsAsync(
+    adminClient().patch(Builtin.Secret, 'default', 'no-such-secret', { data: {} }),
+  );
+  t.false(objectMissing instanceof KubeApiError && objectMissing.isNamespaceNotFound);
 });
