@@ -105,9 +105,12 @@ export function registerRuntimeCommands(program: Command): void {
       const metrics = new SluiceMetrics().withProcessMetrics();
       const log = createLogger({ level: config.logLevel, base: { component: 'dev' } });
       const { startWorkers, functions } = await workerModules();
+      // Local use: the operator namespace is created when missing (the dispatcher and workers of
+      // a deployment refuse to start without it instead).
       const workers = await startWorkers(config, functions, {
         kinds: [],
         concurrency: opts.concurrency,
+        operatorNamespace: 'create',
         metrics,
         log,
       });

@@ -12,6 +12,7 @@ import { type SluiceConfig } from '../shared/config.js';
 import { messageOf } from '../shared/errors.js';
 import { type KubeClient } from '../shared/kube/client.js';
 import { kubeClientFrom } from '../shared/kube/connect.js';
+import { ensureOperatorNamespace } from '../shared/kube/namespace.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { SluiceMetrics } from '../shared/metrics.js';
 import { Enqueuer } from '../shared/queue/enqueue.js';
@@ -33,6 +34,11 @@ export interface DispatcherProcessOptions {
   readonly leaderElection?: boolean;
   /** Extra controllers built with the builder, beside the registered functions'. */
   readonly controllers?: readonly ControllerSpec[];
+  /**
+   * What to do when the operator namespace (`SLUICE_NAMESPACE`) is missing: refuse to start with
+   * a message naming the variable, or create it (`sluice dev`). @defaultValue `require`
+   */
+  readonly operatorNamespace?: 'require' | 'create';
   readonly metrics?: SluiceMetrics;
   readonly log?: Logger;
 }
@@ -71,6 +77,16 @@ export async function startDispatcher(
   const log = c.resolve<Logger>('log');
   const kube = c.resolve<KubeClient>('kube');
   const queues = c.resolve<QueueSet>('queues');
+  try {
+    await ensureOperatorNamespace(kube, config.namespace, {
+      create: opts.operatorNamespace === 'create',
+      log,
+    });
+  } catch (err) {
+    await queues.close();
+    kube.rest.close();
+    throw err;
+  }
   const registry = c.resolve<KindRegistry>('registry');
   const metrics = c.resolve<SluiceMetrics>('metrics');
   const enqueuer = c.resolve<Enqueuer>('enqueuer');

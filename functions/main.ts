@@ -14,6 +14,7 @@ import {
   applyQueueSettings,
   createBrokerClients,
   createLogger,
+  ensureOperatorNamespace,
   kubeClientFrom,
   messageOf,
   redisOptions,
@@ -52,6 +53,11 @@ export interface WorkerProcessOptions {
   readonly concurrency?: number;
   /** Serve /healthz, /readyz and /metrics on this port (0: a free port); none when left out. */
   readonly httpPort?: number;
+  /**
+   * What to do when the operator namespace (`SLUICE_NAMESPACE`) is missing: refuse to start with
+   * a message naming the variable, or create it (`sluice dev`). @defaultValue `require`
+   */
+  readonly operatorNamespace?: 'require' | 'create';
   /** Shared with other components of the same process (`sluice dev`). */
   readonly metrics?: SluiceMetrics;
   readonly log?: Logger;
@@ -99,6 +105,16 @@ export async function startWorkers(
     log: c.resolve<Logger>('log'),
     events: c.resolve<EventRecorder>('events'),
   };
+  try {
+    await ensureOperatorNamespace(deps.kube, config.namespace, {
+      create: opts.operatorNamespace === 'create',
+      log: deps.log,
+    });
+  } catch (err) {
+    await deps.brokers.close();
+    deps.kube.rest.close();
+    throw err;
+  }
   const host = new WorkerHost(functions, opts.kinds, deps, {
     redisUrl: config.redisUrl,
     prefix: config.queuePrefix,

@@ -40,7 +40,8 @@ export interface SluiceConfig {
   readonly autoProvision: boolean;
   /**
    * `SLUICE_ENDPOINT_OVERRIDES`: `from=to` pairs, comma-separated, matched on the `host:port` the
-   * operator would dial (used out of cluster, where Service DNS names do not resolve).
+   * operator would dial (used out of cluster, where Service DNS names do not resolve); `from` may
+   * be `*.suffix:port` for every host under a domain (see `brokers/address.ts`).
    */
   readonly endpointOverrides: ReadonlyMap<string, string>;
   /** `SLUICE_API_TOKEN`, or the contents of the file named by `SLUICE_API_TOKEN_FILE`. */

@@ -43,3 +43,4 @@ export * from './brokers/kafka.js';
 export * from './brokers/kafka-config.js';
 export * from './brokers/nats.js';
 export * from './brokers/fingerprint.js';
+export * from './kube/namespace.js';

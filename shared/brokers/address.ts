@@ -1,7 +1,10 @@
 /**
  * @module brokers/address
  * Broker addresses: `host:port` splitting (IPv6 in brackets) and the endpoint-override rewrite
- * (`SluiceConfig.endpointOverrides`, exact `host:port` → `host:port`) applied before every dial.
+ * (`SluiceConfig.endpointOverrides`) applied before every dial. An override's `from` is an exact
+ * `host:port`, or `*.suffix:port` for every host under a domain on that port (for example
+ * `*.svc:4222`, every in-cluster NATS Service, when Sluice runs outside the cluster). An exact
+ * entry wins over a pattern; among patterns, the longest suffix wins.
  */
 
 /** A `host:port` pair; `host` is bare (no brackets) for IPv6. */
@@ -45,9 +48,22 @@ export function joinHostPort({ host, port }: HostPort): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Rewrites an exact `host:port` through the override map; anything else is returned unchanged. */
+/** Rewrites a `host:port` through the override map (see the module comment); others are unchanged. */
 export function resolveHostPort(hostPort: string, overrides: ReadonlyMap<string, string>): string {
-  return overrides.get(hostPort) ?? hostPort;
+  const exact = overrides.get(hostPort);
+  if (exact !== undefined || overrides.size === 0) return exact ?? hostPort;
+  const target = splitHostPort(hostPort);
+  if (!target) return hostPort;
+  let best: { readonly suffix: string; readonly to: string } | undefined;
+  for (const [from, to] of overrides) {
+    if (!from.startsWith('*.')) continue;
+    const pattern = splitHostPort(from.slice(2));
+    if (!pattern || pattern.port !== target.port) continue;
+    const suffix = `.${pattern.host.toLowerCase()}`;
+    if (target.host.toLowerCase().endsWith(suffix) && suffix.length > (best?.suffix.length ?? 0))
+      best = { suffix, to };
+  }
+  return best?.to ?? hostPort;
 }
 
 /**

@@ -11,7 +11,7 @@ import { repoRoot } from '../env/paths.js';
 import { kubectl } from '../helpers/kube.js';
 
 /** The folder of the seed examples, as YAML files. */
-export const seedsDir: string = path.join(repoRoot, 'test', 'fixtures', 'seeds');
+export const seedsDir: string = path.join(repoRoot, 'examples', 'seeds');
 
 /** A stored custom object, as `kubectl get -o json` prints it. */
 export interface StoredObject {
@@ -29,7 +29,7 @@ export interface Fixture {
   readonly object: StoredObject;
 }
 
-/** Reads `test/fixtures/seeds/<file>`. */
+/** Reads `examples/seeds/<file>`. */
 export function loadFixture(file: string): Fixture {
   const text = readFileSync(path.join(seedsDir, file), 'utf8');
   return { file, text, object: parse(text) as StoredObject };

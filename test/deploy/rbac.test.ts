@@ -130,6 +130,8 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
         }),
     ],
     ['list Pods', 'refused', (c) => c.list(Builtin.Pod, apps, { limit: 1 })],
+    ['check that the release namespace exists', 'allowed', (c) => c.get(Builtin.Namespace, undefined, ns)],
+    ['read another Namespace', 'refused', (c) => c.get(Builtin.Namespace, undefined, other)],
     ['read a Secret in another namespace', 'refused', (c) => c.get(Builtin.Secret, other, 'anything')],
     [
       'write a Secret in another namespace',

@@ -5,11 +5,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'yaml';
 import { bins, buildAll } from './build.js';
 import type { Component } from './component.js';
 import { apiserver, controllerManager, etcd, kubeconfigPath, scheduler } from './components/control-plane.js';
 import { kafka } from './components/kafka.js';
-import { kwok } from './components/kwok.js';
+import { PROVISIONER, SEED_STORAGE_CLASSES, kwok } from './components/kwok.js';
 import { nats } from './components/nats.js';
 import { redis } from './components/redis.js';
 import { dataDir, envJsonPath, envShPath, repoRoot, stateDir } from './paths.js';
@@ -55,6 +56,12 @@ export function envInfo(state: EnvState): EnvInfo {
   };
 }
 
+/** `SLUICE_ENDPOINT_OVERRIDES` for Sluice running out of the environment's cluster (see env.sh). */
+export function endpointOverrides(info: EnvInfo): string {
+  const nats = info.natsUrl.replace(/^nats:\/\//, '');
+  return `*.svc:4222=${nats},*.svc.cluster.local:9092=${info.kafkaBrokers[0] ?? ''}`;
+}
+
 function writeEnvFiles(info: EnvInfo): void {
   writeFileSync(envJsonPath, `${JSON.stringify(info, null, 2)}\n`);
   writeFileSync(
@@ -65,6 +72,11 @@ function writeEnvFiles(info: EnvInfo): void {
       `export SLUICE_REDIS_URL=${JSON.stringify(info.redisUrl)}`,
       `export SLUICE_NATS_URL=${JSON.stringify(info.natsUrl)}`,
       `export SLUICE_KAFKA_BROKERS=${JSON.stringify(info.kafkaBrokers.join(','))}`,
+      '# Out of a cluster, Service names do not resolve: every in-cluster NATS (a StreamStore,',
+      '# *.svc:4222) is the NATS above, every in-cluster Kafka (*.svc.cluster.local:9092) the Kafka above.',
+      `export SLUICE_ENDPOINT_OVERRIDES=${JSON.stringify(endpointOverrides(info))}`,
+      '# kubectl of the same version as the API server.',
+      `export PATH=${JSON.stringify(path.dirname(info.kubectl))}:"$PATH"`,
       '',
     ].join('\n'),
   );
@@ -97,6 +109,38 @@ async function applyCrds(): Promise<void> {
   ]);
 }
 
+/**
+ * What every cluster Sluice is tried on has besides the nodes: the operator namespace of the
+ * default settings (`SLUICE_NAMESPACE=sluice-system`), and the StorageClasses the source documents'
+ * examples name (`standard`, `ssd-csi`), provisioned by kwok like the default class. Applied on
+ * every `up`, so an environment made before they were added gets them too.
+ */
+async function applyClusterDefaults(): Promise<void> {
+  const storageClass = (name: string): Record<string, unknown> => ({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name },
+    provisioner: PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  });
+  const objects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sluice-system' } },
+    ...SEED_STORAGE_CLASSES.map(storageClass),
+  ];
+  const file = path.join(stateDir, 'cluster-defaults.yaml');
+  writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+  await run('cluster-setup', bins.k8s('kubectl'), [
+    '--kubeconfig',
+    kubeconfigPath,
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '-f',
+    file,
+  ]);
+}
+
 export async function up(say: (m: string) => void = console.log): Promise<EnvInfo> {
   const t0 = Date.now();
   mkdirSync(stateDir, { recursive: true });
@@ -112,6 +156,7 @@ export async function up(say: (m: string) => void = console.log): Promise<EnvInf
     await ensure(controllerManager, state, say);
     await ensure(scheduler, state, say);
     await ensure(kwok, state, say);
+    await applyClusterDefaults();
   })();
   const results = await Promise.allSettled([brokers, controlPlane]);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -21,6 +21,9 @@ import { apiGet, kubeconfigPath } from './control-plane.js';
 
 export const PROVISIONER = 'kwok.x-k8s.io/volume';
 export const DEFAULT_STORAGE_CLASS = 'kwok-volume';
+
+/** The other classes the environment has: those the source documents' examples name. */
+export const SEED_STORAGE_CLASSES = ['standard', 'ssd-csi'] as const;
 export const NODE_COUNT = 3;
 
 const STAGE_FILES = [

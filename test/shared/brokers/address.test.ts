@@ -53,3 +53,17 @@ test('the host of an address is found in bare and URL forms', (t) => {
   t.is(hostOf('[fd00::1]:4222'), 'fd00::1');
   t.is(hostOf('://'), undefined);
 });
+
+test('an override *.suffix:port rewrites every host under that domain on that port; exact entries and longer suffixes win', (t) => {
+  const overrides = new Map([
+    ['*.svc:4222', '127.0.0.1:1111'],
+    ['*.tenant.svc:4222', '127.0.0.1:2222'],
+    ['store.apps.svc:4222', '127.0.0.1:3333'],
+  ]);
+  t.is(resolveAddress('nats://mystore.default.svc:4222', overrides), 'nats://127.0.0.1:1111');
+  t.is(resolveAddress('a.tenant.svc:4222', overrides), '127.0.0.1:2222');
+  t.is(resolveAddress('store.apps.svc:4222', overrides), '127.0.0.1:3333');
+  t.is(resolveAddress('mystore.default.svc:4223', overrides), 'mystore.default.svc:4223', 'another port');
+  t.is(resolveAddress('svc:4222', overrides), 'svc:4222', 'the domain itself is not under it');
+  t.is(resolveAddress('notsvc:4222', overrides), 'notsvc:4222');
+});
