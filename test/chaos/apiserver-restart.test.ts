@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { ClusterStreamKind } from '../../shared/index.js';
-import { compactEtcd, restart } from '../env/manager.js';
+import { restartApiServerCompacted } from '../env/manager.js';
 import { kafkaAdmin, partitionsOf } from '../fixtures/tanzu/fixtures.js';
 import { adminClient } from '../helpers/context.js';
 import { testEnv } from '../helpers/env.js';
@@ -40,8 +40,7 @@ test.serial(
     }
     t.is(await rig.converged(names, 90_000), count, 'all ready before the fault');
 
-    await compactEtcd();
-    await restart('kube-apiserver', { downMs: 1000 });
+    await restartApiServerCompacted({ downMs: 1000 });
     for (const name of names) {
       await eventually(
         `the change of ${name} to be accepted`,

@@ -114,13 +114,26 @@ test.serial(
     t.is(gone, 1, `the deletion completed within ${bound / 1000} s`);
     t.log(`deleted ${took.toFixed(1)} s after the delete request`);
     const events = await eventsAbout(name);
-    t.true(
+    // Every failed attempt is reported. Each attempt ends in exactly one Warning: TopicDeleteFailed
+    // ("will retry") while the limit has not passed, BrokerGone (with the attempt's error) once it
+    // has. How many attempts end before the limit depends on when the first one starts and how long
+    // the unreachable broker takes to time out (5 s): under load, the first attempt may itself end
+    // past the 10 s limit, and then BrokerGone is its report. (Identical Warnings within five
+    // minutes are recorded once.) So: one BrokerGone, and a TopicDeleteFailed when any attempt
+    // came before the last.
+    const attempts = rig.markers('begin').filter((m) => m.fields.step === 'finalize').length;
+    t.log(`${attempts} finalize attempt(s)`);
+    t.true(attempts >= 1);
+    t.is(
       events.some((e) => e.reason === 'TopicDeleteFailed' && e.type === 'Warning'),
-      'each failed attempt was reported',
+      attempts > 1,
+      'every attempt before the last was reported as TopicDeleteFailed',
     );
-    const brokerGone = events.find((e) => e.reason === 'BrokerGone');
-    t.is(brokerGone?.type, 'Warning');
-    t.regex(brokerGone?.message ?? '', /may remain/);
+    const brokerGone = events.filter((e) => e.reason === 'BrokerGone');
+    t.is(brokerGone.length, 1, 'the last attempt was reported as BrokerGone');
+    t.is(brokerGone[0]?.type, 'Warning');
+    t.regex(brokerGone[0]?.message ?? '', /may remain/);
+    t.regex(brokerGone[0]?.message ?? '', /NATS/i, "and carries the attempt's error");
 
     const leaks = await rig.leaks();
     t.deepEqual(leaks, [], ChaosRig.describe(leaks));

@@ -196,13 +196,46 @@ export async function status(say: (m: string) => void = console.log): Promise<bo
 }
 
 /** Stops one component and starts it again (its data stays); for fault-injection tests. */
-export async function restart(name: string, opts: { downMs?: number } = {}): Promise<void> {
+export async function restart(
+  name: string,
+  opts: { downMs?: number; whileDown?: () => Promise<void> } = {},
+): Promise<void> {
   const c = components.find((x) => x.name === name);
   if (!c) throw new Error(`no component ${name}`);
   const state = await loadOrCreateState();
   await stopComponent(c.name, 10_000);
+  await opts.whileDown?.();
   if (opts.downMs) await new Promise((r) => setTimeout(r, opts.downMs));
   await c.start(state);
+}
+
+/**
+ * The API server restarted over a compacted history that every watch is behind: while it is down,
+ * etcd's revision is moved past anything a client can have seen (a write to a key outside the API
+ * server's prefix) and compacted there. Every watch that resumes gets 410 Gone, however recent its
+ * resourceVersion was (an event, a bookmark, the shutdown's own bookmark): none can be at or past
+ * a revision made while no API server ran. Compacting with the API server up would not promise
+ * that, because a bookmark after the compaction leaves a watch at a revision it may resume from.
+ * @returns the compacted revision.
+ */
+export async function restartApiServerCompacted(opts: { downMs?: number } = {}): Promise<number> {
+  let revision = 0;
+  await restart('kube-apiserver', {
+    ...opts,
+    whileDown: async () => {
+      const state = await loadOrCreateState();
+      const res = await fetch(`http://127.0.0.1:${state.ports.etcd}/v3/kv/put`, {
+        method: 'POST',
+        body: JSON.stringify({
+          key: Buffer.from('/sluice-test/compaction-marker').toString('base64'),
+          value: Buffer.from(String(Date.now())).toString('base64'),
+        }),
+      });
+      if (!res.ok) throw new Error(`etcd put failed: ${res.status} ${await res.text()}`);
+      revision = await compactEtcd();
+    },
+  });
+  return revision;
 }
 
 /** Compacts etcd's history up to its current revision: watches from older resourceVersions then get 410 Gone. */
