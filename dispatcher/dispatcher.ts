@@ -149,6 +149,13 @@ export class Dispatcher {
       await Promise.all(tasks);
     } finally {
       await batcher.close();
+      // A stop (not a lost term, where the new leader's checkpoints are the newer ones) saves how
+      // far each watch got, now that everything seen is in Redis: the next start resumes there.
+      if (this.stop$.signal.aborted) {
+        await this.state
+          .saveResourceVersions(watchedVersions(hub))
+          .catch((err: unknown) => log.warn({ err: messageOf(err) }, 'final checkpoint failed'));
+      }
       this.leading = false;
       metrics.leader.set(0);
       this.hubNow = undefined;
@@ -185,9 +192,7 @@ export class Dispatcher {
             'Redis lost its data; every known object was enqueued again',
           );
         }
-        const rvs = new Map<string, string>();
-        for (const s of hub.all())
-          if (s.resourceVersion && s.state === 'watching') rvs.set(s.key, s.resourceVersion);
+        const rvs = watchedVersions(hub);
         await batcher.flush();
         await this.state.saveResourceVersions(rvs);
       } catch (err) {
@@ -195,4 +200,11 @@ export class Dispatcher {
       }
     }
   }
+}
+
+/** How far each watch of `hub` got while established (`Source.checkpoint`). */
+function watchedVersions(hub: SourceHub): Map<string, string> {
+  const rvs = new Map<string, string>();
+  for (const s of hub.all()) if (s.checkpoint) rvs.set(s.key, s.checkpoint);
+  return rvs;
 }

@@ -48,6 +48,11 @@ export class Source {
   restarts = 0;
   lastError: string | undefined;
   resourceVersion: string | undefined;
+  /**
+   * The last resourceVersion reached while established (not in the middle of a list): every change
+   * up to it has been seen, so a restart may resume from it. Kept after the watch stops.
+   */
+  checkpoint: string | undefined;
   private resumed = false;
   /** False from a resumed list until the resumed watch delivers something. */
   private confirmed = true;
@@ -128,6 +133,7 @@ export class Source {
     const monitor: WatchMonitor = {
       state: (s) => {
         this.state = s;
+        if (s === 'watching') this.checkpoint = this.resourceVersion;
         metrics.watchUp.set(labels, s === 'watching' ? 1 : 0);
       },
       event: (type) => {
@@ -148,7 +154,10 @@ export class Source {
       ...(namespace && this.type.namespaced ? { namespace } : {}),
       monitor,
       signal,
-      onResourceVersion: (rv) => (this.resourceVersion = rv),
+      onResourceVersion: (rv) => {
+        this.resourceVersion = rv;
+        if (this.state === 'watching') this.checkpoint = rv;
+      },
       ...(resumeFrom ? { resumeFrom } : {}),
     }).modify(stripManagedFields);
     for await (const ev of stream) {

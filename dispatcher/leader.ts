@@ -6,7 +6,10 @@
  *
  * Expiry is judged by the local time at which this candidate last saw the lease record change
  * (as client-go does), not by the timestamps in the record, so clock skew between pods does not
- * matter. A leader that cannot renew within the renew deadline steps down.
+ * matter. A leader that cannot renew within the renew deadline steps down. A standby tries again
+ * every retry period, and also at the moment the lease it watches would expire, so a dead leader
+ * is replaced within lease duration + one retry period of its last renewal (client-go waits up to
+ * one more retry period).
  */
 import { KubeApiError, messageOf } from '../shared/errors.js';
 import { type KubeClient } from '../shared/kube/client.js';
@@ -49,6 +52,8 @@ const microTime = (d: Date): string => d.toISOString().replace('Z', '000Z');
 export class LeaderElector {
   private observedRecord = '';
   private observedAt = 0;
+  /** When the lease another candidate holds expires, by this candidate's clock; 0 when none. */
+  private othersExpireAt = 0;
   private leading = false;
   private current: Lease | undefined;
 
@@ -90,7 +95,9 @@ export class LeaderElector {
     const spec = lease.spec ?? {};
     this.observe(lease, now);
     const holder = spec.holderIdentity ?? '';
-    const expired = now.getTime() - this.observedAt > (spec.leaseDurationSeconds ?? 15) * 1000;
+    const durationMs = (spec.leaseDurationSeconds ?? 15) * 1000;
+    const expired = now.getTime() - this.observedAt > durationMs;
+    this.othersExpireAt = holder && holder !== this.opts.identity ? this.observedAt + durationMs : 0;
     if (holder && holder !== this.opts.identity && !expired) return false;
     const takeover = holder !== this.opts.identity;
     const next: LeaseSpec = {
@@ -163,7 +170,9 @@ export class LeaderElector {
         this.log.warn({ identity: this.opts.identity }, 'lost leadership');
         callbacks.onStoppedLeading();
       }
-      await pause(retry, signal);
+      // A standby wakes just past the watched lease's expiry when that comes before the next try.
+      const untilExpiry = this.othersExpireAt - Date.now() + 20;
+      await pause(this.othersExpireAt > 0 && untilExpiry > 0 ? Math.min(retry, untilExpiry) : retry, signal);
     }
     if (this.leading) {
       this.leading = false;

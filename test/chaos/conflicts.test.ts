@@ -7,7 +7,6 @@
  * every one of their updates is in.
  */
 import test from 'ava';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
 import {
   ClusterStreamKind,
@@ -18,6 +17,7 @@ import {
 } from '../../shared/index.js';
 import { natsStreamName } from '../../shared/tanzu/index.js';
 import { adminClient } from '../helpers/context.js';
+import { eventually } from '../helpers/kube.js';
 import { finishChaosFile, recordRow } from './report.js';
 import { ChaosRig, isReadyNow } from './support/rig.js';
 
@@ -45,7 +45,11 @@ test.serial(
     t.is(await rig.converged([name], 60_000, gen2), 1, 'the second worker reconciled the newer spec');
     rig.resume(stale);
     await stale.waitFor('statusConflict', 30_000);
-    await sleep(1500);
+    // Whatever the stale worker does after its refused write happens inside its reconcile: once
+    // every reconcile it began has ended, it has nothing left that could write.
+    await eventually('the stale reconcile to end', () =>
+      Promise.resolve(stale.seen('end').length >= stale.seen('begin').length),
+    );
     t.true(
       gen2((await rig.get(name)) ?? { metadata: {} }),
       'the stale write did not replace the newer status',

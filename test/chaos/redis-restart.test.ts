@@ -6,7 +6,6 @@
  * after that.
  */
 import test from 'ava';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
 import { ClusterStreamKind } from '../../shared/index.js';
 import { natsStreamName } from '../../shared/tanzu/index.js';
@@ -51,7 +50,11 @@ test.serial(
       await eventually('some to converge', async () => (await rig.converged(names, 0)) > count / 4, 60_000);
       await redis.restartEmpty();
       restarts++;
-      await sleep(500);
+      await eventually(
+        'the dispatcher to notice the second loss',
+        () => Promise.resolve(dispatcher.loggedTimes('Redis lost its data') >= 2),
+        30_000,
+      );
     }
     t.is(await rig.converged(names, 120_000), count, 'every ClusterStream converged after the restart');
 

@@ -4,13 +4,19 @@
  * saved resourceVersion, and a resumed watch that gets 410 re-lists without missing a change.
  */
 import test from 'ava';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Builtin, type KubeObject } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
 import { GadgetKind, WidgetKind } from './widget-function.js';
-import { RuntimeRig, createWidgets, installTestCrds, keyOf, startWidgetDispatcher } from './harness.js';
+import {
+  RuntimeRig,
+  createWidgets,
+  installTestCrds,
+  keyOf,
+  settled,
+  startWidgetDispatcher,
+} from './harness.js';
 
 test.before(async () => {
   await installTestCrds();
@@ -59,14 +65,16 @@ test('our own status writes do not make the object loop', async (t) => {
   const rig = RuntimeRig.create(t, iso.queuePrefix);
   await rig.probe.setBehavior('*', { writeStatus: 1 });
   rig.worker();
-  startWidgetDispatcher(t, rig, iso.namespace);
+  const d = startWidgetDispatcher(t, rig, iso.namespace);
   const [ref] = await createWidgets(iso.namespace, 1);
   if (!ref) throw new Error('no widget');
   await eventually('the status to be written', async () => {
     const w = await adminClient().get(WidgetKind, iso.namespace, ref.name);
     return (w?.status as { size?: number } | undefined)?.size === 0;
   });
-  await sleep(1500);
+  // The status write's watch event came before the sentinel's: once the sentinel ran and the
+  // queue is empty, a reconcile it caused would have run.
+  await settled(rig, d, iso.namespace);
   t.is(await rig.probe.runs(keyOf(ref)), 1);
 });
 
@@ -112,18 +120,19 @@ test('a restarted dispatcher resumes its watch: unchanged objects are not reconc
   const refs = await createWidgets(iso.namespace, 30);
   const first = startWidgetDispatcher(t, rig, iso.namespace);
   await eventually('all thirty reconciled', async () => (await rig.probe.totalRuns()) === 30, 30_000);
-  await sleep(1200);
+  // A stop saves how far the watch got (the final checkpoint).
   await first.stop();
   const changed = refs[7]!;
   await adminClient().patch(WidgetKind, iso.namespace, changed.name, { spec: { size: 700 } });
-  startWidgetDispatcher(t, rig, iso.namespace);
+  const second = startWidgetDispatcher(t, rig, iso.namespace);
   await eventually(
     'the change made while stopped to be reconciled',
     async () => (await rig.probe.runs(keyOf(changed))) === 2,
     30_000,
   );
-  await sleep(1500);
-  t.is(await rig.probe.totalRuns(), 31, 'only the changed object ran again');
+  // The resumed list is in and acted on; the sentinel's own reconcile is the 32nd.
+  await settled(rig, second, iso.namespace);
+  t.is(await rig.probe.totalRuns(), 32, 'only the changed object ran again');
 });
 
 test('a resumed watch whose resourceVersion is too old (410) re-lists and misses nothing', async (t) => {

@@ -216,3 +216,30 @@ export function startWidgetDispatcher(
   t.teardown(() => d.stop());
   return d;
 }
+
+/**
+ * Waits until everything the dispatcher has seen so far has been acted on, so that a test can
+ * assert that nothing more ran without sleeping: the watches are established (a resumed start's
+ * list is in), a sentinel Widget created now has been reconciled, and the queue holds no job. The
+ * watch delivers events in resourceVersion order and the dispatcher enqueues them in that order,
+ * so an event before the sentinel's was enqueued no later than the sentinel's job; with the queue
+ * empty, its reconcile (if the event was let through) has run.
+ * @returns the sentinel, whose reconciles count in the probe's totals.
+ */
+export async function settled(
+  rig: RuntimeRig,
+  dispatcher: Dispatcher,
+  namespace: string,
+): Promise<ObjectRef> {
+  await eventually('the watches to be established', () =>
+    Promise.resolve(dispatcher.health().sources.every((s) => s.state === 'watching')),
+  );
+  const [sentinel] = await createWidgets(namespace, 1, `sentinel-${Date.now().toString(36)}`);
+  if (!sentinel) throw new Error('no sentinel');
+  await eventually('the sentinel to be reconciled', async () => (await rig.probe.runs(keyOf(sentinel))) >= 1);
+  await eventually('the queue to be empty', async () => {
+    const counts = await rig.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
+    return Object.values(counts).every((n) => n === 0);
+  });
+  return sentinel;
+}

@@ -3,7 +3,6 @@
  * for resync (6) and a worker killed mid-reconcile (7), against the real Redis and API server.
  */
 import test from 'ava';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
 import { RuntimeRig, createWidgets, installTestCrds, keyOf } from './harness.js';
@@ -206,6 +205,7 @@ test('7. a worker killed mid-reconcile loses nothing: another worker runs the ob
     async () => (await rig.probe.observed(key)) === 2,
     30_000,
   );
-  await sleep(500);
+  // Nothing waiting, active or delayed: no reconcile of the key is left to overlap with.
+  await rig.drained();
   t.is(await rig.probe.overlaps(), 0);
 });

@@ -74,10 +74,17 @@ export class SluiceChild {
 
   /** Whether a log line so far contains `text` (lines are written to the file as they come). */
   logged(text: string): boolean {
+    return this.loggedTimes(text) > 0;
+  }
+
+  /** How many log lines so far contain `text`. */
+  loggedTimes(text: string): number {
     try {
-      return readFileSync(this.logFile, 'utf8').includes(text);
+      return readFileSync(this.logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(text)).length;
     } catch {
-      return false;
+      return 0;
     }
   }
 

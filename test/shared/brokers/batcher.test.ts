@@ -87,6 +87,8 @@ test('calls made while the only batch slot is busy form one larger batch after i
   const first = b.submit('first');
   while (batches.length === 0) await new Promise((r) => setTimeout(r, 5));
   const later = ['l1', 'l2', 'l3'].map((s) => b.submit(s));
+  // 30 linger periods: a batcher that ignored maxInFlight would have sent the second batch long
+  // before. A slow machine can only make this window catch less, never fail a correct batcher.
   await new Promise((r) => setTimeout(r, 30));
   t.is(batches.length, 1, 'nothing else runs while the slot is busy');
   release();
