@@ -14,6 +14,7 @@ import type { ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { reconcileObject } from '../../functions/host/reconcile-object.js';
 import {
+  ClusterStreamKind,
   KubeApiError,
   RetryableError,
   TerminalError,
@@ -79,19 +80,24 @@ export async function fuzzEnv(t: ExecutionContext, kind: FuzzKind): Promise<Fuzz
   return env;
 }
 
-/** Drops Sluice's finalizers from what the fuzzing left (so the namespace can go) and deletes cluster-scoped leftovers. */
+/**
+ * Drops Sluice's finalizers from what the fuzzing left (so the namespace can go) and deletes
+ * cluster-scoped leftovers: the fuzzed kind's, and the ClusterStreams that fuzzed Streams had
+ * provisioned (named after them, so under the same prefix).
+ */
 async function sweep(kind: FuzzKind, env: FuzzEnv): Promise<void> {
   const kube = adminClient();
-  const type = kind.fn.kind;
-  const items = await kube.listAll(type, type.namespaced ? env.namespace : undefined).catch(() => []);
-  for (const o of items) {
-    const name = o.metadata.name ?? '';
-    if (!type.namespaced && !name.startsWith(env.prefix)) continue;
-    if ((o.metadata.finalizers ?? []).length > 0)
-      await kube
-        .patch(type, o.metadata.namespace, name, { metadata: { finalizers: null } })
-        .catch(() => undefined);
-    if (!type.namespaced) await kube.delete(type, undefined, name).catch(() => undefined);
+  for (const type of new Set([kind.fn.kind, ClusterStreamKind])) {
+    const items = await kube.listAll(type, type.namespaced ? env.namespace : undefined).catch(() => []);
+    for (const o of items) {
+      const name = o.metadata.name ?? '';
+      if (!type.namespaced && !name.startsWith(env.prefix)) continue;
+      if ((o.metadata.finalizers ?? []).length > 0)
+        await kube
+          .patch(type, o.metadata.namespace, name, { metadata: { finalizers: null } })
+          .catch(() => undefined);
+      if (!type.namespaced) await kube.delete(type, undefined, name).catch(() => undefined);
+    }
   }
 }
 
