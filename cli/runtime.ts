@@ -2,32 +2,23 @@
  * @module cli/runtime
  * The process entry points: `sluice dispatcher`, `sluice worker` and `sluice dev`. Each runs until
  * SIGTERM or SIGINT, then drains (in-flight reconciles finish) and exits.
+ *
+ * This is the operator's composition root: it puts the built-in functions (`functions/`) beside
+ * any function module named with `--functions <file>`, and provides the functions' needs in a
+ * tsyringe container (`shared/providers.ts`, and each module's own `provide`). The dispatcher
+ * loads declarations only, never handlers or broker clients.
  */
 import type { Command } from 'commander';
-import { startDispatcher } from '../dispatcher/main.js';
-import { DEFAULT_CONCURRENCY } from '../functions/host/defaults.js';
-import type { startWorkers as StartWorkers } from '../functions/main.js';
-import { SLUICE_WATCHES } from '../functions/watches.js';
-import { loadConfig } from '../shared/config.js';
-import { createLogger } from '../shared/log.js';
-import { SluiceMetrics } from '../shared/metrics.js';
-import type { SluiceFunction } from '../shared/runtime/registration.js';
-import { messageOf } from '../shared/errors.js';
-
-/**
- * The worker host and every function's handlers. Loaded only by the commands that run workers: the
- * dispatcher needs only {@link SLUICE_WATCHES}, and stays without the broker clients and validators.
- */
-async function workerModules(): Promise<{
-  startWorkers: typeof StartWorkers;
-  functions: readonly SluiceFunction[];
-}> {
-  const [host, registrations] = await Promise.all([
-    import('../functions/main.js'),
-    import('../functions/registrations.js'),
-  ]);
-  return { startWorkers: host.startWorkers, functions: registrations.SLUICE_FUNCTIONS };
-}
+import { container } from 'tsyringe';
+import { SLUICE_FUNCTIONS } from '../functions/index.js';
+import { loadConfig, environment, type Environment } from '../runtime/config.js';
+import { loadFunctionModule, type ProvidedResources } from '../runtime/controller/modules.js';
+import type { FunctionDeclaration } from '../runtime/controller/declaration.js';
+import { startDispatcher } from '../runtime/dispatcher/main.js';
+import { messageOf } from '../runtime/errors.js';
+import { createLogger, type Logger } from '../runtime/log.js';
+import { SluiceMetrics } from '../runtime/metrics.js';
+import { DEFAULT_CONCURRENCY } from '../runtime/worker/defaults.js';
 
 function onSignal(stop: () => Promise<void>): void {
   let stopping = false;
@@ -59,6 +50,72 @@ function positive(value: string): number {
   return n;
 }
 
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+/** The built-in functions and those of the modules named; two declarations of one kind are refused. */
+async function allFunctions(modules: readonly string[]): Promise<{
+  functions: FunctionDeclaration[];
+  provide: (env: Environment) => ProvidedResources[];
+}> {
+  const loaded = await Promise.all(modules.map((m) => loadFunctionModule(m)));
+  const functions = [...SLUICE_FUNCTIONS, ...loaded.flatMap((m) => m.functions)];
+  const seen = new Map<string, string>();
+  for (const [i, f] of functions.entries()) {
+    const key = `${f.kind.kind}.${f.kind.group}`;
+    const from = i < SLUICE_FUNCTIONS.length ? 'the built-in functions' : 'a function module';
+    const before = seen.get(key);
+    if (before) throw new Error(`${key} is declared twice: by ${before} and by ${from}`);
+    seen.set(key, from);
+  }
+  return { functions, provide: (env) => loaded.map((m) => m.provide(container, env)) };
+}
+
+/**
+ * Starts workers with every function's needs provided: the operator's (loaded only here, with
+ * kafkajs and nats) and each module's.
+ */
+async function startWorkerHost(
+  functions: readonly FunctionDeclaration[],
+  provideModules: (env: Environment) => ProvidedResources[],
+  opts: {
+    kinds: string[];
+    concurrency: number;
+    httpPort?: number;
+    create?: boolean;
+    metrics?: SluiceMetrics;
+    log?: Logger;
+  },
+): Promise<{ stop(): Promise<void> }> {
+  const config = loadConfig();
+  const env = environment();
+  const log = opts.log ?? createLogger({ level: config.logLevel, base: { component: 'worker' } });
+  const [{ startWorkers }, { provideOperatorNeeds }] = await Promise.all([
+    import('../runtime/worker/main.js'),
+    import('../shared/providers.js'),
+  ]);
+  const resources = [provideOperatorNeeds(container, env, log), ...provideModules(env)];
+  const workers = await startWorkers(config, functions, {
+    kinds: opts.kinds,
+    concurrency: opts.concurrency,
+    container,
+    log,
+    ...(opts.httpPort === undefined ? {} : { httpPort: opts.httpPort }),
+    ...(opts.create ? { operatorNamespace: 'create' as const } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  }).catch(async (err: unknown) => {
+    await Promise.all(resources.map((r) => r.close()));
+    throw err;
+  });
+  return {
+    async stop() {
+      await workers.stop();
+      await Promise.all(resources.map((r) => r.close()));
+    },
+  };
+}
+
 export function registerRuntimeCommands(program: Command): void {
   program
     .command('dispatcher')
@@ -67,8 +124,10 @@ export function registerRuntimeCommands(program: Command): void {
     )
     .option('--http-port <port>', 'HTTP port of the API, dashboard, probes and metrics', port, 8080)
     .option('--no-leader-election', 'lead at once (a single dispatcher)')
-    .action(async (opts: { httpPort: number; leaderElection: boolean }) => {
-      const running = await startDispatcher(loadConfig(), SLUICE_WATCHES, {
+    .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
+    .action(async (opts: { httpPort: number; leaderElection: boolean; functions: string[] }) => {
+      const { functions } = await allFunctions(opts.functions);
+      const running = await startDispatcher(loadConfig(), functions, {
         httpPort: opts.httpPort,
         leaderElection: opts.leaderElection,
       });
@@ -81,13 +140,14 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--kinds <kinds>', 'comma-separated kinds (Kind, plural or plural.group); all when left out', '')
     .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
     .option('--http-port <port>', 'port of /healthz, /readyz and /metrics', port, 8080)
-    .action(async (opts: { kinds: string; concurrency: number; httpPort: number }) => {
+    .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
+    .action(async (opts: { kinds: string; concurrency: number; httpPort: number; functions: string[] }) => {
       const kinds = opts.kinds
         .split(',')
         .map((k) => k.trim())
         .filter(Boolean);
-      const { startWorkers, functions } = await workerModules();
-      const running = await startWorkers(loadConfig(), functions, {
+      const { functions, provide } = await allFunctions(opts.functions);
+      const running = await startWorkerHost(functions, provide, {
         kinds,
         concurrency: opts.concurrency,
         httpPort: opts.httpPort,
@@ -100,17 +160,18 @@ export function registerRuntimeCommands(program: Command): void {
     .description('the dispatcher, workers for every kind and the HTTP API in one process, for local use')
     .option('--http-port <port>', 'HTTP port', port, 8080)
     .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
-    .action(async (opts: { httpPort: number; concurrency: number }) => {
+    .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
+    .action(async (opts: { httpPort: number; concurrency: number; functions: string[] }) => {
       const config = loadConfig();
       const metrics = new SluiceMetrics().withProcessMetrics();
       const log = createLogger({ level: config.logLevel, base: { component: 'dev' } });
-      const { startWorkers, functions } = await workerModules();
+      const { functions, provide } = await allFunctions(opts.functions);
       // Local use: the operator namespace is created when missing (the dispatcher and workers of
       // a deployment refuse to start without it instead).
-      const workers = await startWorkers(config, functions, {
+      const workers = await startWorkerHost(functions, provide, {
         kinds: [],
         concurrency: opts.concurrency,
-        operatorNamespace: 'create',
+        create: true,
         metrics,
         log,
       });

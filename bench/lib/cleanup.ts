@@ -5,13 +5,8 @@
  * are dropped first, since no controller runs any more) and every ClusterStream carrying the
  * benchmark label. Private servers and processes die with the scenario that started them.
  */
-import {
-  ClusterStreamKind,
-  TanzuStreamKind,
-  TawonStreamKind,
-  Builtin,
-  type ResourceType,
-} from '../../shared/index.js';
+import { Builtin, type ResourceType } from '../../runtime/index.js';
+import { ClusterStreamKind, TanzuStreamKind, TawonStreamKind } from '../../shared/index.js';
 import { BENCH_LABEL, deleteNamespace, forEachLimit, kube } from './kube.js';
 import { NackStreamKind } from '../scenarios/jetstream.js';
 

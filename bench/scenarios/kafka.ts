@@ -12,8 +12,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
-import { DEFAULT_CONCURRENCY } from '../../functions/host/defaults.js';
-import { ClusterStreamKind, findCondition, type KubeObject } from '../../shared/index.js';
+import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
+import { findCondition, type KubeObject } from '../../runtime/index.js';
+import { ClusterStreamKind } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';
 import { suffix } from '../../test/helpers/env.js';

@@ -4,12 +4,11 @@
  * operator's namespace (Service Binding keys), its servers from the spec, the binding or the
  * operator's defaults; and deleting its topic, which both reclaim paths need.
  */
+import { Builtin, RetryableError } from '../../runtime/index.js';
 import {
-  Builtin,
-  RetryableError,
   parseBindingSecret,
   type BrokerCredentials,
-  type ReconcileContext,
+  type BrokerSettingsContext,
 } from '../../shared/index.js';
 import { chooseServers, type TopicPlan } from './spec.js';
 import { deleteNatsStream } from './nats-stream.js';
@@ -25,7 +24,7 @@ export interface BrokerConnection {
  * @throws RetryableError `BindingNotFound` while the Secret does not exist (it may be created
  *   later); TerminalError `InvalidBinding` / `NoBrokerConfigured` when it cannot work.
  */
-export async function connectionFor(plan: TopicPlan, ctx: ReconcileContext): Promise<BrokerConnection> {
+export async function connectionFor(plan: TopicPlan, ctx: BrokerSettingsContext): Promise<BrokerConnection> {
   let credentials: BrokerCredentials = {};
   let fromBinding: readonly string[] | undefined;
   if (plan.binding !== undefined) {
@@ -48,7 +47,7 @@ export async function connectionFor(plan: TopicPlan, ctx: ReconcileContext): Pro
  * Deletes the topic (Kafka) or the JetStream stream (NATS).
  * @returns false when it was already gone.
  */
-export async function deleteTopic(plan: TopicPlan, ctx: ReconcileContext): Promise<boolean> {
+export async function deleteTopic(plan: TopicPlan, ctx: BrokerSettingsContext): Promise<boolean> {
   const { servers, credentials } = await connectionFor(plan, ctx);
   if (plan.protocol === 'kafka') return ctx.brokers.kafka(servers, credentials).deleteTopic(plan.topic);
   const { jsm } = await ctx.brokers.jetstream(servers, credentials);

@@ -4,15 +4,14 @@
  * topic needs, the binding Secret that describes the topic, and the status to write.
  */
 import {
-  ClusterStreamKind,
   conditionsOf,
   controllerRef,
   managedLabels,
   setCondition,
-  type BrokerCredentials,
   type ConditionStatus,
   type KubeObject,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind, type BrokerCredentials } from '../../shared/index.js';
 import {
   bindingEntries,
   bindingSecret,

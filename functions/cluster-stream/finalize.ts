@@ -18,10 +18,13 @@ import {
   awaitChange,
   messageOf,
   requeueAfter,
-  type ReconcileContext,
   type ReconcileResult,
+} from '../../runtime/index.js';
+import {
+  FORCE_DELETE_ANNOTATION,
+  type ClusterStream,
+  type BrokerSettingsContext,
 } from '../../shared/index.js';
-import { FORCE_DELETE_ANNOTATION, type ClusterStream } from '../../shared/index.js';
 import { deleteTopic, describeTopic } from './broker.js';
 import { planTopic } from './spec.js';
 
@@ -42,7 +45,7 @@ export interface FinalizeOptions {
  */
 export function makeFinalize(
   opts: FinalizeOptions = {},
-): (cs: ClusterStream, ctx: ReconcileContext) => Promise<ReconcileResult> {
+): (cs: ClusterStream, ctx: BrokerSettingsContext) => Promise<ReconcileResult> {
   const goneAfter = opts.brokerGoneAfterMs ?? BROKER_GONE_AFTER_MS;
   return async function finalize(cs, ctx) {
     if (cs.spec.storage.reclaimPolicy !== 'Delete') return awaitChange();

@@ -1,30 +1,48 @@
 /**
  * @module functions/cluster-stream
  * The ClusterStream function (`streaming.tanzu.vmware.com/v1alpha1`, cluster-scoped): a topic on
- * Kafka or a stream on NATS JetStream, PersistentVolume style. See `reconcile.ts` for the flow,
- * `finalize.ts` for deletion, `watch.ts` for what triggers it.
+ * Kafka or a stream on NATS JetStream, PersistentVolume style. Its declaration: see
+ * `reconcile.ts` for the flow, `finalize.ts` for deletion, `watch.ts` for the mappers.
+ *
+ * Triggers besides its own changes: its binding Secret (owned; changes after its first sighting),
+ * and any Stream that names it or is named by its claim, so that a Stream's deletion (a release)
+ * is noticed at once rather than at the next resync.
  */
-import { ClusterStreamKind, defineFunction } from '../../shared/index.js';
-import { CLUSTER_STREAM_FINALIZER, type ClusterStream } from '../../shared/index.js';
-import { makeFinalize, type FinalizeOptions } from './finalize.js';
-import { reconcile } from './reconcile.js';
-import { parse } from './spec.js';
-import { clusterStreamWatch } from './watch.js';
+import {
+  Builtin,
+  declareFunction,
+  deletionChanged,
+  generationChanged,
+  or,
+  type FunctionDeclaration,
+} from '../../runtime/index.js';
+import {
+  BROKER_SETTINGS_NEEDS,
+  CLUSTER_STREAM_FINALIZER,
+  ClusterStreamKind,
+  TanzuStreamKind,
+} from '../../shared/index.js';
+import type { FinalizeOptions } from './finalize.js';
+import { ownedSecretChanged, streamToClusterStreams } from './watch.js';
 
-export { BROKER_GONE_AFTER_MS, makeFinalize } from './finalize.js';
-export { RESYNC_MS } from './reconcile.js';
-
-/** The registration, with a custom broker-gone limit for the finalizer. */
-export function clusterStreamFunctionWith(opts: FinalizeOptions = {}): ReturnType<typeof defineFunction> {
-  return defineFunction<ClusterStream>({
-    kind: ClusterStreamKind,
-    parse,
-    reconcile,
-    finalize: makeFinalize(opts),
+/** The declaration, with another broker-gone limit for the finalizer. */
+export function clusterStreamFunctionWith(opts: FinalizeOptions = {}): FunctionDeclaration {
+  return declareFunction(ClusterStreamKind, {
     finalizer: CLUSTER_STREAM_FINALIZER,
-    watch: clusterStreamWatch,
+    needs: BROKER_SETTINGS_NEEDS,
+    controller: (c) =>
+      c
+        .owns(Builtin.Secret, { predicate: ownedSecretChanged })
+        // A Stream's creation, spec change or deletion; not its status writes.
+        .watches(TanzuStreamKind, streamToClusterStreams, {
+          predicate: or(generationChanged, deletionChanged),
+        }),
+    handlers: () =>
+      import('./handlers.js').then((h) => ({
+        ...h,
+        finalize: opts.brokerGoneAfterMs === undefined ? h.finalize : h.finalizeWith(opts),
+      })),
   });
 }
 
-/** The ClusterStream function as the worker runs it. */
 export const clusterStreamFunction = clusterStreamFunctionWith();

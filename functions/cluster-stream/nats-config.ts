@@ -10,7 +10,7 @@
  * (limits | interest | workqueue), `storage` (file | memory), `description`. Any other key is
  * refused: it would otherwise be silently ignored.
  */
-import { TerminalError } from '../../shared/index.js';
+import { TerminalError } from '../../runtime/index.js';
 
 const INTEGER_KEYS = [
   'max_msgs',

@@ -14,7 +14,7 @@ import {
   type StreamConfig,
   type StreamInfo,
 } from 'nats';
-import { TerminalError } from '../../shared/index.js';
+import { TerminalError } from '../../runtime/index.js';
 import { toNatsSluiceError } from '../../shared/index.js';
 import type { BrokerAction, TopicObservation } from './kafka-topic.js';
 import { natsDrift, type NatsStreamWant } from './nats-config.js';

@@ -21,17 +21,15 @@
  */
 import {
   Builtin,
-  ClusterStreamKind,
-  TanzuStreamKind,
   TerminalError,
   awaitChange,
   findCondition,
   messageOf,
   jitter,
   requeueAfter,
-  type ReconcileContext,
   type ReconcileResult,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind, TanzuStreamKind, type BrokerSettingsContext } from '../../shared/index.js';
 import {
   AUTO_PROVISIONED_LABEL,
   bindingPhase,
@@ -53,7 +51,7 @@ import { planTopic, type TopicPlan } from './spec.js';
 export const RESYNC_MS = 5 * 60_000;
 
 /** The Stream `claimRef` names, as it is now; `undefined` when there is none or it is gone. */
-async function claimantOf(cs: ClusterStream, ctx: ReconcileContext): Promise<ClaimantState | undefined> {
+async function claimantOf(cs: ClusterStream, ctx: BrokerSettingsContext): Promise<ClaimantState | undefined> {
   const ref = cs.spec.claimRef;
   if (!ref?.name || !ref.uid) return undefined;
   const stream = await ctx.kube.get(TanzuStreamKind, ref.namespace ?? '', ref.name, { metadataOnly: true });
@@ -67,7 +65,7 @@ function claimantName(cs: ClusterStream): string {
   return `${ref?.namespace ?? ''}/${ref?.name ?? ''}`;
 }
 
-async function writeStatus(cs: ClusterStream, input: StatusInput, ctx: ReconcileContext): Promise<void> {
+async function writeStatus(cs: ClusterStream, input: StatusInput, ctx: BrokerSettingsContext): Promise<void> {
   await ctx.kube.writeStatus(ClusterStreamKind, cs, clusterStreamStatus(cs, input, ctx.clock.now()));
 }
 
@@ -90,7 +88,7 @@ async function recordTerminal(
   cs: ClusterStream,
   phase: ClusterStreamPhase,
   err: TerminalError,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsContext,
 ): Promise<void> {
   await writeStatus(
     cs,
@@ -107,7 +105,7 @@ async function ensureTopic(
   cs: ClusterStream,
   plan: TopicPlan,
   { servers, credentials }: BrokerConnection,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsContext,
 ): Promise<{ observation: TopicObservation; protocolVersion?: string }> {
   if (plan.protocol === 'kafka') {
     const admin = ctx.brokers.kafka(servers, credentials);
@@ -130,7 +128,11 @@ async function ensureTopic(
   return { observation, ...(version ? { protocolVersion: version } : {}) };
 }
 
-async function reclaim(cs: ClusterStream, plan: TopicPlan, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function reclaim(
+  cs: ClusterStream,
+  plan: TopicPlan,
+  ctx: BrokerSettingsContext,
+): Promise<ReconcileResult> {
   const what = describeTopic(plan);
   if (await deleteTopic(plan, ctx)) {
     await ctx.event(
@@ -171,7 +173,7 @@ async function recordObservation(
   cs: ClusterStream,
   plan: TopicPlan,
   observation: TopicObservation,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsContext,
 ): Promise<void> {
   if (observation.existed && !cs.status?.topicName) {
     await ctx.event('Normal', 'TopicAdopted', `adopted the existing ${describeTopic(plan)}`);
@@ -198,7 +200,7 @@ function readyMessage(cs: ClusterStream, plan: TopicPlan, phase: ClusterStreamPh
 }
 
 /** Reconciles one ClusterStream (see the module documentation for the flow). */
-export async function reconcile(cs: ClusterStream, ctx: ReconcileContext): Promise<ReconcileResult> {
+export async function reconcile(cs: ClusterStream, ctx: BrokerSettingsContext): Promise<ReconcileResult> {
   const phase = bindingPhase(cs.spec.claimRef, await claimantOf(cs, ctx));
   try {
     const plan = planTopic(cs, ctx.config);

@@ -4,21 +4,13 @@
  * any Stream that names it or is named by its claim, so that a Stream's deletion (a release) is
  * noticed at once rather than at the next resync.
  */
-import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
-import { type ObjectRef } from '../../shared/kube/object-ref.js';
-import { Builtin } from '../../shared/kube/resources.js';
-import { type KubeObject } from '../../shared/kube/types.js';
-import { enqueueMapped, uniqueRefs, type Mapper } from '../../shared/runtime/mappers.js';
-import {
-  deletionChanged,
-  generationChanged,
-  or,
-  resourceVersionChanged,
-  type Predicate,
-} from '../../shared/runtime/predicates.js';
-import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
-import { isRecord } from '../../shared/util.js';
-import { CLUSTER_STREAM_FINALIZER, defaultClusterStreamName } from '../../shared/tanzu/names.js';
+import { ClusterStreamKind } from '../../shared/kinds.js';
+import { type ObjectRef } from '../../runtime/kube/object-ref.js';
+import { type KubeObject } from '../../runtime/kube/types.js';
+import { enqueueMapped, uniqueRefs, type Mapper } from '../../runtime/controller/mappers.js';
+import { resourceVersionChanged, type Predicate } from '../../runtime/controller/predicates.js';
+import { isRecord } from '../../runtime/util.js';
+import { defaultClusterStreamName } from '../../shared/tanzu/names.js';
 
 function clusterStreamRef(name: string): ObjectRef {
   return {
@@ -67,22 +59,3 @@ export const streamToClusterStreams: Mapper = enqueueMapped((stream, stores) => 
  */
 export const ownedSecretChanged: Predicate = (old, cur) =>
   old !== undefined && resourceVersionChanged(old, cur);
-
-/** The watch configuration of the ClusterStream function. */
-export const clusterStreamWatch: WatchConfig = {
-  owns: [{ kind: Builtin.Secret, predicate: ownedSecretChanged }],
-  watches: [
-    {
-      kind: TanzuStreamKind,
-      mapper: streamToClusterStreams,
-      // A Stream's creation, spec change or deletion; not its status writes.
-      predicate: or(generationChanged, deletionChanged),
-    },
-  ],
-};
-
-export const clusterStreamWatchRegistration: WatchRegistration = {
-  kind: ClusterStreamKind,
-  watch: clusterStreamWatch,
-  finalizer: CLUSTER_STREAM_FINALIZER,
-};

@@ -26,7 +26,7 @@ import {
   NotEquals,
   ValidateNested,
 } from 'class-validator';
-import { isRecord, parseWith, type KubeObject } from '../../shared/index.js';
+import { isRecord, parseWith, type KubeObject } from '../../runtime/index.js';
 import { parseStoreLimits, type StoreLimits } from '../../shared/index.js';
 import { parseStorageQuantity } from '../../shared/index.js';
 

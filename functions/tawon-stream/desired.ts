@@ -8,7 +8,7 @@
  * as many replicas as the store runs. Only what JetStream 2.9 knows is used.
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig, type StreamInfo } from 'nats';
-import { setCondition, conditionsOf, type Condition } from '../../shared/index.js';
+import { setCondition, conditionsOf, type Condition } from '../../runtime/index.js';
 import type { AppliedLimits } from '../../shared/index.js';
 import type { TawonStream } from './spec.js';
 

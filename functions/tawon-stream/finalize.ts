@@ -9,13 +9,8 @@
  * 4. the server cannot be reached: retried with backoff, and given up after
  *    {@link GIVE_UP_AFTER_MS} since the deletion began, with a Warning Event `CleanupAbandoned`.
  */
-import {
-  BrokerUnavailableError,
-  StreamStoreKind,
-  awaitChange,
-  type ReconcileContext,
-  type ReconcileResult,
-} from '../../shared/index.js';
+import { awaitChange, type ReconcileResult } from '../../runtime/index.js';
+import { BrokerUnavailableError, StreamStoreKind, type BrokerContext } from '../../shared/index.js';
 import { deleteStream, storeManager } from './jetstream.js';
 import { jetStreamName } from './naming.js';
 import type { TawonStream } from './spec.js';
@@ -37,10 +32,7 @@ function deletingFor(stream: TawonStream, now: Date): number {
   return Number.isNaN(since) ? 0 : now.getTime() - since;
 }
 
-export async function finalizeTawonStream(
-  stream: TawonStream,
-  ctx: ReconcileContext,
-): Promise<ReconcileResult> {
+export async function finalizeTawonStream(stream: TawonStream, ctx: BrokerContext): Promise<ReconcileResult> {
   const namespace = stream.metadata.namespace ?? '';
   const name = jetStreamName(namespace, stream.metadata.name ?? '');
   const storeName = stream.spec.store.name;

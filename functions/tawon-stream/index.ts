@@ -4,25 +4,19 @@
  * apart from the Streaming Runtime's Stream): one JetStream stream on a StreamStore, with limits
  * resolved against the store, updated in place, healed on resync, deleted through a finalizer.
  *
- * Watch configuration: watches StreamStores, mapped to the Streams that name them, so a change of
- * a store's defaults or limits (or its coming up) re-checks its Streams.
+ * Its declaration: a StreamStore's change (defaults, limits, deletion, or its coming up) re-checks
+ * the Streams that name it.
  */
-import { TawonStreamKind, defineFunction } from '../../shared/index.js';
-import { finalizeTawonStream } from './finalize.js';
-import { reconcileTawonStream } from './reconcile.js';
-import { parseTawonStream } from './spec.js';
-import { STREAM_FINALIZER, tawonStreamWatch } from './watch.js';
+import { declareFunction, deletionChanged, generationChanged, or } from '../../runtime/index.js';
+import { BROKER_NEEDS, StreamStoreKind, TawonStreamKind } from '../../shared/index.js';
+import { STREAM_FINALIZER, phaseChanged, storeToStreams } from './watch.js';
 
-export { STREAM_FINALIZER, phaseChanged, storeToStreams } from './watch.js';
-
-export const tawonStreamFunction = defineFunction({
-  kind: TawonStreamKind,
-  parse: parseTawonStream,
-  reconcile: reconcileTawonStream,
-  finalize: finalizeTawonStream,
+export const tawonStreamFunction = declareFunction(TawonStreamKind, {
   finalizer: STREAM_FINALIZER,
-  watch: tawonStreamWatch,
+  needs: BROKER_NEEDS,
+  controller: (c) =>
+    c.watches(StreamStoreKind, storeToStreams, {
+      predicate: or(generationChanged, deletionChanged, phaseChanged),
+    }),
+  handlers: () => import('./handlers.js'),
 });
-
-export { FORCE_DELETE_ANNOTATION, GIVE_UP_AFTER_MS } from './finalize.js';
-export { jetStreamName, streamSubject } from './naming.js';

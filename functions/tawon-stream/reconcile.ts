@@ -15,8 +15,6 @@
  *    {@link REFRESH_MS}, which refreshes the counters and heals drift.
  */
 import {
-  StreamStoreKind,
-  TawonStreamKind,
   TerminalError,
   awaitChange,
   conditionsOf,
@@ -24,9 +22,9 @@ import {
   requeueAfter,
   setCondition,
   type KubeObject,
-  type ReconcileContext,
   type ReconcileResult,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { StreamStoreKind, TawonStreamKind, type BrokerContext } from '../../shared/index.js';
 import {
   LIMIT_EXCEEDED,
   parseLimits,
@@ -45,7 +43,7 @@ export const REFRESH_MS = 60_000;
 /** Writes `Ready=False` with `reason`, keeping the rest of the status, and waits for a change. */
 async function notReady(
   stream: TawonStream,
-  ctx: ReconcileContext,
+  ctx: BrokerContext,
   reason: string,
   message: string,
 ): Promise<ReconcileResult> {
@@ -86,7 +84,7 @@ function replicasOf(store: KubeObject): number {
 
 export async function reconcileTawonStream(
   stream: TawonStream,
-  ctx: ReconcileContext,
+  ctx: BrokerContext,
 ): Promise<ReconcileResult> {
   const namespace = stream.metadata.namespace ?? '';
   const name = stream.metadata.name ?? '';

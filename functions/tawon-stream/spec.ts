@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsDefined, IsString, MinLength, ValidateNested } from 'class-validator';
-import { parseWith, type KubeObject } from '../../shared/index.js';
+import { parseWith, type KubeObject } from '../../runtime/index.js';
 import type { RawLimits } from '../../shared/index.js';
 
 export class StoreRef {

@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { SLUICE_FUNCTIONS } from '../../functions/registrations.js';
-import { isRecord, sluiceRegistry, type KubeObject } from '../../shared/index.js';
+import { SLUICE_FUNCTIONS } from '../../functions/index.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
+import { sluiceRegistry } from '../../shared/index.js';
 import {
   chartCrdsDir,
   chartDir,

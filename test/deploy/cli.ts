@@ -4,7 +4,7 @@
  * manifests of `deploy/manifests/` from the chart's defaults. The chart tests fail until both are
  * current, so run this after changing the chart or the CRDs.
  */
-import { messageOf } from '../../shared/index.js';
+import { messageOf } from '../../runtime/index.js';
 import { syncChartCrds, writeManifests } from './chart.js';
 
 async function main(command: string | undefined): Promise<void> {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
-import { environment } from '../../shared/index.js';
+import { environment } from '../../runtime/index.js';
 import { which } from '../env/build.js';
 import { repoRoot } from '../env/paths.js';
 import { isolation, testEnv } from '../helpers/env.js';

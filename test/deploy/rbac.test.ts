@@ -8,14 +8,16 @@
 import test, { type ExecutionContext } from 'ava';
 import {
   Builtin,
-  ClusterStreamKind,
-  StreamBusClusterKind,
-  TanzuStreamKind,
-  TawonStreamKind,
   KubeApiError,
   resourcePath,
   type KubeClient,
   type ResourceType,
+} from '../../runtime/index.js';
+import {
+  ClusterStreamKind,
+  StreamBusClusterKind,
+  TanzuStreamKind,
+  TawonStreamKind,
 } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { installCrds } from '../helpers/crds.js';

@@ -5,8 +5,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
-import { controllerFor } from '../../dispatcher/controller.js';
-import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { Dispatcher } from '../../runtime/dispatcher/dispatcher.js';
 import {
   Enqueuer,
   KindRegistry,
@@ -15,7 +14,7 @@ import {
   QueueSet,
   SluiceMetrics,
   createLogger,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 import { WidgetKind, WidgetProbe, widgetFunction } from './widget-function.js';
 
 interface Options {
@@ -42,7 +41,7 @@ const dispatcher = new Dispatcher(
     metrics,
     log: createLogger({ level: 'error' }),
   },
-  [controllerFor(widgetFunction(probe))],
+  [widgetFunction(probe).controller(kube)],
   {
     prefix: opts.prefix,
     namespace: opts.namespace,

@@ -5,16 +5,14 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
-import { KindWorker } from '../../functions/host/kind-worker.js';
+import { KindWorker } from '../../runtime/worker/kind-worker.js';
 import {
   KubeClient,
   KubeRest,
   SluiceMetrics,
   createLogger,
-  loadConfig,
   type BackoffOptions,
-} from '../../shared/index.js';
-import { noBrokers } from '../helpers/context.js';
+} from '../../runtime/index.js';
 import { WidgetProbe, widgetFunction } from './widget-function.js';
 
 interface Options {
@@ -38,8 +36,6 @@ const worker = new KindWorker(
   widgetFunction(probe),
   {
     kube,
-    brokers: noBrokers,
-    config: loadConfig({ SLUICE_REDIS_URL: opts.redisUrl }),
     metrics: new SluiceMetrics(),
     log: createLogger({ level: 'error' }),
     events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },

@@ -7,13 +7,12 @@
  * Usage: `node cs-dispatcher.js '<json options>'`; logs a `leading` marker when it leads.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { controller } from '../../../dispatcher/controller.js';
-import { Dispatcher } from '../../../dispatcher/dispatcher.js';
-import { ReflectorStore } from '../../../dispatcher/watch/reflector.js';
-import { stripManagedFields } from '../../../dispatcher/watch/stream.js';
-import { watcher } from '../../../dispatcher/watch/watcher.js';
+import { controller } from '../../../runtime/controller/builder.js';
+import { Dispatcher } from '../../../runtime/dispatcher/dispatcher.js';
+import { ReflectorStore } from '../../../runtime/watch/reflector.js';
+import { stripManagedFields } from '../../../runtime/watch/stream.js';
+import { watcher } from '../../../runtime/watch/watcher.js';
 import {
-  ClusterStreamKind,
   Enqueuer,
   KindRegistry,
   KubeClient,
@@ -23,7 +22,8 @@ import {
   createLogger,
   defaultPrimaryPredicate,
   type KubeObject,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
+import { ClusterStreamKind } from '../../../shared/index.js';
 
 /** What the test passes on the command line. */
 export interface CsDispatcherOptions {

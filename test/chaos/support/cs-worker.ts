@@ -12,25 +12,23 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterStreamFunction, clusterStreamFunctionWith } from '../../../functions/cluster-stream/index.js';
-import { KindWorker } from '../../../functions/host/kind-worker.js';
+import { KindWorker } from '../../../runtime/worker/kind-worker.js';
 import {
   KubeApiError,
   KubeClient,
   KubeEventRecorder,
   KubeRest,
   SluiceMetrics,
-  createBrokerClients,
   createLogger,
   jobKey,
-  loadConfig,
   refOf,
   type BackoffOptions,
-  type BrokerClients,
   type KubeObject,
   type Logger,
   type ResourceType,
   type SluiceFunction,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
+import { createBrokerClients, loadOperatorSettings, type BrokerClients } from '../../../shared/index.js';
 
 /** What the test passes on the command line. */
 export interface CsWorkerOptions {
@@ -118,25 +116,24 @@ function instrumented(fn: SluiceFunction, logger: Logger): SluiceFunction {
 const kc = new KubeConfig();
 kc.loadFromFile(opts.kubeconfig);
 const kube = new StallingKube(new KubeRest(kc));
-const config = loadConfig({
+const variables = {
   SLUICE_REDIS_URL: opts.redisUrl,
   SLUICE_QUEUE_PREFIX: opts.prefix,
   SLUICE_NAMESPACE: opts.operatorNamespace,
   SLUICE_KAFKA_BROKERS: opts.kafkaBrokers.join(','),
   SLUICE_NATS_URL: opts.natsUrl,
   SLUICE_LOG_LEVEL: 'debug',
-});
+};
 const pool = createBrokerClients({ logger: log, idleMs: 30_000 });
 const fn =
   opts.brokerGoneAfterMs === undefined
     ? clusterStreamFunction
     : clusterStreamFunctionWith({ brokerGoneAfterMs: opts.brokerGoneAfterMs });
 const worker = new KindWorker(
-  instrumented(fn, log),
+  instrumented(await fn.load(), log),
   {
     kube,
-    brokers: instrumentedBrokers(pool, log),
-    config,
+    needs: { brokers: instrumentedBrokers(pool, log), config: loadOperatorSettings(variables) },
     metrics: new SluiceMetrics(),
     log,
     events: new KubeEventRecorder(kube, { component: 'sluice-worker' }),
