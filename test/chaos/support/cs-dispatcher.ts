@@ -6,7 +6,7 @@
  * never queues another test's objects, on a re-list after Redis lost its data included.
  * Usage: `node cs-dispatcher.js '<json options>'`; logs a `leading` marker when it leads.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { LightKubeConfig } from '../../../shared/kube/kubeconfig.js';
 import { controller } from '../../../dispatcher/controller.js';
 import { Dispatcher } from '../../../dispatcher/dispatcher.js';
 import { ReflectorStore } from '../../../dispatcher/watch/reflector.js';
@@ -40,8 +40,8 @@ export interface CsDispatcherOptions {
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as CsDispatcherOptions;
 const log = createLogger({ level: 'debug', base: { component: 'dispatcher' } });
-const kc = new KubeConfig();
-kc.loadFromFile(opts.kubeconfig);
+// The operator's own light loader: a child process starts without loading @kubernetes/client-node.
+const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
 const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();

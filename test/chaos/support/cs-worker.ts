@@ -9,7 +9,7 @@
  *   pauses the process there), then logs `statusConflict` if the API server refused it as stale.
  * Usage: `node cs-worker.js '<json options>'`; logs a `ready` marker, drains on SIGTERM.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { LightKubeConfig } from '../../../shared/kube/kubeconfig.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterStreamFunction, clusterStreamFunctionWith } from '../../../functions/cluster-stream/index.js';
 import { KindWorker } from '../../../functions/host/kind-worker.js';
@@ -115,8 +115,8 @@ function instrumented(fn: SluiceFunction, logger: Logger): SluiceFunction {
   };
 }
 
-const kc = new KubeConfig();
-kc.loadFromFile(opts.kubeconfig);
+// The operator's own light loader: a child process starts without loading @kubernetes/client-node.
+const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new StallingKube(new KubeRest(kc));
 const config = loadConfig({
   SLUICE_REDIS_URL: opts.redisUrl,
