@@ -75,8 +75,7 @@ export class SluiceMetrics {
 
   readonly drift = new Counter({
     name: 'sluice_drift_total',
-    help:
-      'Settings found changed on a broker behind Sluice\'s back (healed, or reported in read-only mode), by kind and setting.',
+    help: "Settings found changed on a broker behind Sluice's back (healed, or reported in read-only mode), by kind and setting.",
     labelNames: ['kind', 'setting'] as const,
     registers: [this.registry],
   });

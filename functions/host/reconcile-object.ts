@@ -8,7 +8,9 @@
  * 2. Being deleted: if Sluice's finalizer is on it, run `finalize`; when that answers
  *    `awaitChange()`, remove the finalizer. A spec that no longer parses cannot block deletion:
  *    the finalizer is removed with a Warning Event.
- * 3. Otherwise add the finalizer if the kind has one, then run `reconcile`.
+ * 3. Otherwise add the finalizer if the kind has one and the object needs it, then run
+ *    `reconcile`; an object that no longer needs it (Sluice let go of what it held) has it removed
+ *    once the reconcile has succeeded.
  *
  * Errors: a {@link TerminalError} or {@link RetryableError} sets `Ready=False` with its reason and
  * message (and a Warning Event for terminal ones) before it is rethrown for the queue to act on.
@@ -75,6 +77,19 @@ export async function writeErrorCondition(
   });
 }
 
+/** Removes `finalizer` from the object as it is now (re-read: the reconcile may have written it). */
+async function dropFinalizer(
+  fn: SluiceFunction,
+  obj: KubeObject,
+  finalizer: string,
+  ctx: ReconcileContext,
+): Promise<void> {
+  await retryOnConflict(async () => {
+    const fresh = await ctx.kube.get(fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
+    if (fresh && fresh.metadata.uid === obj.metadata.uid) await ctx.kube.removeFinalizer(fn.kind, fresh, finalizer);
+  });
+}
+
 async function finalizePath(fn: SluiceFunction, obj: KubeObject, ctx: ReconcileContext): Promise<Outcome> {
   const finalizer = fn.finalizer;
   if (!finalizer || !fn.finalize || !(obj.metadata.finalizers ?? []).includes(finalizer))
@@ -90,10 +105,7 @@ async function finalizePath(fn: SluiceFunction, obj: KubeObject, ctx: ReconcileC
       `cleanup skipped, the object cannot be understood: ${err.message}`,
     );
   }
-  await retryOnConflict(async () => {
-    const fresh = await ctx.kube.get(fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
-    if (fresh) await ctx.kube.removeFinalizer(fn.kind, fresh, finalizer);
-  });
+  await dropFinalizer(fn, obj, finalizer, ctx);
   return { kind: 'finalized' };
 }
 
@@ -112,10 +124,16 @@ export async function reconcileObject(
   observe?.(obj);
   try {
     if (obj.metadata.deletionTimestamp) return await finalizePath(fn, obj, ctx);
-    if (fn.finalizer && !(obj.metadata.finalizers ?? []).includes(fn.finalizer)) {
-      obj = await ctx.kube.addFinalizer(fn.kind, obj, fn.finalizer);
+    const finalizer = fn.finalizer;
+    const wanted = finalizer !== undefined && fn.keepsFinalizer(obj);
+    if (finalizer && wanted && !(obj.metadata.finalizers ?? []).includes(finalizer)) {
+      obj = await ctx.kube.addFinalizer(fn.kind, obj, finalizer);
     }
-    return { kind: 'reconciled', result: await fn.reconcile(obj, ctx) };
+    const result = await fn.reconcile(obj, ctx);
+    if (finalizer && !wanted && (obj.metadata.finalizers ?? []).includes(finalizer)) {
+      await dropFinalizer(fn, obj, finalizer, ctx);
+    }
+    return { kind: 'reconciled', result };
   } catch (caught) {
     const err = classify(caught);
     if (err instanceof TerminalError || err instanceof RetryableError) {

@@ -146,9 +146,14 @@ export async function heldClaim(
   name: string,
   holderUid: string,
 ): Promise<BrokerClaim | undefined> {
-  const found = await readClaim(kube, name);
-  const claim = found ? asBrokerClaim(found) : undefined;
+  const claim = await claimNamed(kube, name);
   return claim?.spec.holder.uid === holderUid ? claim : undefined;
+}
+
+/** The claim `name` as it is now; `undefined` when there is none (or it cannot be read as one). */
+export async function claimNamed(kube: KubeClient, name: string): Promise<BrokerClaim | undefined> {
+  const found = await readClaim(kube, name);
+  return found ? asBrokerClaim(found) : undefined;
 }
 
 /**

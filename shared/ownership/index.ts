@@ -8,6 +8,8 @@ export * from './broker-object.js';
 export * from './claim-kind.js';
 export * from './claim-status.js';
 export * from './claims.js';
+export * from './deletion.js';
 export * from './drift.js';
 export * from './management.js';
+export * from './session.js';
 export * from './watch.js';

@@ -149,7 +149,13 @@ test('topic settings, partitions and replication factor reach Kafka, and drift o
   const healed = await topicConfig(admin, topic);
   t.is(healed['retention.ms'], '3600000');
   t.is(healed['max.message.bytes'], undefined, 'a setting outside the spec is reset to the default');
-  t.truthy(ctx.recorded.find((e) => e.reason === 'TopicConfigured'));
+  t.truthy(ctx.recorded.find((e) => e.reason === 'TopicCreated'));
+  const drift = ctx.recorded.find((e) => e.reason === 'DriftCorrected');
+  t.is(drift?.type, 'Warning');
+  t.regex(drift?.message ?? '', /max\.message\.bytes 2000 → \(default\), retention\.ms 1000 → 3600000/);
+  const metrics = await ctx.metrics.registry.metrics();
+  t.regex(metrics, /sluice_drift_total\{kind="ClusterStream",setting="retention\.ms"\} 1/);
+  t.regex(metrics, /sluice_drift_total\{kind="ClusterStream",setting="max\.message\.bytes"\} 1/);
 });
 
 test('raising partitions adds them; lowering them is refused with NotSupported and leaves the topic alone', async (t) => {
