@@ -86,7 +86,8 @@ async function dropFinalizer(
 ): Promise<void> {
   await retryOnConflict(async () => {
     const fresh = await ctx.kube.get(fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
-    if (fresh && fresh.metadata.uid === obj.metadata.uid) await ctx.kube.removeFinalizer(fn.kind, fresh, finalizer);
+    if (fresh && fresh.metadata.uid === obj.metadata.uid)
+      await ctx.kube.removeFinalizer(fn.kind, fresh, finalizer);
   });
 }
 
