@@ -27,24 +27,13 @@ import {
   secretEntries,
   seedClusterStream,
   statusOf,
+  topicConfig,
 } from '../../fixtures/tanzu/fixtures.js';
 import { ClusterStreamKind } from '../../../shared/index.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
 test.after.always(closeBrokers);
-
-async function topicConfig(
-  admin: Awaited<ReturnType<typeof kafkaAdmin>>,
-  topic: string,
-): Promise<Record<string, string>> {
-  const described = await admin.describeConfigs({
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
-    includeSynonyms: false,
-  });
-  const entries = described.resources[0]?.configEntries ?? [];
-  return Object.fromEntries(entries.filter((e) => !e.isDefault).map((e) => [e.configName, e.configValue]));
-}
 
 test('the seed ClusterStream example gives a real Kafka topic, a binding Secret and a Ready status', async (t) => {
   const iso = isolation('cs-seed');
