@@ -24,6 +24,7 @@ import {
   claimNamed,
   claimStatusOf,
   deletionVerdict,
+  findCondition,
   managementOf,
   messageOf,
   releaseClaim,
@@ -98,7 +99,12 @@ export function makeFinalize(
 ): (cs: ClusterStream, ctx: ReconcileContext) => Promise<ReconcileResult> {
   const goneAfter = opts.brokerGoneAfterMs ?? BROKER_GONE_AFTER_MS;
   return async function finalize(cs, ctx) {
-    if (cs.spec.storage.reclaimPolicy !== 'Delete') {
+    // Retain keeps the topic; a ClusterStream reclaimed already (released with Delete) has done
+    // what its policy asks.
+    if (
+      cs.spec.storage.reclaimPolicy !== 'Delete' ||
+      findCondition(cs.status, 'Ready')?.reason === 'Released'
+    ) {
       await releaseOwn(cs, ctx);
       return awaitChange();
     }

@@ -3,10 +3,10 @@
  * A ClusterStream released by its Stream with `reclaimPolicy: Delete`: its topic is deleted if
  * this ClusterStream owns it (its claim says so right now, and it created the topic or
  * `sluice.io/delete-adopted` is "true"); otherwise the topic is kept and the status says why.
- * Either way the claim is released (a released ClusterStream no longer uses the topic, so a
- * ClusterStream waiting for it may take it over). An auto-provisioned ClusterStream then deletes
- * itself, as a dynamically provisioned PersistentVolume does; one an administrator created stays
- * Released without a topic until `spec.claimRef` is removed.
+ * An auto-provisioned ClusterStream then deletes itself, as a dynamically provisioned
+ * PersistentVolume does (its finalizer releases the claim); one an administrator created releases
+ * the claim (it no longer uses the topic, so a ClusterStream waiting for it may take it over) and
+ * stays Released without a topic until `spec.claimRef` is removed.
  */
 import {
   AUTO_PROVISIONED_LABEL,
@@ -59,11 +59,12 @@ export async function reclaim(
     outcome = `${what} was kept: ${verdict.why}`;
     await ctx.event('Warning', 'TopicKept', `released by Stream ${claimantName(cs)}: ${outcome}`);
   }
-  if (claim?.spec.holder.uid === uid) await releaseClaim(ctx.kube, claim.metadata.name ?? '', uid);
   if (auto) {
+    // Its finalizer runs next: it finds the topic gone (or kept) and releases the claim.
     await ctx.kube.delete(ClusterStreamKind, undefined, cs.metadata.name ?? '', { ...(uid ? { uid } : {}) });
     return awaitChange();
   }
+  if (claim?.spec.holder.uid === uid) await releaseClaim(ctx.kube, claim.metadata.name ?? '', uid);
   await ctx.kube.delete(
     Builtin.Secret,
     ctx.config.namespace,

@@ -37,6 +37,7 @@ import {
   messageOf,
   recordDrift,
   releaseClaim,
+  releaseMoved,
   requeueAfter,
   type ConditionInput,
   type Management,
@@ -210,6 +211,7 @@ export async function reconcile(cs: ClusterStream, ctx: ReconcileContext): Promi
     const connection = await connectionFor(plan, ctx);
     const object = await brokerObjectOf(plan, connection, ctx);
     const session = claimSessionFor(cs, plan, object, ctx);
+    await releaseMoved(ctx.kube, claimStatusOf(cs.status), session.name, cs.metadata.uid ?? '');
     const start = await session.start();
     if (start !== 'believed' && start.kind === 'conflict')
       return await yieldTopic(cs, phase, object, start, management, ctx);

@@ -25,6 +25,7 @@ import {
   TawonStreamKind,
   TerminalError,
   awaitChange,
+  claimStatusOf,
   conditionsOf,
   findCondition,
   holderText,
@@ -32,6 +33,7 @@ import {
   managedCondition,
   managementOf,
   recordDrift,
+  releaseMoved,
   requeueAfter,
   setCondition,
   type KubeObject,
@@ -135,6 +137,7 @@ export async function reconcileTawonStream(
   const want = desiredConfig(jetStreamName(namespace, name), subject, applied, replicasOf(store));
   const object = storeStreamObject(storeName, namespace, want.name);
   const session = claimSessionFor(stream, object, subject, ctx);
+  await releaseMoved(ctx.kube, claimStatusOf(stream.status), session.name, stream.metadata.uid ?? '');
   const start = await session.start();
   if (start !== 'believed' && start.kind === 'conflict')
     return yieldStream(stream, object, start, management, ctx);

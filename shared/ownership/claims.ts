@@ -194,3 +194,16 @@ export async function markAdopted(kube: KubeClient, claim: BrokerClaim): Promise
   );
   return asBrokerClaim(patched) ?? { ...claim, spec: { ...claim.spec, adopted: true } };
 }
+
+/**
+ * Lets go of the claim `held` names when the object now wants another broker object (it moved to
+ * another broker or store): that claim is no longer this object's to keep.
+ */
+export async function releaseMoved(
+  kube: KubeClient,
+  held: { readonly name: string; readonly owner: boolean } | undefined,
+  wanted: string,
+  holderUid: string,
+): Promise<void> {
+  if (held?.owner && held.name !== wanted) await releaseClaim(kube, held.name, holderUid);
+}

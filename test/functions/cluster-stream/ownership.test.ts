@@ -13,6 +13,7 @@ import {
   BrokerClaimType,
   ClusterStreamKind,
   KubeClient,
+  claimNamed,
   claimWaiters,
   findCondition,
   refOf,
@@ -20,7 +21,7 @@ import {
   type ResourceType,
 } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
-import { isolation } from '../../helpers/env.js';
+import { isolation, testEnv } from '../../helpers/env.js';
 import { eventually } from '../../helpers/kube.js';
 import {
   attempt,
@@ -412,4 +413,27 @@ test('two NATS ClusterStreams with one subject: one owns the JetStream stream, a
   );
   t.like(ready(await getCs(waiter)), { status: 'True', reason: 'TopicReady' });
   t.is((await jsm.streams.info(stream)).config.max_msgs, 20, 'the new owner made the stream it asks for');
+});
+
+test('a ClusterStream moved to other servers lets go of the claim it held on the old ones', async (t) => {
+  const iso = isolation('cs-own-moved');
+  await prepare(t, iso.namespace);
+  await natsConnection(t, natsPrefix(iso.topicPrefix));
+  const subject = `${iso.topicPrefix}events`;
+  const name = await provision(
+    t,
+    iso.namespace,
+    clusterStream({ name: csName('moved'), topic: subject, protocol: 'nats' }),
+  );
+  const before = statusOf(await getCs(name)).claim as { name: string } | undefined;
+  t.truthy(before?.name);
+  // The same server under another name is another broker identity for NATS: a move, as Sluice sees it.
+  const url = testEnv().natsUrl.replace('127.0.0.1', 'localhost');
+  await adminClient().patch(ClusterStreamKind, undefined, name, { spec: { storage: { server: { url } } } });
+  t.is((await attempt(clusterStreamFunction, csRef(name), csContext(iso.namespace, name))).error, undefined);
+  const after = statusOf(await getCs(name)).claim as { name: string; owner: boolean } | undefined;
+  t.true(after?.owner);
+  t.not(after?.name, before?.name);
+  t.is(await claimNamed(adminClient(), before?.name ?? ''), undefined, 'the old claim is released');
+  t.is((await claimNamed(adminClient(), after?.name ?? ''))?.spec.holder.name, name);
 });
