@@ -15,7 +15,6 @@ import { ChaosRig } from '../../chaos/support/rig.js';
 import { testEnv } from '../../helpers/env.js';
 import {
   claimFor,
-  deleteClaimsOf,
   kafkaAdmin,
   partitionsOf,
   topicConfig,
@@ -51,7 +50,7 @@ function settled(obj: KubeObject): boolean {
 
 function claimOf(obj: KubeObject | undefined): { name?: string; owner?: boolean; holder?: string } {
   const status = isRecord(obj?.status) ? obj.status : {};
-  return isRecord(status.claim) ? (status.claim) : {};
+  return isRecord(status.claim) ? status.claim : {};
 }
 
 test.serial(
@@ -60,9 +59,6 @@ test.serial(
     t.timeout(5 * 60_000);
     const rig = await ChaosRig.create(t, 'own-race');
     const admin = await kafkaAdmin(t, rig.iso.topicPrefix);
-    t.teardown(async () => {
-      for (const name of rig.names) await deleteClaimsOf('ClusterStream', name);
-    });
     await rig.dispatcher();
     // Every first reconcile waits until all of them have begun: their claims race at one instant.
     const barrier = { key: `${rig.iso.queuePrefix}:barrier`, count: TOPICS * EACH };
