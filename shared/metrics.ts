@@ -73,6 +73,13 @@ export class SluiceMetrics {
     registers: [this.registry],
   });
 
+  readonly drift = new Counter({
+    name: 'sluice_drift_total',
+    help: "Settings found changed on a broker behind Sluice's back (healed, or reported in read-only mode), by kind and setting.",
+    labelNames: ['kind', 'setting'] as const,
+    registers: [this.registry],
+  });
+
   readonly enqueued = new Counter({
     name: 'sluice_enqueued_total',
     help: 'Reconcile requests sent to the queues, by kind and reason.',

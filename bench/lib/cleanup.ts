@@ -3,13 +3,16 @@
  * `npm run bench -- cleanup`: removes what an interrupted scenario may have left on the shared API
  * server: every namespace labelled `sluice.io/bench=true` (finalizers of the custom resources in it
  * are dropped first, since no controller runs any more) and every ClusterStream carrying the
- * benchmark label. Private servers and processes die with the scenario that started them.
+ * benchmark label, and the BrokerClaims those held (no finalizer ran to release them). Private
+ * servers and processes die with the scenario that started them.
  */
 import {
+  BrokerClaimType,
   ClusterStreamKind,
   TanzuStreamKind,
   TawonStreamKind,
   Builtin,
+  asBrokerClaim,
   type ResourceType,
 } from '../../shared/index.js';
 import { BENCH_LABEL, deleteNamespace, forEachLimit, kube } from './kube.js';
@@ -50,4 +53,23 @@ export async function cleanupLeftovers(say: (m: string) => void): Promise<void> 
   }
   const cs = await dropFinalizers(ClusterStreamKind, undefined, BENCH_LABEL);
   if (cs > 0) say(`  deleted ${cs} ClusterStreams labelled ${BENCH_LABEL}`);
+  const benchNamespaces = new Set(namespaces.map((n) => n.metadata.name ?? ''));
+  const claims = (
+    await kube()
+      .listAll(BrokerClaimType)
+      .catch(() => [])
+  )
+    .flatMap((o) => asBrokerClaim(o) ?? [])
+    .filter(
+      (c) => c.spec.holder.name.startsWith('bench-') || benchNamespaces.has(c.spec.holder.namespace ?? ''),
+    );
+  await forEachLimit(claims, 16, (c) =>
+    kube()
+      .delete(BrokerClaimType, undefined, c.metadata.name ?? '')
+      .then(
+        () => undefined,
+        () => undefined,
+      ),
+  );
+  if (claims.length > 0) say(`  deleted ${claims.length} BrokerClaims they held`);
 }

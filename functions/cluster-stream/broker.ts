@@ -45,11 +45,15 @@ export async function connectionFor(plan: TopicPlan, ctx: ReconcileContext): Pro
 }
 
 /**
- * Deletes the topic (Kafka) or the JetStream stream (NATS).
+ * Deletes the topic (Kafka) or the JetStream stream (NATS). Callers decide first that this
+ * ClusterStream may (see `shared/ownership/deletion.ts`).
  * @returns false when it was already gone.
  */
-export async function deleteTopic(plan: TopicPlan, ctx: ReconcileContext): Promise<boolean> {
-  const { servers, credentials } = await connectionFor(plan, ctx);
+export async function deleteTopic(
+  plan: TopicPlan,
+  { servers, credentials }: BrokerConnection,
+  ctx: ReconcileContext,
+): Promise<boolean> {
   if (plan.protocol === 'kafka') return ctx.brokers.kafka(servers, credentials).deleteTopic(plan.topic);
   const { jsm } = await ctx.brokers.jetstream(servers, credentials);
   return deleteNatsStream(jsm, plan.stream);

@@ -1,8 +1,9 @@
 /**
  * @module functions/cluster-stream/watch
- * What makes a ClusterStream reconcile besides its own changes: its binding Secret (owned), and
- * any Stream that names it or is named by its claim, so that a Stream's deletion (a release) is
- * noticed at once rather than at the next resync.
+ * What makes a ClusterStream reconcile besides its own changes: its binding Secret (owned), any
+ * Stream that names it or is named by its claim, so that a Stream's deletion (a release) is
+ * noticed at once rather than at the next resync, and the deletion of the BrokerClaim it waits
+ * for (its topic's owner let go), so that it takes the topic over at once.
  */
 import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
 import { type ObjectRef } from '../../shared/kube/object-ref.js';
@@ -19,6 +20,7 @@ import {
 import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
 import { isRecord } from '../../shared/util.js';
 import { CLUSTER_STREAM_FINALIZER, defaultClusterStreamName } from '../../shared/tanzu/names.js';
+import { claimReleasedWatch } from '../../shared/ownership/watch.js';
 
 function clusterStreamRef(name: string): ObjectRef {
   return {
@@ -78,6 +80,8 @@ export const clusterStreamWatch: WatchConfig = {
       // A Stream's creation, spec change or deletion; not its status writes.
       predicate: or(generationChanged, deletionChanged),
     },
+    // The deletion of a claim a ClusterStream waits for: it takes the topic over at once.
+    claimReleasedWatch(ClusterStreamKind),
   ],
 };
 

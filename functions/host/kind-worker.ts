@@ -198,6 +198,7 @@ export class KindWorker {
       signal,
       brokers: this.deps.brokers,
       config: this.deps.config,
+      metrics: this.deps.metrics,
       event: (type, reason, message, about) =>
         this.deps.events.record(kind, about ?? current(), type, reason, message),
     };

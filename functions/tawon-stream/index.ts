@@ -9,6 +9,7 @@
  */
 import { TawonStreamKind, defineFunction } from '../../shared/index.js';
 import { finalizeTawonStream } from './finalize.js';
+import { isUnmanaged } from './ownership.js';
 import { reconcileTawonStream } from './reconcile.js';
 import { parseTawonStream } from './spec.js';
 import { STREAM_FINALIZER, tawonStreamWatch } from './watch.js';
@@ -21,6 +22,8 @@ export const tawonStreamFunction = defineFunction({
   reconcile: reconcileTawonStream,
   finalize: finalizeTawonStream,
   finalizer: STREAM_FINALIZER,
+  // An unmanaged Stream holds no finalizer: Sluice will not delete its JetStream stream.
+  keepsFinalizer: (obj) => !isUnmanaged(obj),
   watch: tawonStreamWatch,
 });
 

@@ -2,7 +2,7 @@
  * @module functions/tawon-stream/watch
  * What triggers a Tawon Stream reconcile besides its own changes: its StreamStore, mapped to the
  * Streams that name it, so a change of a store's defaults or limits (or its coming up) re-checks its
- * Streams. Light on purpose (no handler code), so that the dispatcher can load it alone.
+ * Streams; and the deletion of the BrokerClaim a Stream waits for, so that it takes over at once. Light on purpose (no handler code), so that the dispatcher can load it alone.
  */
 import { StreamStoreKind, TawonStreamKind } from '../../shared/kinds.js';
 import { refOf } from '../../shared/kube/object-ref.js';
@@ -11,6 +11,7 @@ import { deletionChanged, generationChanged, or, type Predicate } from '../../sh
 import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
 import { storeNameOf } from '../../shared/tawon/store-name.js';
 import { isRecord } from '../../shared/util.js';
+import { claimReleasedWatch } from '../../shared/ownership/watch.js';
 
 /** The finalizer through which a Tawon Stream's deletion deletes its JetStream stream. */
 export const STREAM_FINALIZER = 'tawon.mantisnet.com/stream';
@@ -37,6 +38,8 @@ export const tawonStreamWatch: WatchConfig = {
       mapper: enqueueMapped(storeToStreams),
       predicate: or(generationChanged, deletionChanged, phaseChanged),
     },
+    // The deletion of a claim a Stream waits for: it takes the JetStream stream over at once.
+    claimReleasedWatch(TawonStreamKind),
   ],
 };
 

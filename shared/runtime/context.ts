@@ -9,6 +9,7 @@ import type { KubeClient } from '../kube/client.js';
 import type { EventType } from '../kube/events.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Logger } from '../log.js';
+import type { SluiceMetrics } from '../metrics.js';
 import type { KindInfo } from '../registry.js';
 
 export interface Clock {
@@ -28,6 +29,8 @@ export interface ReconcileContext {
   readonly signal: AbortSignal;
   readonly brokers: BrokerClients;
   readonly config: SluiceConfig;
+  /** The metrics a reconciler records itself (drift); the worker host counts the rest. */
+  readonly metrics: Pick<SluiceMetrics, 'drift'>;
   /** Records an Event on the object being reconciled (or, with `about`, on another object of the same kind). */
   event(type: EventType, reason: string, message: string, about?: KubeObject): Promise<void>;
 }

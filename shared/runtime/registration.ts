@@ -53,6 +53,12 @@ export interface FunctionRegistration<K extends KubeObject = KubeObject> {
   readonly finalize?: (obj: K, ctx: ReconcileContext) => Promise<ReconcileResult>;
   /** The finalizer name, required with `finalize`. */
   readonly finalizer?: string;
+  /**
+   * Whether the object needs {@link finalizer} now (it reads metadata only: it runs before
+   * `parse`). When it answers false, none is added, and one already there is removed after a
+   * successful reconcile, as for an object Sluice has let go of. @defaultValue always true
+   */
+  readonly keepsFinalizer?: (obj: KubeObject) => boolean;
   readonly watch: WatchConfig;
 }
 
@@ -64,6 +70,8 @@ export interface SluiceFunction {
   readonly kind: KindInfo;
   readonly watch: WatchConfig;
   readonly finalizer: string | undefined;
+  /** Whether the object needs the finalizer now (see {@link FunctionRegistration.keepsFinalizer}). */
+  keepsFinalizer(obj: KubeObject): boolean;
   /** Parses and reconciles. */
   reconcile(obj: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult>;
   /** Parses and finalizes; `undefined` when the kind has no cleanup. */
@@ -91,6 +99,7 @@ export function defineFunction<K extends KubeObject>(r: FunctionRegistration<K>)
     kind: r.kind,
     watch: r.watch,
     finalizer: r.finalizer,
+    keepsFinalizer: r.keepsFinalizer ?? (() => true),
     reconcile: (obj, ctx) => r.reconcile(r.parse(obj), ctx),
     finalize: finalize ? (obj, ctx) => finalize(r.parse(obj), ctx) : undefined,
   };

@@ -3,7 +3,8 @@
  * A dispatcher process for ClusterStreams, for chaos tests. ClusterStreams are cluster-scoped, so
  * a namespace cannot confine a test: this dispatcher watches only the ClusterStreams carrying the
  * test's label (a prepared stream with a label selector, in the builder's stream form), so that it
- * never queues another test's objects, on a re-list after Redis lost its data included.
+ * never queues another test's objects, on a re-list after Redis lost its data included. The
+ * deletion of a BrokerClaim reconciles the test's ClusterStreams waiting for it.
  * Usage: `node cs-dispatcher.js '<json options>'`; logs a `leading` marker when it leads.
  */
 import { LightKubeConfig } from '../../../shared/kube/kubeconfig.js';
@@ -13,8 +14,11 @@ import { ReflectorStore } from '../../../dispatcher/watch/reflector.js';
 import { stripManagedFields } from '../../../dispatcher/watch/stream.js';
 import { watcher } from '../../../dispatcher/watch/watcher.js';
 import {
+  BrokerClaimType,
   ClusterStreamKind,
   Enqueuer,
+  claimWaiters,
+  noClaimChange,
   KindRegistry,
   KubeClient,
   KubeRest,
@@ -52,6 +56,14 @@ const primaries = watcher(kube, ClusterStreamKind, { labelSelector: opts.selecto
   .reflect(store)
   .appliedObjects()
   .predicateFilter(defaultPrimaryPredicate);
+// A claim's deletion reconciles the test's ClusterStreams that wait for it, as the function's own
+// watch registration does (its mapper reads the primary store, here the test's labelled one).
+const waiters = claimWaiters(ClusterStreamKind);
+const claims = watcher(kube, BrokerClaimType, { metadataOnly: true })
+  .defaultBackoff()
+  .modify(stripManagedFields)
+  .touchedObjects()
+  .predicateFilter(noClaimChange);
 const dispatcher = new Dispatcher(
   {
     kube,
@@ -60,7 +72,14 @@ const dispatcher = new Dispatcher(
     metrics,
     log,
   },
-  [controller(ClusterStreamKind).forStream(primaries, store).build()],
+  [
+    controller(ClusterStreamKind)
+      .forStream(primaries, store)
+      .watchesStream(claims, (claim) =>
+        waiters(claim, { list: () => store.list(), get: (_kind, ns, n) => store.get(ns, n) }),
+      )
+      .build(),
+  ],
   {
     prefix: opts.prefix,
     checkpointMs: opts.checkpointMs ?? 500,

@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import type { Job } from 'bullmq';
 import {
+  BrokerClaimType,
   Builtin,
   ClusterStreamKind,
   QueueSet,
+  asBrokerClaim,
   jobKey,
   type KubeObject,
   type ObjectRef,
@@ -302,6 +304,13 @@ export class ChaosRig {
         .patch(ClusterStreamKind, undefined, name, { metadata: { finalizers: null } })
         .catch(() => undefined);
       await kube.delete(ClusterStreamKind, undefined, name).catch(() => undefined);
+    }
+    // Their finalizers did not run: the BrokerClaims they held go by hand.
+    const held = new Set(this.names);
+    for (const o of await kube.listAll(BrokerClaimType).catch(() => [])) {
+      const claim = asBrokerClaim(o);
+      if (claim?.spec.holder.kind === 'ClusterStream' && held.has(claim.spec.holder.name))
+        await kube.delete(BrokerClaimType, undefined, o.metadata.name ?? '').catch(() => undefined);
     }
     const queue = this.queues.get(ClusterStreamKind);
     await queue.obliterate({ force: true }).catch(() => undefined);
