@@ -40,7 +40,7 @@ import {
 } from '../lib/kube.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startKafkaCluster } from '../lib/servers.js';
-import { histogram, startBenchDispatcher, startCliWorker } from '../lib/sluice.js';
+import { histogram, nodeOf, startBenchDispatcher, startCliWorker } from '../lib/sluice.js';
 import { cpuSeconds } from '../lib/procs.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
 import type { Scenario } from './index.js';
@@ -160,7 +160,7 @@ export const kafkaScenario: Scenario = {
             labelSelector: `${BENCH_LABEL}=${run}`,
           });
           const worker = await startCliWorker(
-            { redisUrl: redis.url, prefix, namespace },
+            { redisUrl: redis.url, prefix, namespace, ...nodeOf(opts) },
             ClusterStreamKind,
             concurrencyArgs,
           );
