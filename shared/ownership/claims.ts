@@ -178,20 +178,12 @@ export async function releaseClaim(kube: KubeClient, name: string, holderUid: st
 
 /**
  * Records in the claim that its object existed before the holder claimed it. Fenced by the claim's
- * UID, so a claim deleted and taken by another object in between is not touched (422).
+ * resourceVersion, so a claim deleted and taken by another object in between is not touched (409,
+ * or 404 when it is gone).
  */
 export async function markAdopted(kube: KubeClient, claim: BrokerClaim): Promise<BrokerClaim> {
   if (claim.spec.adopted) return claim;
-  const patched = await kube.patch(
-    BrokerClaimType,
-    undefined,
-    claim.metadata.name ?? '',
-    [
-      { op: 'test', path: '/metadata/uid', value: claim.metadata.uid },
-      { op: 'replace', path: '/spec/adopted', value: true },
-    ],
-    'json',
-  );
+  const patched = await kube.fencedPatch(BrokerClaimType, claim, { spec: { adopted: true } });
   return asBrokerClaim(patched) ?? { ...claim, spec: { ...claim.spec, adopted: true } };
 }
 
