@@ -25,12 +25,12 @@ async function runScenario(
   name: string,
   runs: number,
   small: boolean,
-  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir'>,
+  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir' | 'node'>,
 ): Promise<void> {
   const scenario: Scenario | undefined = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   if (scenario.order.length > 0 && name !== 'queue') await stableApiServer();
-  const at = machine();
+  const at = machine(extra.node);
   const prepared = await scenario.prepare({ small, ...extra }, say);
   const figures: Figures[] = [];
   try {
@@ -77,6 +77,7 @@ interface Options {
   readonly nackSrc?: string;
   readonly workerConcurrency?: number;
   readonly cpuProf?: string;
+  readonly node?: string;
 }
 
 const program = new Command()
@@ -91,6 +92,10 @@ const program = new Command()
     'queue, jetstream-1000, kafka-10k: jobs at once per worker process (default: the shipped default)',
     (v) => Number(v),
   )
+  .option(
+    '--node <path>',
+    "run the production Sluice processes (sluice dispatcher, sluice worker) on this node binary (default: the driver's own)",
+  )
   .option('--cpu-prof <dir>', 'write CPU profiles of this process (and, in queue, of the workers) into <dir>')
   .action(async (name: string, o: Options) => {
     if (name === 'cleanup') {
@@ -104,6 +109,7 @@ const program = new Command()
       ...(o.nackSrc ? { nackSrc: o.nackSrc } : {}),
       ...(o.workerConcurrency === undefined ? {} : { workerConcurrency: o.workerConcurrency }),
       ...(o.cpuProf ? { cpuProfDir: path.resolve(o.cpuProf) } : {}),
+      ...(o.node ? { node: path.resolve(o.node) } : {}),
     });
   });
 

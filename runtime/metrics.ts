@@ -4,6 +4,7 @@
  * the dispatcher and the workers each register what they observe, and `/metrics` serves the lot.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { token } from './controller/tokens.js';
 
 export class SluiceMetrics {
   readonly registry = new Registry();
@@ -73,6 +74,13 @@ export class SluiceMetrics {
     registers: [this.registry],
   });
 
+  readonly drift = new Counter({
+    name: 'sluice_drift_total',
+    help: "Settings found changed on a broker behind Sluice's back (healed, or reported in read-only mode), by kind and setting.",
+    labelNames: ['kind', 'setting'] as const,
+    registers: [this.registry],
+  });
+
   readonly enqueued = new Counter({
     name: 'sluice_enqueued_total',
     help: 'Reconcile requests sent to the queues, by kind and reason.',
@@ -92,3 +100,9 @@ export class SluiceMetrics {
     return this;
   }
 }
+
+/**
+ * The process's metrics, as a need: a function that counts something of its own (Sluice's drift
+ * counter) declares `{ metrics: SLUICE_METRICS }`. The worker host provides it.
+ */
+export const SLUICE_METRICS = token<SluiceMetrics>('the process metrics');

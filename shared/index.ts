@@ -13,6 +13,7 @@ export * from './tawon/units.js';
 export * from './tawon/limits.js';
 export * from './tawon/store-name.js';
 export * from './tanzu/index.js';
+export * from './ownership/index.js';
 export * from './brokers/failures.js';
 export * from './brokers/kafka.js';
 export * from './brokers/kafka-config.js';

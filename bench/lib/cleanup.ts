@@ -3,10 +3,17 @@
  * `npm run bench -- cleanup`: removes what an interrupted scenario may have left on the shared API
  * server: every namespace labelled `sluice.io/bench=true` (finalizers of the custom resources in it
  * are dropped first, since no controller runs any more) and every ClusterStream carrying the
- * benchmark label. Private servers and processes die with the scenario that started them.
+ * benchmark label, and the BrokerClaims those held (no finalizer ran to release them). Private
+ * servers and processes die with the scenario that started them.
  */
 import { Builtin, type ResourceType } from '../../runtime/index.js';
-import { ClusterStreamKind, TanzuStreamKind, TawonStreamKind } from '../../shared/index.js';
+import {
+  BrokerClaimType,
+  ClusterStreamKind,
+  TanzuStreamKind,
+  TawonStreamKind,
+  asBrokerClaim,
+} from '../../shared/index.js';
 import { BENCH_LABEL, deleteNamespace, forEachLimit, kube } from './kube.js';
 import { NackStreamKind } from '../scenarios/jetstream.js';
 
@@ -45,4 +52,23 @@ export async function cleanupLeftovers(say: (m: string) => void): Promise<void> 
   }
   const cs = await dropFinalizers(ClusterStreamKind, undefined, BENCH_LABEL);
   if (cs > 0) say(`  deleted ${cs} ClusterStreams labelled ${BENCH_LABEL}`);
+  const benchNamespaces = new Set(namespaces.map((n) => n.metadata.name ?? ''));
+  const claims = (
+    await kube()
+      .listAll(BrokerClaimType)
+      .catch(() => [])
+  )
+    .flatMap((o) => asBrokerClaim(o) ?? [])
+    .filter(
+      (c) => c.spec.holder.name.startsWith('bench-') || benchNamespaces.has(c.spec.holder.namespace ?? ''),
+    );
+  await forEachLimit(claims, 16, (c) =>
+    kube()
+      .delete(BrokerClaimType, undefined, c.metadata.name ?? '')
+      .then(
+        () => undefined,
+        () => undefined,
+      ),
+  );
+  if (claims.length > 0) say(`  deleted ${claims.length} BrokerClaims they held`);
 }

@@ -30,6 +30,7 @@ export function noopFunction(onStart: (name: string) => void): SluiceFunction {
   return {
     kind: NoopKind,
     finalizer: undefined,
+    keepsFinalizer: () => true,
     finalize: undefined,
     reconcile(obj) {
       onStart(obj.metadata.name ?? '');

@@ -4,6 +4,7 @@
  * top level, then `runs`, `min`, `max`, `machine`, the targets and notes), a markdown table
  * beside it, and the combined `bench/results/README.md` regenerated from every JSON file present.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,18 +18,25 @@ export interface Machine {
   readonly cores: number;
   readonly memory_gb: number;
   readonly cpu: string;
+  /** The Node.js of the Sluice processes measured (`--node`; else the driver's own). */
   readonly node: string;
+  /** The driver's Node.js, when the Sluice processes run on another. */
+  readonly driver_node?: string;
   /** 1-minute load average when the scenario started (other engineers share the machine). */
   readonly load_at_start: number;
   readonly date: string;
 }
 
-export function machine(): Machine {
+/** @param node - the `node` binary the Sluice processes run on (`--node`), when not the driver's own. */
+export function machine(node?: string): Machine {
+  const measured =
+    node === undefined ? process.version : execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   return {
     cores: os.cpus().length,
     memory_gb: round(os.totalmem() / 1024 ** 3),
     cpu: os.cpus()[0]?.model ?? 'unknown',
-    node: process.version,
+    node: measured,
+    ...(measured === process.version ? {} : { driver_node: process.version }),
     load_at_start: round(os.loadavg()[0] ?? 0),
     date: new Date().toISOString(),
   };
@@ -122,7 +130,7 @@ function scenarioTable(scenario: string, json: Stored): string {
     `### ${scenario}`,
     '',
     `${json.runs?.length ?? 0} run(s), ${m.date ?? ''}; ${m.cores ?? '?'} cores, ${m.memory_gb ?? '?'} GB, ` +
-      `${m.cpu ?? ''}, Node ${m.node ?? ''}, load ${m.load_at_start ?? '?'} at start.`,
+      `${m.cpu ?? ''}, Node ${m.node ?? ''}${m.driver_node ? ` (driver on ${m.driver_node})` : ''}, load ${m.load_at_start ?? '?'} at start.`,
     '',
     '| figure | median | min | max |',
     '|---|---|---|---|',

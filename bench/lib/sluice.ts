@@ -24,6 +24,13 @@ export interface SluiceEnv {
   /** The operator namespace (leases, binding Secrets). */
   readonly namespace: string;
   readonly extra?: Readonly<Record<string, string>>;
+  /** The `node` binary the process runs on (`--node`). @defaultValue the driver's own */
+  readonly node?: string;
+}
+
+/** The `node` field of a {@link SluiceEnv} for a scenario's `--node` option (nothing when unset). */
+export function nodeOf(opts: { readonly node?: string }): { readonly node?: string } {
+  return opts.node === undefined ? {} : { node: opts.node };
 }
 
 function envOf(e: SluiceEnv): Record<string, string> {
@@ -55,7 +62,7 @@ export async function startCliWorker(
 ): Promise<Running & { port: number }> {
   const port = await freePort();
   const child = startProgram(
-    process.execPath,
+    e.node ?? process.execPath,
     [cliMain, 'worker', '--kinds', `${kind.plural}.${kind.group}`, '--http-port', String(port), ...extraArgs],
     path.join(logsDir, 'bench-worker.log'),
     envOf(e),
@@ -101,7 +108,7 @@ export function startCliDispatcher(
   } = {},
 ): Running {
   const child = startProgram(
-    process.execPath,
+    e.node ?? process.execPath,
     [
       ...(opts.nodeArgs ?? []),
       cliMain,

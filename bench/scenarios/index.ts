@@ -22,6 +22,11 @@ export interface ScenarioOptions {
   readonly workerConcurrency?: number;
   /** Write V8 CPU profiles of the worker processes here (queue). */
   readonly cpuProfDir?: string;
+  /**
+   * The `node` binary that the production processes (`sluice dispatcher`, `sluice worker`) run on,
+   * to compare Node releases with the same code and driver. @defaultValue the driver's own
+   */
+  readonly node?: string;
 }
 
 /** A prepared scenario: its servers and objects exist until `cleanup`. */

@@ -42,7 +42,7 @@ import { ensureNack, installNackCrds, removeNackCrds, startNack, type Nack } fro
 import { cpuSeconds } from '../lib/procs.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startPrivateNats, type PrivateServer } from '../lib/servers.js';
-import { histogram, startCliDispatcher, startCliWorker } from '../lib/sluice.js';
+import { histogram, nodeOf, startCliDispatcher, startCliWorker } from '../lib/sluice.js';
 import { freePort } from '../../test/env/proc.js';
 import { dispatcherSettled } from './memory.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
@@ -227,6 +227,7 @@ export const jetstreamScenario: Scenario = {
           redisUrl,
           prefix,
           namespace,
+          ...nodeOf(opts),
           extra: {
             SLUICE_WATCH_NAMESPACE: namespace,
             SLUICE_ENDPOINT_OVERRIDES: `mystreamstore.${namespace}.svc:4222=${natsUrl.replace('nats://', '')}`,

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
 import { findCondition, type KubeObject } from '../../runtime/index.js';
-import { ClusterStreamKind } from '../../shared/index.js';
+import { BrokerClaimType, ClusterStreamKind, asBrokerClaim } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';
 import { suffix } from '../../test/helpers/env.js';
@@ -35,14 +35,17 @@ import {
 } from '../lib/kube.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startKafkaCluster } from '../lib/servers.js';
-import { histogram, startBenchDispatcher, startCliWorker } from '../lib/sluice.js';
+import { histogram, nodeOf, startBenchDispatcher, startCliWorker } from '../lib/sluice.js';
 import { cpuSeconds } from '../lib/procs.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
 import type { Scenario } from './index.js';
 
 const ready = (o: KubeObject): boolean => findCondition(o.status, 'Ready')?.status === 'True';
 const relevant = (group: string, resource: string): boolean =>
-  group === 'streaming.tanzu.vmware.com' || resource === 'secrets' || resource === 'events';
+  group === 'streaming.tanzu.vmware.com' ||
+  group === 'sluice.io' ||
+  resource === 'secrets' ||
+  resource === 'events';
 
 function clusterStreams(run: string, brokers: string, count: number): KubeObject[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -66,7 +69,10 @@ async function countTopics(brokers: readonly string[], prefix: string): Promise<
   }
 }
 
-/** Removes the run's ClusterStreams without a controller: delete them all, then drop their finalizers. */
+/**
+ * Removes the run's ClusterStreams without a controller: delete them all, then drop their
+ * finalizers; the BrokerClaims they held go too (no finalizer ran to release them).
+ */
 async function removeClusterStreams(run: string): Promise<void> {
   const selector = `${BENCH_LABEL}=${run}`;
   const items = await kube().listAll(ClusterStreamKind, undefined, {
@@ -88,9 +94,21 @@ async function removeClusterStreams(run: string): Promise<void> {
       limit: 1,
       metadataOnly: true,
     });
-    if ((left.items ?? []).length === 0) return;
+    if ((left.items ?? []).length === 0) break;
     await sleep(1000);
   }
+  const claims = (await kube().listAll(BrokerClaimType)).flatMap((o) => asBrokerClaim(o) ?? []);
+  await forEachLimit(
+    claims.filter((c) => c.spec.holder.name.startsWith(`bench-${run}-`)),
+    16,
+    (c) =>
+      kube()
+        .delete(BrokerClaimType, undefined, c.metadata.name ?? '')
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
+  );
 }
 
 export const KAFKA_ORDER = ['sluice_s', 'converge_per_s'] as const;
@@ -137,7 +155,7 @@ export const kafkaScenario: Scenario = {
             labelSelector: `${BENCH_LABEL}=${run}`,
           });
           const worker = await startCliWorker(
-            { redisUrl: redis.url, prefix, namespace },
+            { redisUrl: redis.url, prefix, namespace, ...nodeOf(opts) },
             ClusterStreamKind,
             concurrencyArgs,
           );

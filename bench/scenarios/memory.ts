@@ -15,7 +15,7 @@ import { createNamespace, deleteNamespace } from '../lib/kube.js';
 import { populate } from '../lib/population.js';
 import { rssMb } from '../lib/procs.js';
 import type { Figures, Target } from '../lib/results.js';
-import { startCliDispatcher, type Running } from '../lib/sluice.js';
+import { nodeOf, startCliDispatcher, type Running } from '../lib/sluice.js';
 import { median, percentile } from '../lib/stats.js';
 import type { Scenario } from './index.js';
 
@@ -95,7 +95,7 @@ export const memoryScenario: Scenario = {
       const port = await freePort();
       let d: Running | undefined;
       try {
-        d = startCliDispatcher({ redisUrl, prefix, namespace }, { port, nodeArgs });
+        d = startCliDispatcher({ redisUrl, prefix, namespace, ...nodeOf(opts) }, { port, nodeArgs });
         const ready = await dispatcherSettled(port);
         await sleep(5000);
         const samples: number[] = [];

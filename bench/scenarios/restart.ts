@@ -21,7 +21,7 @@ import { installCrds } from '../../test/helpers/crds.js';
 import { createNamespace, deleteNamespace, kube } from '../lib/kube.js';
 import { populate } from '../lib/population.js';
 import type { Figures, Target } from '../lib/results.js';
-import { startCliDispatcher, type Running } from '../lib/sluice.js';
+import { nodeOf, startCliDispatcher, type Running } from '../lib/sluice.js';
 import { percentile } from '../lib/stats.js';
 import { DISPATCHER_NODE_ARGS, dispatcherSettled } from './memory.js';
 import type { Scenario } from './index.js';
@@ -32,6 +32,7 @@ function recorder(onStart: (name: string, at: number) => void): SluiceFunction {
   return {
     kind: TawonStreamKind,
     finalizer: undefined,
+    keepsFinalizer: () => true,
     finalize: undefined,
     reconcile(obj) {
       onStart(obj.metadata.name ?? '', Date.now());
@@ -80,7 +81,7 @@ export const restartScenario: Scenario = {
     );
     worker.start();
     const port = await freePort();
-    const env = { redisUrl, prefix, namespace };
+    const env = { redisUrl, prefix, namespace, ...nodeOf(opts) };
     let dispatcher: Running = startCliDispatcher(env, { port, nodeArgs: DISPATCHER_NODE_ARGS });
     await dispatcherSettled(port);
     let generation = 0;

@@ -8,7 +8,7 @@ import { Builtin, RetryableError } from '../../runtime/index.js';
 import {
   parseBindingSecret,
   type BrokerCredentials,
-  type BrokerSettingsContext,
+  type BrokerSettingsDriftContext,
 } from '../../shared/index.js';
 import { chooseServers, type TopicPlan } from './spec.js';
 import { deleteNatsStream } from './nats-stream.js';
@@ -24,7 +24,10 @@ export interface BrokerConnection {
  * @throws RetryableError `BindingNotFound` while the Secret does not exist (it may be created
  *   later); TerminalError `InvalidBinding` / `NoBrokerConfigured` when it cannot work.
  */
-export async function connectionFor(plan: TopicPlan, ctx: BrokerSettingsContext): Promise<BrokerConnection> {
+export async function connectionFor(
+  plan: TopicPlan,
+  ctx: BrokerSettingsDriftContext,
+): Promise<BrokerConnection> {
   let credentials: BrokerCredentials = {};
   let fromBinding: readonly string[] | undefined;
   if (plan.binding !== undefined) {
@@ -44,11 +47,15 @@ export async function connectionFor(plan: TopicPlan, ctx: BrokerSettingsContext)
 }
 
 /**
- * Deletes the topic (Kafka) or the JetStream stream (NATS).
+ * Deletes the topic (Kafka) or the JetStream stream (NATS). Callers decide first that this
+ * ClusterStream may (see `shared/ownership/deletion.ts`).
  * @returns false when it was already gone.
  */
-export async function deleteTopic(plan: TopicPlan, ctx: BrokerSettingsContext): Promise<boolean> {
-  const { servers, credentials } = await connectionFor(plan, ctx);
+export async function deleteTopic(
+  plan: TopicPlan,
+  { servers, credentials }: BrokerConnection,
+  ctx: BrokerSettingsDriftContext,
+): Promise<boolean> {
   if (plan.protocol === 'kafka') return ctx.brokers.kafka(servers, credentials).deleteTopic(plan.topic);
   const { jsm } = await ctx.brokers.jetstream(servers, credentials);
   return deleteNatsStream(jsm, plan.stream);

@@ -7,11 +7,20 @@ import {
   conditionsOf,
   controllerRef,
   managedLabels,
-  setCondition,
+  setConditions,
+  type ConditionInput,
   type ConditionStatus,
   type KubeObject,
 } from '../../runtime/index.js';
-import { ClusterStreamKind, type BrokerCredentials } from '../../shared/index.js';
+import {
+  ClusterStreamKind,
+  DEFAULT_VALUE,
+  type BrokerCredentials,
+  type ClaimStatus,
+  type KafkaTopicSpec,
+  type KafkaTopicState,
+  type SettingChange,
+} from '../../shared/index.js';
 import {
   bindingEntries,
   bindingSecret,
@@ -35,20 +44,65 @@ export interface ConfigChange {
 /**
  * What changes the topic settings need. Kafka → Kube only, as Strimzi's topic operator: a setting
  * changed on the broker behind Sluice's back is put back, one set outside the spec is reset.
+ * Settings in `ignored` (managed by others) are neither set nor reset.
  */
 export function kafkaConfigChange(
   want: Readonly<Record<string, string>>,
   have: Readonly<Record<string, string>>,
+  ignored: ReadonlySet<string> = new Set(),
 ): ConfigChange {
   const set: Record<string, string> = {};
   for (const key of Object.keys(want).sort()) {
     const value = want[key];
-    if (value !== undefined && have[key] !== value) set[key] = value;
+    if (value !== undefined && have[key] !== value && !ignored.has(key)) set[key] = value;
   }
   const reset = Object.keys(have)
-    .filter((k) => !(k in want))
+    .filter((k) => !(k in want) && !ignored.has(k))
     .sort();
   return { set, reset };
+}
+
+/** Where a Kafka topic differs from the spec, and what an alteration sends. */
+export interface KafkaDiff {
+  readonly change: ConfigChange;
+  /**
+   * The complete dynamic configuration to send (AlterConfigs replaces the whole set): the spec's
+   * settings, and the broker's own values of the ignored ones so that they stay as they are.
+   */
+  readonly send: Readonly<Record<string, string>>;
+  readonly partitions: PartitionPlan;
+  /** Each differing setting with its value on the broker and in the spec. */
+  readonly changes: readonly SettingChange[];
+}
+
+/** Compares a topic with the spec; `ignored` settings are left as the broker has them. */
+export function kafkaTopicDiff(
+  want: KafkaTopicSpec,
+  have: KafkaTopicState,
+  ignored: ReadonlySet<string>,
+): KafkaDiff {
+  const change = kafkaConfigChange(want.config, have.config, ignored);
+  const send: Record<string, string> = {};
+  for (const [key, value] of Object.entries(want.config)) if (!ignored.has(key)) send[key] = value;
+  for (const [key, value] of Object.entries(have.config)) if (ignored.has(key)) send[key] = value;
+  const changes: SettingChange[] = [
+    ...Object.entries(change.set).map(([setting, value]) => ({
+      setting,
+      broker: have.config[setting] ?? DEFAULT_VALUE,
+      spec: value,
+    })),
+    ...change.reset.map((setting) => ({
+      setting,
+      broker: have.config[setting] ?? DEFAULT_VALUE,
+      spec: DEFAULT_VALUE,
+    })),
+  ];
+  const partitions = partitionPlan(want.partitions, have.partitions);
+  if (partitions === 'raise') {
+    changes.push({ setting: 'partitions', broker: String(have.partitions), spec: String(want.partitions) });
+  }
+  changes.sort((a, b) => a.setting.localeCompare(b.setting));
+  return { change, send, partitions, changes };
 }
 
 /** Whether a change has anything to do. */
@@ -94,6 +148,9 @@ export function clusterStreamSecret(
 export interface StatusInput {
   readonly phase: ClusterStreamPhase;
   readonly ready: { readonly status: ConditionStatus; readonly reason: string; readonly message: string };
+  /** The `Managed` condition; the last one written stays when absent. */
+  readonly managed?: ConditionInput;
+  readonly claim?: ClaimStatus;
   readonly binding?: string;
   readonly storageAddress?: StorageAddress;
   readonly topicName?: string;
@@ -101,18 +158,18 @@ export interface StatusInput {
 }
 
 /**
- * The status to write: every field from `input`, the Ready condition set with the generation it
- * was computed from (its transition time kept when its status did not change).
+ * The status to write: every field from `input`, the Ready (and Managed) conditions set with the
+ * generation they were computed from (a transition time kept when its status did not change).
  */
 export function clusterStreamStatus(cs: ClusterStream, input: StatusInput, now: Date): ClusterStreamStatus {
   const generation = cs.metadata.generation;
-  const conditions = setCondition(
+  const observed = generation === undefined ? {} : { observedGeneration: generation };
+  const conditions = setConditions(
     conditionsOf(cs.status),
-    {
-      type: 'Ready',
-      ...input.ready,
-      ...(generation === undefined ? {} : { observedGeneration: generation }),
-    },
+    [
+      { type: 'Ready', ...input.ready, ...observed },
+      ...(input.managed ? [{ ...input.managed, ...observed }] : []),
+    ],
     now,
   );
   return {
@@ -120,8 +177,9 @@ export function clusterStreamStatus(cs: ClusterStream, input: StatusInput, now: 
     ...(input.binding === undefined ? {} : { binding: { name: input.binding } }),
     ...(input.storageAddress === undefined ? {} : { storageAddress: input.storageAddress }),
     conditions,
-    ...(generation === undefined ? {} : { observedGeneration: generation }),
+    ...observed,
     ...(input.topicName === undefined ? {} : { topicName: input.topicName }),
     ...(input.partitions === undefined ? {} : { partitions: input.partitions }),
+    ...(input.claim === undefined ? {} : { claim: input.claim }),
   };
 }

@@ -1,12 +1,15 @@
 /**
  * @module functions/cluster-stream/kafka-topic
- * Brings a Kafka topic to what a ClusterStream asks: create it or adopt an existing one, put its
- * settings back to the spec (drift heals), raise its partitions. What Kafka cannot do (remove
- * partitions, change the replication factor of an existing topic) is reported, never attempted,
- * and leaves the topic unchanged.
+ * A look at a Kafka topic and what it takes to bring it to what a ClusterStream asks: create it or
+ * adopt an existing one, put its settings back to the spec (drift heals), raise its partitions.
+ * Looking changes nothing on the broker (except the create-first of a topic the ClusterStream
+ * never used, which the reconciler asks only as the topic's confirmed owner); the changes wait in
+ * {@link TopicPass.apply} until the reconciler has confirmed that this ClusterStream owns the topic.
+ * What Kafka cannot do (remove partitions, change the replication factor of an existing topic) is
+ * reported, never attempted, and leaves the topic unchanged.
  */
-import type { KafkaAdminClient, KafkaTopicSpec, KafkaTopicState } from '../../shared/index.js';
-import { isEmptyChange, kafkaConfigChange, partitionPlan } from './desired.js';
+import type { KafkaAdminClient, KafkaTopicSpec, KafkaTopicState, SettingChange } from '../../shared/index.js';
+import { isEmptyChange, kafkaTopicDiff } from './desired.js';
 
 /** Something done to the broker, worth a Normal Event. */
 export interface BrokerAction {
@@ -20,94 +23,61 @@ export interface Refusal {
   readonly message: string;
 }
 
-/** What one pass over the topic found and did. */
-export interface TopicObservation {
-  /** The topic was there before this pass (created by someone else, or by an earlier pass). */
-  readonly existed: boolean;
-  readonly partitions?: number;
+/** What changing the broker did. */
+export interface AppliedPass {
   readonly actions: readonly BrokerAction[];
+  /** Partitions on the broker afterwards, when known. */
+  readonly partitions?: number;
+}
+
+/** One look at a topic (or JetStream stream), and the changes that would bring it to the spec. */
+export interface TopicPass {
+  /** The object was there before this pass (created by someone else, or by an earlier pass). */
+  readonly existed: boolean;
+  /** The object is not there, and this pass did not create it. */
+  readonly missing: boolean;
+  readonly partitions?: number;
+  /** Where the object differs from the spec (settings left alone excepted), before any change. */
+  readonly changes: readonly SettingChange[];
   readonly refusals: readonly Refusal[];
+  /** What the look itself did (a create-first). */
+  readonly actions: readonly BrokerAction[];
+  /** Makes the changes (creating a missing object); only for the object's confirmed owner. */
+  apply(): Promise<AppliedPass>;
 }
 
-/** How {@link ensureKafkaTopic} starts. */
-export interface EnsureOptions {
+/** How {@link inspectKafkaTopic} starts and what it leaves alone. */
+export interface InspectOptions {
   /**
-   * The topic is probably not there yet (the ClusterStream never recorded one): ask Kafka to
-   * create it first and describe it only if it already exists. A topic created by this call has
-   * exactly the wanted settings, so the first pass over a new topic sends one CreateTopics and no
-   * describe. Otherwise the topic is described first (resyncs, drift checks), as creating an
-   * existing topic is a refused request. Either way the outcome is the same.
+   * The topic is probably not there yet (the ClusterStream never used one) and this ClusterStream
+   * owns it: ask Kafka to create it first and describe it only if it already exists. A topic
+   * created so has exactly the wanted settings, so the first pass over a new topic sends one
+   * CreateTopics and no describe. Otherwise the topic is described first (resyncs, drift checks),
+   * as creating an existing topic is a refused request.
    */
-  readonly expectMissing?: boolean;
+  readonly createFirst?: boolean;
+  /** Settings left as the broker has them once the topic exists. */
+  readonly ignored?: ReadonlySet<string>;
 }
 
-/**
- * The topic as it is, or as it was just created. Kafka answered `created` only if it took every
- * setting as given, so `want` is then the observed state: describing it again would only show
- * the same thing later (brokers learn new topics asynchronously, see `shared/brokers/kafka.ts`).
- */
-async function observe(
-  admin: KafkaAdminClient,
-  want: KafkaTopicSpec,
-  expectMissing: boolean,
-): Promise<{ state: KafkaTopicState; created: boolean }> {
-  if (!expectMissing) {
-    const state = await admin.describeTopic(want.name);
-    if (state !== undefined) return { state, created: false };
-  }
-  if ((await admin.createTopic(want)) === 'created') return { state: { ...want }, created: true };
-  return { state: (await admin.describeTopic(want.name)) ?? { ...want }, created: false };
+function createdAction(want: KafkaTopicSpec): BrokerAction {
+  return {
+    reason: 'TopicCreated',
+    message: `created Kafka topic ${want.name} with ${want.partitions} partition(s), replication factor ${want.replicationFactor}`,
+  };
 }
 
-/**
- * Ensures the topic. Errors are the admin client's (`BrokerUnavailableError`, a terminal
- * `InvalidTopicConfig` when Kafka refuses a setting, ...).
- */
-export async function ensureKafkaTopic(
-  admin: KafkaAdminClient,
-  want: KafkaTopicSpec,
-  opts: EnsureOptions = {},
-): Promise<TopicObservation> {
-  const actions: BrokerAction[] = [];
+const NOTHING = (): Promise<AppliedPass> => Promise.resolve({ actions: [] });
+
+function refusalsOf(want: KafkaTopicSpec, state: KafkaTopicState, refuse: boolean): Refusal[] {
   const refusals: Refusal[] = [];
-  const { state, created } = await observe(admin, want, opts.expectMissing ?? false);
-  const existed = !created;
-  if (created) {
-    actions.push({
-      reason: 'TopicCreated',
-      message: `created Kafka topic ${want.name} with ${want.partitions} partition(s), replication factor ${want.replicationFactor}`,
+  if (refuse) {
+    refusals.push({
+      reason: 'NotSupported',
+      message:
+        `spec.partitions asks for ${want.partitions} but topic ${want.name} has ${state.partitions}: ` +
+        `Kafka cannot remove partitions, the topic was left unchanged`,
     });
-  }
-  const change = kafkaConfigChange(want.config, state.config);
-  if (!isEmptyChange(change)) {
-    // AlterConfigs replaces the whole set: send every managed setting, not only the changed ones.
-    await admin.alterTopicConfig(want.name, want.config, change.reset);
-    const keys = [...Object.keys(change.set), ...change.reset].sort();
-    actions.push({
-      reason: 'TopicConfigured',
-      message: `set topic settings of ${want.name}: ${keys.join(', ')}`,
-    });
-  }
-  let partitions = state.partitions;
-  switch (partitionPlan(want.partitions, state.partitions)) {
-    case 'raise':
-      await admin.createPartitions(want.name, want.partitions);
-      actions.push({
-        reason: 'PartitionsIncreased',
-        message: `raised the partitions of ${want.name} from ${state.partitions} to ${want.partitions}`,
-      });
-      partitions = want.partitions;
-      break;
-    case 'refuse':
-      refusals.push({
-        reason: 'NotSupported',
-        message:
-          `spec.partitions asks for ${want.partitions} but topic ${want.name} has ${state.partitions}: ` +
-          `Kafka cannot remove partitions, the topic was left unchanged`,
-      });
-      break;
-    case 'keep':
-      break;
   }
   if (state.replicationFactor !== want.replicationFactor) {
     refusals.push({
@@ -117,5 +87,85 @@ export async function ensureKafkaTopic(
         `Sluice sets it only when it creates a topic, the topic was left unchanged`,
     });
   }
-  return { existed, partitions, actions, refusals };
+  return refusals;
+}
+
+/** The pass over an existing topic `state`. */
+function passOver(
+  admin: KafkaAdminClient,
+  want: KafkaTopicSpec,
+  state: KafkaTopicState,
+  ignored: ReadonlySet<string>,
+): TopicPass {
+  const diff = kafkaTopicDiff(want, state, ignored);
+  return {
+    existed: true,
+    missing: false,
+    partitions: state.partitions,
+    changes: diff.changes,
+    refusals: refusalsOf(want, state, diff.partitions === 'refuse'),
+    actions: [],
+    async apply() {
+      const actions: BrokerAction[] = [];
+      if (!isEmptyChange(diff.change)) {
+        await admin.alterTopicConfig(want.name, diff.send, diff.change.reset);
+        const keys = [...Object.keys(diff.change.set), ...diff.change.reset].sort();
+        actions.push({
+          reason: 'TopicConfigured',
+          message: `set topic settings of ${want.name}: ${keys.join(', ')}`,
+        });
+      }
+      if (diff.partitions !== 'raise') return { actions, partitions: state.partitions };
+      await admin.createPartitions(want.name, want.partitions);
+      actions.push({
+        reason: 'PartitionsIncreased',
+        message: `raised the partitions of ${want.name} from ${state.partitions} to ${want.partitions}`,
+      });
+      return { actions, partitions: want.partitions };
+    },
+  };
+}
+
+/**
+ * Looks at the topic. Kafka answers `created` only if it took every setting as given, so a topic
+ * just created is observed as wanted: describing it again would only show the same thing later
+ * (brokers learn new topics asynchronously, see `shared/brokers/kafka.ts`). Errors are the admin
+ * client's (`BrokerUnavailableError`, a terminal `InvalidTopicConfig` when Kafka refuses a
+ * setting, ...).
+ */
+export async function inspectKafkaTopic(
+  admin: KafkaAdminClient,
+  want: KafkaTopicSpec,
+  opts: InspectOptions = {},
+): Promise<TopicPass> {
+  const ignored = opts.ignored ?? new Set<string>();
+  if (opts.createFirst) {
+    if ((await admin.createTopic(want)) === 'created') {
+      const actions = [createdAction(want)];
+      return {
+        existed: false,
+        missing: false,
+        partitions: want.partitions,
+        changes: [],
+        refusals: [],
+        actions,
+        apply: NOTHING,
+      };
+    }
+    // It exists (the controller says so even when a broker's metadata lags behind).
+    return passOver(admin, want, (await admin.describeTopic(want.name)) ?? { ...want }, ignored);
+  }
+  const state = await admin.describeTopic(want.name);
+  if (state) return passOver(admin, want, state, ignored);
+  return {
+    existed: false,
+    missing: true,
+    changes: [],
+    refusals: [],
+    actions: [],
+    async apply() {
+      if ((await admin.createTopic(want)) !== 'created') return { actions: [] };
+      return { actions: [createdAction(want)], partitions: want.partitions };
+    },
+  };
 }

@@ -11,6 +11,7 @@
  * refused: it would otherwise be silently ignored.
  */
 import { TerminalError } from '../../runtime/index.js';
+import { DEFAULT_VALUE, type SettingChange } from '../../shared/index.js';
 
 const INTEGER_KEYS = [
   'max_msgs',
@@ -140,17 +141,44 @@ export function natsStreamWant(
   return { ...settings, name: stream, subjects: [subject], num_replicas: replicas };
 }
 
+/** The stream settings Sluice keeps (and `sluice.io/ignore-settings` may name). */
+export const NATS_STREAM_SETTINGS: readonly string[] = [
+  ...NATS_CONFIG_KEYS,
+  'num_replicas',
+  'subjects',
+].sort();
+
 /** The managed fields where the server's configuration differs from `want`, sorted. */
-export function natsDrift(want: NatsStreamWant, current: Readonly<Record<string, unknown>>): string[] {
-  const drift: string[] = [];
+export function natsDrift(
+  want: NatsStreamWant,
+  current: Readonly<Record<string, unknown>>,
+  ignored: ReadonlySet<string> = new Set(),
+): string[] {
+  return natsChanges(want, current, ignored).map((c) => c.setting);
+}
+
+function text(value: unknown): string {
+  if (value === undefined || value === null || value === '') return DEFAULT_VALUE;
+  if (Array.isArray(value)) return value.map(text).join(',');
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
+/** Each managed field where the server differs from `want` (sorted), with both values. */
+export function natsChanges(
+  want: NatsStreamWant,
+  current: Readonly<Record<string, unknown>>,
+  ignored: ReadonlySet<string> = new Set(),
+): SettingChange[] {
+  const changes: SettingChange[] = [];
   for (const key of Object.keys(want).sort()) {
-    if (key === 'name') continue;
+    if (key === 'name' || ignored.has(key)) continue;
     const wanted = (want as unknown as Record<string, unknown>)[key];
     const have = current[key] ?? (key === 'description' ? '' : undefined);
     const same = Array.isArray(wanted)
       ? Array.isArray(have) && have.length === wanted.length && wanted.every((v, i) => have[i] === v)
       : have === wanted;
-    if (!same) drift.push(key);
+    if (!same) changes.push({ setting: key, broker: text(have), spec: text(wanted) });
   }
-  return drift;
+  return changes;
 }

@@ -1,10 +1,11 @@
 /**
  * @module functions/cluster-stream/nats-stream
- * Brings a NATS JetStream stream to what a ClusterStream asks: create it or adopt an existing one
- * (its subjects become the ClusterStream's subject), and put every managed setting back to the
- * spec on each pass (drift heals). Settings JetStream cannot change on a live stream (storage,
- * retention, max_consumers) come back from the server as a refusal, which ends as a terminal
- * `InvalidTopicConfig` condition with the server's words.
+ * A look at the NATS JetStream stream of a ClusterStream and what it takes to bring it to the
+ * spec: create it or adopt an existing one (its subjects become the ClusterStream's subject), and
+ * put every managed setting back to the spec (drift heals). As for Kafka, looking changes nothing;
+ * the changes wait in {@link TopicPass.apply} for the owner. Settings JetStream cannot change on a
+ * live stream (storage, retention, max_consumers) come back from the server as a refusal, which
+ * ends as a terminal `InvalidTopicConfig` condition with the server's words.
  */
 import {
   DiscardPolicy,
@@ -16,8 +17,8 @@ import {
 } from 'nats';
 import { TerminalError } from '../../runtime/index.js';
 import { toNatsSluiceError } from '../../shared/index.js';
-import type { BrokerAction, TopicObservation } from './kafka-topic.js';
-import { natsDrift, type NatsStreamWant } from './nats-config.js';
+import type { TopicPass } from './kafka-topic.js';
+import { natsChanges, type NatsStreamWant } from './nats-config.js';
 
 interface ApiErrorLike {
   readonly api_error?: { readonly code?: number; readonly err_code?: number; readonly description?: string };
@@ -77,12 +78,16 @@ export function streamConfig(want: NatsStreamWant): Partial<StreamConfig> {
   };
 }
 
-/** Ensures the stream; errors are mapped by {@link toStreamError}. */
-export async function ensureNatsStream(
+/**
+ * Looks at the stream. `ignored` settings are neither compared nor sent on update (the client
+ * merges an update into the server's current configuration, so they stay as they are). Errors
+ * are mapped by {@link toStreamError}.
+ */
+export async function inspectNatsStream(
   jsm: JetStreamManager,
   want: NatsStreamWant,
-): Promise<TopicObservation> {
-  const actions: BrokerAction[] = [];
+  ignored: ReadonlySet<string> = new Set(),
+): Promise<TopicPass> {
   let info: StreamInfo | undefined;
   try {
     info = await jsm.streams.info(want.name);
@@ -90,31 +95,56 @@ export async function ensureNatsStream(
     if (!isStreamNotFound(err)) throw toStreamError(err, `read NATS stream ${want.name}`, want.name);
   }
   if (info === undefined) {
-    try {
-      await jsm.streams.add(streamConfig(want));
-    } catch (err) {
-      throw toStreamError(err, `create NATS stream ${want.name}`, want.name);
-    }
-    actions.push({
-      reason: 'TopicCreated',
-      message: `created NATS JetStream stream ${want.name} on subject ${want.subjects.join(', ')}`,
-    });
-    return { existed: false, actions, refusals: [] };
+    return {
+      existed: false,
+      missing: true,
+      changes: [],
+      refusals: [],
+      actions: [],
+      async apply() {
+        try {
+          await jsm.streams.add(streamConfig(want));
+        } catch (err) {
+          throw toStreamError(err, `create NATS stream ${want.name}`, want.name);
+        }
+        return {
+          actions: [
+            {
+              reason: 'TopicCreated',
+              message: `created NATS JetStream stream ${want.name} on subject ${want.subjects.join(', ')}`,
+            },
+          ],
+        };
+      },
+    };
   }
-  const drift = natsDrift(want, info.config as unknown as Record<string, unknown>);
-  if (drift.length > 0) {
-    const { name: _name, ...update } = streamConfig(want);
-    try {
-      await jsm.streams.update(want.name, update);
-    } catch (err) {
-      throw toStreamError(err, `update NATS stream ${want.name}`, want.name);
-    }
-    actions.push({
-      reason: 'TopicConfigured',
-      message: `set ${drift.join(', ')} of NATS stream ${want.name}`,
-    });
-  }
-  return { existed: true, actions, refusals: [] };
+  const changes = natsChanges(want, info.config as unknown as Record<string, unknown>, ignored);
+  return {
+    existed: true,
+    missing: false,
+    changes,
+    refusals: [],
+    actions: [],
+    async apply() {
+      if (changes.length === 0) return { actions: [] };
+      // An empty description is sent too, so that one set on the server is cleared.
+      const { name: _name, ...all } = { ...streamConfig(want), description: want.description };
+      const update = Object.fromEntries(Object.entries(all).filter(([key]) => !ignored.has(key)));
+      try {
+        await jsm.streams.update(want.name, update);
+      } catch (err) {
+        throw toStreamError(err, `update NATS stream ${want.name}`, want.name);
+      }
+      return {
+        actions: [
+          {
+            reason: 'TopicConfigured',
+            message: `set ${changes.map((c) => c.setting).join(', ')} of NATS stream ${want.name}`,
+          },
+        ],
+      };
+    },
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * @module functions/cluster-stream/watch
- * What makes a ClusterStream reconcile besides its own changes: its binding Secret (owned), and
- * any Stream that names it or is named by its claim, so that a Stream's deletion (a release) is
- * noticed at once rather than at the next resync.
+ * What makes a ClusterStream reconcile besides its own changes: its binding Secret (owned), any
+ * Stream that names it or is named by its claim, so that a Stream's deletion (a release) is
+ * noticed at once rather than at the next resync, and the deletion of the BrokerClaim it waits
+ * for (its topic's owner let go), so that it takes the topic over at once.
  */
 import { ClusterStreamKind } from '../../shared/kinds.js';
 import { type ObjectRef } from '../../runtime/kube/object-ref.js';

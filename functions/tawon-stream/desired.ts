@@ -8,7 +8,8 @@
  * as many replicas as the store runs. Only what JetStream 2.9 knows is used.
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig, type StreamInfo } from 'nats';
-import { setCondition, conditionsOf, type Condition } from '../../runtime/index.js';
+import { conditionsOf, setConditions, type Condition, type ConditionInput } from '../../runtime/index.js';
+import { DEFAULT_VALUE, type ClaimStatus, type SettingChange } from '../../shared/index.js';
 import type { AppliedLimits } from '../../shared/index.js';
 import type { TawonStream } from './spec.js';
 
@@ -56,18 +57,44 @@ const MUTABLE: readonly (keyof ManagedConfig)[] = [
   'num_replicas',
 ];
 
+/** The settings `sluice.io/ignore-settings` may name on a Tawon Stream. */
+export const TAWON_STREAM_SETTINGS: readonly string[] = [...MUTABLE].sort();
+
 /** Names of the mutable fields where the server's configuration differs from the desired one. */
-export function driftOf(current: Partial<StreamConfig>, want: ManagedConfig): string[] {
-  return MUTABLE.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(want[k]));
+export function driftOf(
+  current: Partial<StreamConfig>,
+  want: ManagedConfig,
+  ignored: ReadonlySet<string> = new Set(),
+): string[] {
+  return streamChanges(current, want, ignored).map((c) => c.setting);
+}
+
+function text(value: unknown): string {
+  if (value === undefined) return DEFAULT_VALUE;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Each mutable field where the server differs from `want`, with both values; `ignored` left out. */
+export function streamChanges(
+  current: Partial<StreamConfig>,
+  want: ManagedConfig,
+  ignored: ReadonlySet<string> = new Set(),
+): SettingChange[] {
+  return MUTABLE.filter((k) => !ignored.has(k) && JSON.stringify(current[k]) !== JSON.stringify(want[k])).map(
+    (k) => ({ setting: k, broker: text(current[k]), spec: text(want[k]) }),
+  );
 }
 
 /**
  * The fields of `want` an in-place update sends (the client merges them into the server's current
- * configuration, so settings Sluice does not manage stay as they are).
+ * configuration, so settings Sluice does not manage, or leaves alone, stay as they are).
  */
-export function mutableConfig(want: ManagedConfig): Partial<StreamConfig> {
+export function mutableConfig(
+  want: ManagedConfig,
+  ignored: ReadonlySet<string> = new Set(),
+): Partial<StreamConfig> {
   const { retention: _r, storage: _s, name: _n, ...mutable } = want;
-  return mutable;
+  return Object.fromEntries(Object.entries(mutable).filter(([k]) => !ignored.has(k)));
 }
 
 export interface StreamLimitsStatus {
@@ -84,6 +111,7 @@ export interface TawonStreamStatus {
   readonly firstSeq: number;
   readonly lastSeq: number;
   readonly observedGeneration: number;
+  readonly claim?: ClaimStatus;
   readonly conditions: Condition[];
 }
 
@@ -97,15 +125,17 @@ export function limitsStatus(limits: AppliedLimits): StreamLimitsStatus {
   };
 }
 
-/** The status of a Stream whose JetStream stream is in place. */
+/** The status of a Stream whose JetStream stream is in place (or, read-only, as it is). */
 export function readyStatus(
   stream: TawonStream,
   subject: string,
   limits: AppliedLimits,
   info: StreamInfo,
+  ownership: { readonly claim: ClaimStatus; readonly managed: ConditionInput },
   now: Date,
 ): TawonStreamStatus {
   const generation = stream.metadata.generation ?? 0;
+  const readOnly = ownership.managed.reason === 'ReadOnly';
   return {
     subject,
     limits: limitsStatus(limits),
@@ -114,15 +144,19 @@ export function readyStatus(
     firstSeq: info.state.first_seq,
     lastSeq: info.state.last_seq,
     observedGeneration: generation,
-    conditions: setCondition(
+    claim: ownership.claim,
+    conditions: setConditions(
       conditionsOf(stream.status),
-      {
-        type: 'Ready',
-        status: 'True',
-        reason: 'StreamReady',
-        message: `JetStream stream ${info.config.name} on subject ${subject}`,
-        observedGeneration: generation,
-      },
+      [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'StreamReady',
+          message: `JetStream stream ${info.config.name} on subject ${subject}${readOnly ? ' (read-only: Sluice changes nothing on it)' : ''}`,
+          observedGeneration: generation,
+        },
+        { ...ownership.managed, observedGeneration: generation },
+      ],
       now,
     ),
   };

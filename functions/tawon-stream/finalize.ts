@@ -5,14 +5,32 @@
  * 1. annotation {@link FORCE_DELETE_ANNOTATION} (every value but `false`): finish at once, leave the
  *    JetStream stream alone, Warning Event `ForceDeleted`;
  * 2. the store is gone: nothing is left to clean, Warning Event `StoreGone`;
- * 3. the server answers: delete the stream (already gone counts as done), Event `Deleted`;
- * 4. the server cannot be reached: retried with backoff, and given up after
+ * 3. read-only or unmanaged (`sluice.io/management`), another object's stream (its BrokerClaim,
+ *    read now, names another holder, or none), or an adopted one (it existed before this Stream
+ *    claimed it) without `sluice.io/delete-adopted: "true"`: the stream is kept, Event
+ *    `StreamKept` saying why;
+ * 4. otherwise the server answers: delete the stream (already gone counts as done), Event `Deleted`;
+ * 5. the server cannot be reached: retried with backoff, and given up after
  *    {@link GIVE_UP_AFTER_MS} since the deletion began, with a Warning Event `CleanupAbandoned`.
+ *
+ * Every path that finishes lets go of the claim, so that an object waiting for the stream takes it
+ * over.
  */
 import { awaitChange, type ReconcileResult } from '../../runtime/index.js';
-import { BrokerUnavailableError, StreamStoreKind, type BrokerContext } from '../../shared/index.js';
+import {
+  BrokerUnavailableError,
+  StreamStoreKind,
+  claimNameOf,
+  claimNamed,
+  claimStatusOf,
+  deletionVerdict,
+  managementOf,
+  releaseClaim,
+  type BrokerDriftContext,
+} from '../../shared/index.js';
 import { deleteStream, storeManager } from './jetstream.js';
 import { jetStreamName } from './naming.js';
+import { storeStreamObject } from './ownership.js';
 import type { TawonStream } from './spec.js';
 
 /** Lets an administrator finish a deletion without cleaning up on the server. */
@@ -32,8 +50,19 @@ function deletingFor(stream: TawonStream, now: Date): number {
   return Number.isNaN(since) ? 0 : now.getTime() - since;
 }
 
-export async function finalizeTawonStream(stream: TawonStream, ctx: BrokerContext): Promise<ReconcileResult> {
+/** Lets go of the claim the status says this Stream holds (another holder's is left alone). */
+async function releaseOwn(stream: TawonStream, ctx: BrokerDriftContext, except?: string): Promise<void> {
+  const claim = claimStatusOf(stream.status);
+  if (claim?.owner && claim.name !== except)
+    await releaseClaim(ctx.kube, claim.name, stream.metadata.uid ?? '');
+}
+
+export async function finalizeTawonStream(
+  stream: TawonStream,
+  ctx: BrokerDriftContext,
+): Promise<ReconcileResult> {
   const namespace = stream.metadata.namespace ?? '';
+  const uid = stream.metadata.uid ?? '';
   const name = jetStreamName(namespace, stream.metadata.name ?? '');
   const storeName = stream.spec.store.name;
   if (forced(stream)) {
@@ -42,6 +71,17 @@ export async function finalizeTawonStream(stream: TawonStream, ctx: BrokerContex
       'ForceDeleted',
       `${FORCE_DELETE_ANNOTATION} is set: JetStream stream ${name} on StreamStore ${storeName} was not deleted`,
     );
+    await releaseOwn(stream, ctx);
+    return awaitChange();
+  }
+  const management = managementOf(stream);
+  if (management.mode !== 'managed') {
+    await ctx.event(
+      'Normal',
+      'StreamKept',
+      `JetStream stream ${name} on StreamStore ${storeName} was not deleted: sluice.io/management is ${management.mode}`,
+    );
+    await releaseOwn(stream, ctx);
     return awaitChange();
   }
   if (!(await ctx.kube.get(StreamStoreKind, namespace, storeName))) {
@@ -50,13 +90,22 @@ export async function finalizeTawonStream(stream: TawonStream, ctx: BrokerContex
       'StoreGone',
       `StreamStore ${storeName} is gone; JetStream stream ${name} went with it`,
     );
+    await releaseOwn(stream, ctx);
     return awaitChange();
   }
+  const claimName = claimNameOf(storeStreamObject(storeName, namespace, name));
+  const claim = await claimNamed(ctx.kube, claimName);
+  const verdict = deletionVerdict(claim, uid, management);
   try {
-    const existed = await deleteStream(await storeManager(ctx, storeName, namespace), name);
-    if (existed)
+    if (!verdict.delete) {
+      await ctx.event(
+        'Warning',
+        'StreamKept',
+        `JetStream stream ${name} on StreamStore ${storeName} was not deleted: ${verdict.why}`,
+      );
+    } else if (await deleteStream(await storeManager(ctx, storeName, namespace), name)) {
       await ctx.event('Normal', 'Deleted', `JetStream stream ${name} deleted from StreamStore ${storeName}`);
-    return awaitChange();
+    }
   } catch (err) {
     if (err instanceof BrokerUnavailableError && deletingFor(stream, ctx.clock.now()) >= GIVE_UP_AFTER_MS) {
       await ctx.event(
@@ -65,8 +114,11 @@ export async function finalizeTawonStream(stream: TawonStream, ctx: BrokerContex
         `StreamStore ${storeName} has been unreachable for ${Math.round(GIVE_UP_AFTER_MS / 60_000)} minutes; ` +
           `JetStream stream ${name} may be left behind: ${err.message}`,
       );
-      return awaitChange();
+    } else {
+      throw err;
     }
-    throw err;
   }
+  if (claim?.spec.holder.uid === uid) await releaseClaim(ctx.kube, claimName, uid);
+  await releaseOwn(stream, ctx, claimName);
+  return awaitChange();
 }

@@ -5,18 +5,30 @@
  * resolved against the store, updated in place, healed on resync, deleted through a finalizer.
  *
  * Its declaration: a StreamStore's change (defaults, limits, deletion, or its coming up) re-checks
- * the Streams that name it.
+ * the Streams that name it; the deletion of a BrokerClaim a Stream waits for lets it take the
+ * JetStream stream over at once.
  */
 import { declareFunction, deletionChanged, generationChanged, or } from '../../runtime/index.js';
-import { BROKER_NEEDS, StreamStoreKind, TawonStreamKind } from '../../shared/index.js';
+import {
+  BROKER_DRIFT_NEEDS,
+  StreamStoreKind,
+  TawonStreamKind,
+  isUnmanaged,
+  watchClaimReleases,
+} from '../../shared/index.js';
 import { STREAM_FINALIZER, phaseChanged, storeToStreams } from './watch.js';
 
 export const tawonStreamFunction = declareFunction(TawonStreamKind, {
   finalizer: STREAM_FINALIZER,
-  needs: BROKER_NEEDS,
+  // An unmanaged Stream holds no finalizer: Sluice will not delete its JetStream stream.
+  keepsFinalizer: (obj) => !isUnmanaged(obj),
+  needs: BROKER_DRIFT_NEEDS,
   controller: (c) =>
-    c.watches(StreamStoreKind, storeToStreams, {
-      predicate: or(generationChanged, deletionChanged, phaseChanged),
-    }),
+    watchClaimReleases(
+      c.watches(StreamStoreKind, storeToStreams, {
+        predicate: or(generationChanged, deletionChanged, phaseChanged),
+      }),
+      TawonStreamKind,
+    ),
   handlers: () => import('./handlers.js'),
 });

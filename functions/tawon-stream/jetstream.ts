@@ -13,8 +13,8 @@
  */
 import { NatsError, type JetStreamManager, type StreamInfo } from 'nats';
 import { OperatorError, RetryableError, TerminalError, messageOf } from '../../runtime/index.js';
-import { BrokerUnavailableError, type BrokerContext } from '../../shared/index.js';
-import { driftOf, mutableConfig, type ManagedConfig } from './desired.js';
+import { BrokerUnavailableError, type BrokerDriftContext } from '../../shared/index.js';
+import { mutableConfig, type ManagedConfig } from './desired.js';
 
 /** JetStream's error code for "stream not found". */
 const STREAM_NOT_FOUND = 10059;
@@ -49,7 +49,7 @@ export function jetStreamError(err: unknown, what: string): Error {
 
 /** The JetStream manager of the store `store` in `namespace`. */
 export async function storeManager(
-  ctx: BrokerContext,
+  ctx: BrokerDriftContext,
   store: string,
   namespace: string,
 ): Promise<JetStreamManager> {
@@ -61,12 +61,6 @@ export async function storeManager(
   }
 }
 
-/** What {@link ensureStream} did. */
-export type EnsureOutcome =
-  | { readonly action: 'created'; readonly info: StreamInfo }
-  | { readonly action: 'updated'; readonly info: StreamInfo; readonly drift: readonly string[] }
-  | { readonly action: 'unchanged'; readonly info: StreamInfo };
-
 /** The stream's information, or `undefined` when it does not exist. */
 export async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
   try {
@@ -77,17 +71,25 @@ export async function streamInfo(jsm: JetStreamManager, name: string): Promise<S
   }
 }
 
-/** Creates the stream, or updates it in place where its managed fields differ. */
-export async function ensureStream(jsm: JetStreamManager, want: ManagedConfig): Promise<EnsureOutcome> {
-  const current = await streamInfo(jsm, want.name);
+/** Creates the stream. */
+export async function createStream(jsm: JetStreamManager, want: ManagedConfig): Promise<StreamInfo> {
   try {
-    if (!current) return { action: 'created', info: await jsm.streams.add(want) };
-    const drift = driftOf(current.config, want);
-    if (drift.length === 0) return { action: 'unchanged', info: current };
-    const info = await jsm.streams.update(want.name, mutableConfig(want));
-    return { action: 'updated', info, drift };
+    return await jsm.streams.add(want);
   } catch (err) {
-    throw jetStreamError(err, `${current ? 'update' : 'create'} JetStream stream ${want.name}`);
+    throw jetStreamError(err, `create JetStream stream ${want.name}`);
+  }
+}
+
+/** Updates the stream in place with the mutable fields of `want` (`ignored` left as they are). */
+export async function updateStream(
+  jsm: JetStreamManager,
+  want: ManagedConfig,
+  ignored: ReadonlySet<string>,
+): Promise<StreamInfo> {
+  try {
+    return await jsm.streams.update(want.name, mutableConfig(want, ignored));
+  } catch (err) {
+    throw jetStreamError(err, `update JetStream stream ${want.name}`);
   }
 }
 

@@ -9,22 +9,40 @@
  *    against the store: request, else default, else hard limit. A request above a hard limit is a
  *    TerminalError `LimitExceeded`, raised before the server is touched, so the JetStream stream
  *    stays as it was.
- * 3. Create the JetStream stream, or update it in place where the server differs from what is
- *    wanted: a spec change (Event `Updated`) or a change made out of band (Warning `DriftCorrected`).
- * 4. Write the status (subject, applied limits, messages, bytes, sequences) and look again after
- *    {@link REFRESH_MS}, which refreshes the counters and heals drift.
+ * 3. Ownership: one object owns the JetStream stream (a BrokerClaim, shared with ClusterStreams
+ *    on the same server, see `ownership.ts`); another's gives `Ready=False` `ResourceConflict`
+ *    and nothing on the store is touched. `sluice.io/management: unmanaged` lets go of it at
+ *    once (the worker host removes the finalizer).
+ * 4. Create the JetStream stream, or update it in place where the server differs from what is
+ *    wanted: a spec change (Event `Updated`) or a change made out of band (Warning
+ *    `DriftCorrected`, with each setting's value before and after). The owner confirms its claim
+ *    first; in read-only mode the differences are only reported.
+ * 5. Write the status (subject, applied limits, messages, bytes, sequences, claim) and look again
+ *    after {@link REFRESH_MS}, which refreshes the counters and heals drift.
  */
 import {
   TerminalError,
   awaitChange,
   conditionsOf,
+  findCondition,
   isRecord,
   requeueAfter,
   setCondition,
   type KubeObject,
   type ReconcileResult,
 } from '../../runtime/index.js';
-import { StreamStoreKind, TawonStreamKind, type BrokerContext } from '../../shared/index.js';
+import {
+  StreamStoreKind,
+  TawonStreamKind,
+  claimStatusOf,
+  holderText,
+  managedCondition,
+  managementOf,
+  recordDrift,
+  releaseMoved,
+  type SettingChange,
+  type BrokerDriftContext,
+} from '../../shared/index.js';
 import {
   LIMIT_EXCEEDED,
   parseLimits,
@@ -32,8 +50,9 @@ import {
   resolveLimits,
   type StoreLimits,
 } from '../../shared/index.js';
-import { desiredConfig, readyStatus } from './desired.js';
-import { ensureStream, storeManager } from './jetstream.js';
+import { desiredConfig, readyStatus, streamChanges, TAWON_STREAM_SETTINGS } from './desired.js';
+import { createStream, storeManager, streamInfo, updateStream } from './jetstream.js';
+import { claimSessionFor, letGo, storeStreamObject, writeConditions, yieldStream } from './ownership.js';
 import { jetStreamName, streamSubject } from './naming.js';
 import { requestedLimits, type TawonStream } from './spec.js';
 
@@ -43,7 +62,7 @@ export const REFRESH_MS = 60_000;
 /** Writes `Ready=False` with `reason`, keeping the rest of the status, and waits for a change. */
 async function notReady(
   stream: TawonStream,
-  ctx: BrokerContext,
+  ctx: BrokerDriftContext,
   reason: string,
   message: string,
 ): Promise<ReconcileResult> {
@@ -84,11 +103,13 @@ function replicasOf(store: KubeObject): number {
 
 export async function reconcileTawonStream(
   stream: TawonStream,
-  ctx: BrokerContext,
+  ctx: BrokerDriftContext,
 ): Promise<ReconcileResult> {
   const namespace = stream.metadata.namespace ?? '';
   const name = stream.metadata.name ?? '';
   const storeName = stream.spec.store.name;
+  const management = managementOf(stream, TAWON_STREAM_SETTINGS);
+  if (management.mode === 'unmanaged') return letGo(stream, ctx);
   const store = await ctx.kube.get(StreamStoreKind, namespace, storeName);
   if (!store) {
     return notReady(
@@ -116,22 +137,81 @@ export async function reconcileTawonStream(
   }
   const subject = streamSubject(namespace, name);
   const want = desiredConfig(jetStreamName(namespace, name), subject, applied, replicasOf(store));
-  const outcome = await ensureStream(await storeManager(ctx, storeName, namespace), want);
-  if (outcome.action === 'created') {
-    await ctx.event('Normal', 'Created', `JetStream stream ${want.name} created on StreamStore ${storeName}`);
-  } else if (outcome.action === 'updated') {
-    const fields = outcome.drift.join(', ');
-    const specChanged =
-      (isRecord(stream.status) ? stream.status.observedGeneration : undefined) !== stream.metadata.generation;
-    await (specChanged
-      ? ctx.event('Normal', 'Updated', `JetStream stream ${want.name} updated in place: ${fields}`)
-      : ctx.event(
-          'Warning',
-          'DriftCorrected',
-          `JetStream stream ${want.name} was changed out of band; restored ${fields}`,
-        ));
+  const object = storeStreamObject(storeName, namespace, want.name);
+  const session = claimSessionFor(stream, object, subject, ctx);
+  await releaseMoved(ctx.kube, claimStatusOf(stream.status), session.name, stream.metadata.uid ?? '');
+  const start = await session.start();
+  if (start !== 'believed' && start.kind === 'conflict')
+    return yieldStream(stream, object, start, management, ctx);
+  const jsm = await storeManager(ctx, storeName, namespace);
+  const current = await streamInfo(jsm, want.name);
+  const managed = management.mode === 'managed';
+  const changes = current ? streamChanges(current.config, want, management.ignored) : [];
+  let info = current;
+  if (managed && (!current || changes.length > 0)) {
+    const ownership = await session.confirm();
+    if (ownership.kind === 'conflict') return yieldStream(stream, object, ownership, management, ctx);
+    info = current ? await updateStream(jsm, want, management.ignored) : await createStream(jsm, want);
+    await recordChange(stream, want.name, storeName, current === undefined, changes, ctx);
   }
-  const status = readyStatus(stream, subject, applied, outcome.info, ctx.clock.now());
+  if (await session.settleAdoption(current !== undefined)) {
+    await ctx.event(
+      'Normal',
+      'Adopted',
+      `adopted the existing JetStream stream ${want.name} on StreamStore ${storeName}`,
+    );
+  }
+  const generation = stream.metadata.generation;
+  const managedCond = managedCondition(management.mode, object.what, managed ? [] : changes, generation);
+  if (
+    !managed &&
+    changes.length > 0 &&
+    findCondition(stream.status, 'Managed')?.message !== managedCond.message
+  )
+    await recordDrift(ctx, object.what, changes, false);
+  const claim = { name: session.name, owner: true, holder: holderText(session.holder) };
+  if (!info) {
+    const message = `${object.what} does not exist on StreamStore ${storeName}, and in read-only mode Sluice does not create it`;
+    await writeConditions(
+      stream,
+      { status: 'False', reason: 'StreamNotFound', message },
+      managedCond,
+      claim,
+      ctx,
+    );
+    return requeueAfter(REFRESH_MS);
+  }
+  const status = readyStatus(
+    stream,
+    subject,
+    applied,
+    info,
+    { claim, managed: managedCond },
+    ctx.clock.now(),
+  );
   await ctx.kube.writeStatus(TawonStreamKind, stream, status);
   return requeueAfter(REFRESH_MS);
+}
+
+/** The Event of a change: created, updated for a spec change, or drift put back. */
+async function recordChange(
+  stream: TawonStream,
+  name: string,
+  storeName: string,
+  created: boolean,
+  changes: readonly SettingChange[],
+  ctx: BrokerDriftContext,
+): Promise<void> {
+  if (created) {
+    await ctx.event('Normal', 'Created', `JetStream stream ${name} created on StreamStore ${storeName}`);
+    return;
+  }
+  const specChanged =
+    (isRecord(stream.status) ? stream.status.observedGeneration : undefined) !== stream.metadata.generation;
+  if (specChanged) {
+    const fields = changes.map((c) => c.setting).join(', ');
+    await ctx.event('Normal', 'Updated', `JetStream stream ${name} updated in place: ${fields}`);
+  } else {
+    await recordDrift(ctx, `JetStream stream ${name}`, changes, true);
+  }
 }

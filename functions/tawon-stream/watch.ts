@@ -2,7 +2,7 @@
  * @module functions/tawon-stream/watch
  * What triggers a Tawon Stream reconcile besides its own changes: its StreamStore, mapped to the
  * Streams that name it, so a change of a store's defaults or limits (or its coming up) re-checks its
- * Streams.
+ * Streams; and the deletion of the BrokerClaim a Stream waits for, so that it takes over at once.
  */
 import { TawonStreamKind } from '../../shared/kinds.js';
 import { refOf } from '../../runtime/kube/object-ref.js';

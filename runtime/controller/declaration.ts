@@ -45,6 +45,12 @@ export interface FunctionHandlers<K extends KubeObject, D> {
 export interface DeclarationOptions<K extends KubeObject, D> {
   /** The finalizer through which `finalize` runs; required with it. */
   readonly finalizer?: string;
+  /**
+   * Whether the object needs the finalizer now (it reads metadata only: it runs before `parse`).
+   * When it answers false, none is added, and one already there is removed after a successful
+   * reconcile, as for an object Sluice has let go of. @defaultValue always true
+   */
+  readonly keepsFinalizer?: (obj: KubeObject) => boolean;
   /** What the handlers need besides the core context, by context property. @defaultValue none */
   readonly needs?: Needs<D>;
   /**
@@ -61,6 +67,8 @@ export interface DeclarationOptions<K extends KubeObject, D> {
 export interface SluiceFunction {
   readonly kind: KindInfo;
   readonly finalizer: string | undefined;
+  /** Whether the object needs the finalizer now (see {@link DeclarationOptions.keepsFinalizer}). */
+  keepsFinalizer(obj: KubeObject): boolean;
   reconcile(obj: KubeObject, ctx: ReconcileContext<object>): Promise<ReconcileResult>;
   readonly finalize:
     ((obj: KubeObject, ctx: ReconcileContext<object>) => Promise<ReconcileResult>) | undefined;
@@ -113,7 +121,10 @@ export function declareFunction<K extends KubeObject, D = object>(
     finalizer: opts.finalizer,
     needs,
     controller: build,
-    load: () => (loaded ??= opts.handlers().then((h) => bind(kind, opts.finalizer, h))),
+    load: () =>
+      (loaded ??= opts
+        .handlers()
+        .then((h) => bind(kind, opts.finalizer, opts.keepsFinalizer ?? (() => true), h))),
   };
 }
 
@@ -125,6 +136,7 @@ export function declareFunction<K extends KubeObject, D = object>(
 function bind<K extends KubeObject, D>(
   kind: KindInfo,
   finalizer: string | undefined,
+  keepsFinalizer: (obj: KubeObject) => boolean,
   h: FunctionHandlers<K, D>,
 ): SluiceFunction {
   if ((h.finalize === undefined) !== (finalizer === undefined)) {
@@ -135,6 +147,7 @@ function bind<K extends KubeObject, D>(
   return {
     kind,
     finalizer,
+    keepsFinalizer,
     reconcile: (obj, ctx) => h.reconcile(h.parse(obj), narrow(ctx)),
     finalize: finalize ? (obj, ctx) => finalize(h.parse(obj), narrow(ctx)) : undefined,
   };

@@ -189,12 +189,19 @@ export class KubeClient {
     });
   }
 
-  /** Deletes an object; resolves false when it was already gone. */
+  /**
+   * Deletes an object; resolves false when it was already gone. `uid` and `resourceVersion` are
+   * preconditions: when the object is another one, or has changed, the API server answers 409.
+   */
   async delete(
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    opts: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; uid?: string } = {},
+    opts: {
+      propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+      uid?: string;
+      resourceVersion?: string;
+    } = {},
   ): Promise<boolean> {
     try {
       await this.rest.request({
@@ -204,7 +211,14 @@ export class KubeClient {
           kind: 'DeleteOptions',
           apiVersion: 'v1',
           ...(opts.propagationPolicy ? { propagationPolicy: opts.propagationPolicy } : {}),
-          ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}),
+          ...(opts.uid || opts.resourceVersion
+            ? {
+                preconditions: {
+                  ...(opts.uid ? { uid: opts.uid } : {}),
+                  ...(opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {}),
+                },
+              }
+            : {}),
         },
       });
       return true;

@@ -14,14 +14,14 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { FunctionDeclaration } from '../controller/declaration.js';
-import { resolveNeeds } from '../controller/tokens.js';
+import { provide, resolveNeeds } from '../controller/tokens.js';
 import type { SluiceConfig } from '../config.js';
 import { messageOf } from '../errors.js';
 import { kubeClientFrom } from '../kube/connect.js';
 import { KubeEventRecorder } from '../kube/events.js';
 import { ensureOperatorNamespace } from '../kube/namespace.js';
 import { createLogger, type Logger } from '../log.js';
-import { SluiceMetrics } from '../metrics.js';
+import { SLUICE_METRICS, SluiceMetrics } from '../metrics.js';
 import { redisOptions } from '../queue/queues.js';
 import { applyQueueSettings } from '../queue/settings.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
@@ -96,7 +96,9 @@ export async function startWorkers(
       log,
     });
     const chosen = chooseFunctions(functions, opts.kinds);
-    const c = opts.container ?? rootContainer;
+    // The functions' needs come from the caller's container; the process metrics from here.
+    const c = (opts.container ?? rootContainer).createChildContainer();
+    provide(c, SLUICE_METRICS, metrics);
     const loaded = await Promise.all(
       chosen.map(async (decl) => ({
         fn: await decl.load(),

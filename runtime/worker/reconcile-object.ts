@@ -8,7 +8,9 @@
  * 2. Being deleted: if Sluice's finalizer is on it, run `finalize`; when that answers
  *    `awaitChange()`, remove the finalizer. A spec that no longer parses cannot block deletion:
  *    the finalizer is removed with a Warning Event.
- * 3. Otherwise add the finalizer if the kind has one, then run `reconcile`.
+ * 3. Otherwise add the finalizer if the kind has one and the object needs it, then run
+ *    `reconcile`; an object that no longer needs it (Sluice let go of what it held) has it removed
+ *    once the reconcile has succeeded.
  *
  * Errors: every failure sets `Ready=False` before it is rethrown for the queue to act on, so a
  * retried failure is visible on the object, not only in a log. A {@link TerminalError} or
@@ -104,6 +106,20 @@ export async function writeErrorCondition(
   });
 }
 
+/** Removes `finalizer` from the object as it is now (re-read: the reconcile may have written it). */
+async function dropFinalizer(
+  fn: SluiceFunction,
+  obj: KubeObject,
+  finalizer: string,
+  ctx: HostContext,
+): Promise<void> {
+  await retryOnConflict(async () => {
+    const fresh = await ctx.kube.get(fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
+    if (fresh && fresh.metadata.uid === obj.metadata.uid)
+      await ctx.kube.removeFinalizer(fn.kind, fresh, finalizer);
+  });
+}
+
 async function finalizePath(fn: SluiceFunction, obj: KubeObject, ctx: HostContext): Promise<Outcome> {
   const finalizer = fn.finalizer;
   if (!finalizer || !fn.finalize || !(obj.metadata.finalizers ?? []).includes(finalizer))
@@ -119,10 +135,7 @@ async function finalizePath(fn: SluiceFunction, obj: KubeObject, ctx: HostContex
       `cleanup skipped, the object cannot be understood: ${err.message}`,
     );
   }
-  await retryOnConflict(async () => {
-    const fresh = await ctx.kube.get(fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
-    if (fresh) await ctx.kube.removeFinalizer(fn.kind, fresh, finalizer);
-  });
+  await dropFinalizer(fn, obj, finalizer, ctx);
   return { kind: 'finalized' };
 }
 
@@ -143,10 +156,16 @@ export async function reconcileObject(
   opts.observe?.(obj);
   try {
     if (obj.metadata.deletionTimestamp) return await finalizePath(fn, obj, ctx);
-    if (fn.finalizer && !(obj.metadata.finalizers ?? []).includes(fn.finalizer)) {
-      obj = await ctx.kube.addFinalizer(fn.kind, obj, fn.finalizer);
+    const finalizer = fn.finalizer;
+    const wanted = finalizer !== undefined && fn.keepsFinalizer(obj);
+    if (finalizer && wanted && !(obj.metadata.finalizers ?? []).includes(finalizer)) {
+      obj = await ctx.kube.addFinalizer(fn.kind, obj, finalizer);
     }
-    return { kind: 'reconciled', result: await fn.reconcile(obj, ctx) };
+    const result = await fn.reconcile(obj, ctx);
+    if (finalizer && !wanted && (obj.metadata.finalizers ?? []).includes(finalizer)) {
+      await dropFinalizer(fn, obj, finalizer, ctx);
+    }
+    return { kind: 'reconciled', result };
   } catch (caught) {
     const err = classify(caught, opts.operatorNamespace);
     if (ctx.signal.aborted) throw err;

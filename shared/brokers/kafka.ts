@@ -110,6 +110,7 @@ export class BatchingKafkaAdmin implements KafkaAdmin {
   private readonly deletes: Batcher<string, boolean>;
   private connected: Promise<void> | undefined;
   private closed = false;
+  private knownClusterId: Promise<string> | undefined;
 
   constructor(opts: KafkaAdminOptions) {
     this.label = [...opts.brokers].join(',');
@@ -137,6 +138,17 @@ export class BatchingKafkaAdmin implements KafkaAdmin {
     this.alters = new Batcher(this.runner('alterTopicConfig', alterBatch), byTopic, batching);
     this.partitions = new Batcher(this.runner('createPartitions', partitionsBatch), byTopic, batching);
     this.deletes = new Batcher(this.runner('deleteTopic', deleteBatch), byName, batching);
+  }
+
+  clusterId(): Promise<string> {
+    this.knownClusterId ??= this.bounded('clusterId', async () => {
+      const { clusterId } = await this.admin.describeCluster();
+      return clusterId;
+    }).catch((err: unknown) => {
+      this.knownClusterId = undefined;
+      throw err;
+    });
+    return this.knownClusterId;
   }
 
   describeTopic(name: string): Promise<KafkaTopicState | undefined> {
@@ -220,28 +232,31 @@ export class BatchingKafkaAdmin implements KafkaAdmin {
     op: KafkaOperation,
     fn: (port: AdminPort, items: readonly I[]) => Promise<Settled<O>[]>,
   ): BatchRunner<I, O> {
-    return async (items) => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new BrokerUnavailableError(
-                `Kafka ${this.label} did not complete ${op} within ${this.operationTimeoutMs} ms`,
-              ),
+    return (items) => this.bounded(op, () => fn(this.port, items));
+  }
+
+  /** Runs `call` once connected, within the operation deadline, with errors mapped. */
+  private async bounded<T>(op: string, call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BrokerUnavailableError(
+              `Kafka ${this.label} did not complete ${op} within ${this.operationTimeoutMs} ms`,
             ),
-          this.operationTimeoutMs,
-        );
-      });
-      try {
-        return await Promise.race([this.connect().then(() => fn(this.port, items)), deadline]);
-      } catch (err) {
-        if (isUnavailable(err)) this.connected = undefined;
-        throw toSluiceError(err, `${op} on Kafka ${this.label}`);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+          ),
+        this.operationTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.connect().then(call), deadline]);
+    } catch (err) {
+      if (isUnavailable(err)) this.connected = undefined;
+      throw toSluiceError(err, `${op} on Kafka ${this.label}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private count<T>(request: KafkaAdminRequest, call: () => Promise<T>): Promise<T> {

@@ -128,6 +128,7 @@ export function createBrokerClients(opts: BrokerClientsOptions = {}): PooledBrok
     }
     return {
       key,
+      clusterId: () => use((c) => c.clusterId()),
       describeTopic: (name) => use((c) => c.describeTopic(name)),
       createTopic: (spec) => use((c) => c.createTopic(spec)),
       alterTopicConfig: (name, set, reset) => use((c) => c.alterTopicConfig(name, set, reset)),

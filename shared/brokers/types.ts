@@ -45,6 +45,11 @@ export interface KafkaTopicState {
  * Errors: a broker that cannot be reached throws {@link BrokerUnavailableError}.
  */
 export interface KafkaAdminClient {
+  /**
+   * The id the cluster reports (KRaft's or ZooKeeper's cluster id): what identifies the cluster
+   * whatever address it was reached through. Asked once per client, then remembered.
+   */
+  clusterId(): Promise<string>;
   /** `undefined` when the topic does not exist. */
   describeTopic(name: string): Promise<KafkaTopicState | undefined>;
   /** Creates the topic; `exists` when it was already there (it is then adopted, unchanged). */

@@ -22,6 +22,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { Condition, KubeObject } from '../../runtime/kube/types.js';
+import type { ClaimStatus } from '../ownership/claim-status.js';
 import { isRecord } from '../../runtime/util.js';
 import { parseWith } from '../../runtime/validation.js';
 import type { StorageAddress } from './storage-address.js';
@@ -144,6 +145,8 @@ export interface ClusterStreamStatus {
   readonly observedGeneration?: number;
   readonly topicName?: string;
   readonly partitions?: number;
+  /** The BrokerClaim of the topic: whether this ClusterStream owns it, and who does. */
+  readonly claim?: ClaimStatus;
 }
 
 /** A ClusterStream with its spec parsed. */

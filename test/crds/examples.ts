@@ -68,6 +68,11 @@ export const examples: Readonly<Record<string, readonly Example[]>> = {
         observedGeneration: 1,
         topicName: 'orders',
         partitions: 6,
+        claim: {
+          name: 'kafka-0123456789abcdef0123456789abcdef01234567',
+          owner: true,
+          holder: 'ClusterStream orders',
+        },
       },
     },
   ],
@@ -232,6 +237,11 @@ export const examples: Readonly<Record<string, readonly Example[]>> = {
         bytes: 3400,
         firstSeq: 1,
         lastSeq: 12,
+        claim: {
+          name: 'nats-0123456789abcdef0123456789abcdef01234567',
+          owner: false,
+          holder: 'ClusterStream orders',
+        },
       },
     },
   ],

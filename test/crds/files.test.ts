@@ -1,13 +1,21 @@
 /**
- * Fast checks of the CRD files themselves, without a server: one file per kind of the registry,
- * labels, printer columns, descriptions everywhere, types everywhere except the justified
- * free-form fields, Kubernetes-shaped conditions, and the defaulting model the server tests use.
+ * Fast checks of the CRD files themselves, without a server: one file per kind of the registry
+ * plus the BrokerClaim record, labels, printer columns, descriptions everywhere, types everywhere
+ * except the justified free-form fields, Kubernetes-shaped conditions, and the defaulting model the
+ * server tests use.
  */
 import test from 'ava';
 import { SLUICE_KINDS } from '../../shared/kinds.js';
+import { BrokerClaimType } from '../../shared/ownership/claim-kind.js';
 import { loadCrd, loadCrdFiles, nodeAt, rootSchema, versionOf, walk, withDefaults } from './schema.js';
 
 const files = loadCrdFiles();
+/** The kinds Sluice writes as records and never reconciles: no status, no conditions. */
+const RECORD_KINDS = [BrokerClaimType];
+const recordFile = (f: { file: string }): boolean =>
+  RECORD_KINDS.some((k) => `${k.plural}.${k.group}.yaml` === f.file);
+/** The CRDs of the kinds Sluice reconciles. */
+const reconciled = files.filter((f) => !recordFile(f));
 
 /** The only places where a schema may keep unknown fields, and why. */
 const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
@@ -18,14 +26,15 @@ const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
   'directives.tawon.mantisnet.com': ['spec.condition', 'spec.condition.equal.value', 'spec.tasks[].config'],
 };
 
-test('there is one CRD file per kind of the registry, named <plural>.<group>.yaml', (t) => {
-  const expected = SLUICE_KINDS.map((k) => `${k.plural}.${k.group}.yaml`).sort();
+test('there is one CRD file per kind of the registry and per record kind, named <plural>.<group>.yaml', (t) => {
+  const all = [...SLUICE_KINDS, ...RECORD_KINDS];
+  const expected = all.map((k) => `${k.plural}.${k.group}.yaml`).sort();
   t.deepEqual(
     files.map((f) => f.file),
     expected,
   );
   for (const { file, crd } of files) {
-    const kind = SLUICE_KINDS.find((k) => `${k.plural}.${k.group}.yaml` === file);
+    const kind = all.find((k) => `${k.plural}.${k.group}.yaml` === file);
     if (!kind) return t.fail(`${file} is not a kind of the registry`);
     t.is(crd.apiVersion, 'apiextensions.k8s.io/v1', file);
     t.is(crd.metadata.name, file.replace(/\.yaml$/, ''), file);
@@ -36,12 +45,35 @@ test('there is one CRD file per kind of the registry, named <plural>.<group>.yam
   }
 });
 
-test('every CRD serves and stores v1alpha1 only, with the status subresource', (t) => {
-  for (const { file, crd } of files) {
+test('every CRD serves and stores v1alpha1 only, with the status subresource unless it is a record', (t) => {
+  for (const f of files) {
+    const { file, crd } = f;
     t.is(crd.spec.versions.length, 1, file);
     const v = versionOf(crd);
     t.like(v, { name: 'v1alpha1', served: true, storage: true }, file);
-    t.deepEqual(v.subresources, { status: {} }, file);
+    t.deepEqual(v.subresources, recordFile(f) ? undefined : { status: {} }, file);
+  }
+});
+
+test('a BrokerClaim is a cluster-scoped record of protocol, broker, object, holder and adoption, printed in columns', (t) => {
+  const crd = loadCrd('brokerclaims.sluice.io');
+  t.is(crd.spec.scope, 'Cluster');
+  t.deepEqual(nodeAt(crd, 'spec').required, ['protocol', 'broker', 'object', 'holder']);
+  t.deepEqual(nodeAt(crd, 'spec.holder').required, ['apiVersion', 'kind', 'name', 'uid']);
+  t.deepEqual(nodeAt(crd, 'spec.protocol').enum, ['kafka', 'nats']);
+  t.is(nodeAt(crd, 'spec.adopted').default, false);
+  t.is(rootSchema(crd).properties?.status, undefined, 'a record has no status');
+  t.deepEqual(
+    (versionOf(crd).additionalPrinterColumns ?? []).map((c) => c.name),
+    ['Protocol', 'Object', 'Holder-Kind', 'Holder', 'Adopted', 'Broker', 'Age'],
+  );
+});
+
+test('ClusterStreams and Tawon Streams show their claim in the status', (t) => {
+  for (const name of ['clusterstreams.streaming.tanzu.vmware.com', 'streams.tawon.mantisnet.com']) {
+    const claim = nodeAt(loadCrd(name), 'status.claim');
+    t.deepEqual(Object.keys(claim.properties ?? {}).sort(), ['holder', 'name', 'owner'], name);
+    t.regex(claim.description ?? '', /^Sluice extension\./, name);
   }
 });
 
@@ -58,8 +90,8 @@ test('every CRD is part of sluice, and the two Service Binding provisioned servi
   }
 });
 
-test('every CRD prints the Ready condition, its reason and the age', (t) => {
-  for (const { file, crd } of files) {
+test('every CRD prints the Ready condition (unless it is a record), its reason and the age', (t) => {
+  for (const { file, crd } of reconciled) {
     const columns = versionOf(crd).additionalPrinterColumns ?? [];
     const byPath = (p: string) => columns.find((c) => c.jsonPath === p);
     t.truthy(byPath('.status.conditions[?(@.type=="Ready")].status'), `${file}: Ready condition column`);
@@ -74,6 +106,7 @@ test('the short names are srcs, srs, sbc and streambus, and no kind shares one',
     files.map((f) => [f.crd.metadata.name, f.crd.spec.names.shortNames ?? []]),
   );
   t.deepEqual(short, {
+    'brokerclaims.sluice.io': [],
     'clusterstreams.streaming.tanzu.vmware.com': ['srcs'],
     'directives.tawon.mantisnet.com': [],
     'streambusclusters.streambus.io': ['sbc', 'streambus'],
@@ -112,7 +145,7 @@ test('every node is typed, except int-or-string values and the justified free-fo
 });
 
 test('every status has Kubernetes conditions, listed as a map keyed by type, and an observedGeneration', (t) => {
-  for (const { file, crd } of files) {
+  for (const { file, crd } of reconciled) {
     const conditions = nodeAt(crd, 'status.conditions');
     t.is(conditions['x-kubernetes-list-type'], 'map', file);
     t.deepEqual(conditions['x-kubernetes-list-map-keys'], ['type'], file);

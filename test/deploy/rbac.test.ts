@@ -14,6 +14,7 @@ import {
   type ResourceType,
 } from '../../runtime/index.js';
 import {
+  BrokerClaimType,
   ClusterStreamKind,
   StreamBusClusterKind,
   TanzuStreamKind,
@@ -114,6 +115,15 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
       template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
     },
   };
+  const claim = {
+    metadata: { name: `kafka-probe-${id}` },
+    spec: {
+      protocol: 'kafka',
+      broker: 'kafka:probe',
+      object: 'probe',
+      holder: { apiVersion: 'v1', kind: 'Probe', name: 'p', uid: id },
+    },
+  };
   const everyone: [string, Outcome, (c: KubeClient) => Promise<unknown>][] = [
     ['delete a Node', 'refused', (c) => dryDelete(c, Node, undefined, node)],
     [
@@ -152,6 +162,12 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
       ['read one Secret', 'refused', (c) => c.get(Builtin.Secret, apps, 'anything')],
       ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],
       ['write a StatefulSet', 'refused', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+      [
+        'watch BrokerClaims (metadata)',
+        'allowed',
+        (c) => c.list(BrokerClaimType, undefined, { limit: 1, metadataOnly: true }),
+      ],
+      ['write a BrokerClaim', 'refused', (c) => dryCreate(c, BrokerClaimType, undefined, claim)],
       ['read its Lease', 'allowed', (c) => c.get(Builtin.Lease, ns, `${name}-dispatcher`)],
       ['read another Lease', 'refused', (c) => c.get(Builtin.Lease, ns, 'someone-else')],
       [
@@ -181,6 +197,15 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
       ],
       ['list Secrets', 'refused', (c) => c.list(Builtin.Secret, apps, { limit: 1 })],
       ['write a StatefulSet', 'refused', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+      ['claim a topic (ClusterStream)', 'allowed', (c) => dryCreate(c, BrokerClaimType, undefined, claim)],
+      ['read a claim', 'allowed', (c) => c.get(BrokerClaimType, undefined, claim.metadata.name)],
+      ['release a claim', 'allowed', (c) => dryDelete(c, BrokerClaimType, undefined, claim.metadata.name)],
+      ['list claims', 'refused', (c) => c.list(BrokerClaimType, undefined, { limit: 1 })],
+      [
+        "check a claim's Tawon holder still exists",
+        'allowed',
+        (c) => c.get(TawonStreamKind, apps, 'anything', { metadataOnly: true }),
+      ],
     ],
     [`${name}-worker-streambus`]: [
       ...everyone,
@@ -192,6 +217,7 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
       ['read a Secret in the release namespace', 'refused', (c) => c.get(Builtin.Secret, ns, 'anything')],
       ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],
       ['write a StatefulSet', 'allowed', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+      ['write a BrokerClaim', 'refused', (c) => dryCreate(c, BrokerClaimType, undefined, claim)],
     ],
     [`${name}-worker-tawon`]: [
       ...everyone,
@@ -199,6 +225,16 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
       ['read a Secret in the release namespace', 'refused', (c) => c.get(Builtin.Secret, ns, 'anything')],
       ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],
       ['write a StatefulSet', 'allowed', (c) => dryCreate(c, Builtin.StatefulSet, apps, sts)],
+      [
+        'claim a JetStream stream (Tawon Stream)',
+        'allowed',
+        (c) => dryCreate(c, BrokerClaimType, undefined, claim),
+      ],
+      [
+        "check a claim's ClusterStream holder still exists",
+        'allowed',
+        (c) => c.get(ClusterStreamKind, undefined, 'anything', { metadataOnly: true }),
+      ],
       [
         'write a NetworkPolicy (StreamBusCluster only)',
         'refused',
@@ -242,7 +278,7 @@ async function runProbes(
   }
 }
 
-test('with config.watchNamespace, every namespaced right holds in that namespace only, ClusterStreams stay cluster-wide', async (t) => {
+test('with config.watchNamespace, every namespaced right holds in that namespace only, ClusterStreams and BrokerClaims stay cluster-wide', async (t) => {
   t.timeout(3 * 60_000);
   const id = suffix();
   const name = `sluice-rbacw-${id}`;
@@ -334,7 +370,12 @@ test('with config.watchNamespace, every namespaced right holds in that namespace
           (c) => c.list(TawonStreamKind, apps, { limit: 1 }),
         ],
         ['list Tawon Streams elsewhere', 'refused', (c) => c.list(TawonStreamKind, other, { limit: 1 })],
-        ['read a ClusterStream', 'refused', (c) => c.get(ClusterStreamKind, undefined, 'anything')],
+        [
+          "read a ClusterStream (a claim's holder, cluster-scoped)",
+          'allowed',
+          (c) => c.get(ClusterStreamKind, undefined, 'anything', { metadataOnly: true }),
+        ],
+        ['patch a ClusterStream', 'refused', (c) => c.patch(ClusterStreamKind, undefined, 'anything', {})],
       ],
     },
     apps,

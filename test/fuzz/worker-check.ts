@@ -48,6 +48,7 @@ export async function terminalJobsNotRetried(
       needs: {
         brokers,
         config: testConfig({ namespace: env.namespace, endpointOverrides: kind.overrides(env) }),
+        metrics,
       },
       metrics,
       log: createLogger({ level: 'silent' }),

@@ -8,6 +8,7 @@ import {
   KubeClient,
   KubeEventRecorder,
   KubeRest,
+  SluiceMetrics,
   createLogger,
   loadConfig,
   systemClock,
@@ -37,6 +38,8 @@ export interface TestContext extends ReconcileContext {
   readonly config: SluiceConfig & OperatorSettings;
   /** Events recorded through this context, in order. */
   readonly recorded: RecordedEvent[];
+  /** The metrics the reconciler recorded through this context. */
+  readonly metrics: SluiceMetrics;
 }
 
 let client: KubeClient | undefined;
@@ -103,6 +106,7 @@ export function testContext(kind: KindInfo, opts: TestContextOptions = {}): Test
     signal: opts.signal ?? new AbortController().signal,
     brokers: opts.brokers ?? noBrokers,
     config: testConfig(opts.config),
+    metrics: new SluiceMetrics(),
     recorded,
     async event(type, reason, message, about?: KubeObject) {
       recorded.push({ type, reason, message, object: about?.metadata.name ?? opts.about?.name });

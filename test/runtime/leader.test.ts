@@ -46,6 +46,7 @@ test('a standby dispatcher takes over within 20 s of the leader being killed, an
     });
     return child;
   };
+  const startedAt = Date.now();
   const a = start('dispatcher-a');
   const b = start('dispatcher-b');
   const first = await createWidgets(iso.namespace, 5, 'before');
@@ -54,6 +55,7 @@ test('a standby dispatcher takes over within 20 s of the leader being killed, an
     () => Promise.resolve([...leading.entries()].find(([, l]) => l)?.[0]),
     30_000,
   );
+  t.log(`a dispatcher led ${((Date.now() - startedAt) / 1000).toFixed(1)} s after both were spawned`);
   await eventually(
     'the first objects to be reconciled',
     async () => (await Promise.all(first.map((r) => rig.probe.runs(keyOf(r))))).every((n) => n >= 1),

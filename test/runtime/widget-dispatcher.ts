@@ -3,7 +3,7 @@
  * A dispatcher process for the Widget kind with leader election, for failover tests.
  * Usage: `node widget-dispatcher.js '<json options>'`; prints `leading` when it takes the lease.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { LightKubeConfig } from '../../runtime/kube/kubeconfig.js';
 import { Redis } from 'ioredis';
 import { Dispatcher } from '../../runtime/dispatcher/dispatcher.js';
 import {
@@ -27,8 +27,8 @@ interface Options {
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
-const kc = new KubeConfig();
-kc.loadFromFile(opts.kubeconfig);
+// The operator's own light loader: a child process starts without loading @kubernetes/client-node.
+const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
 const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();

@@ -3,7 +3,7 @@
  * A worker process for the Widget kind, for tests that need several processes or a SIGKILL.
  * Usage: `node widget-worker.js '<json options>'`; prints `ready` when it takes jobs, drains on SIGTERM.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { LightKubeConfig } from '../../runtime/kube/kubeconfig.js';
 import { Redis } from 'ioredis';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
 import {
@@ -28,8 +28,8 @@ interface Options {
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
-const kc = new KubeConfig();
-kc.loadFromFile(opts.kubeconfig);
+// The operator's own light loader: a child process starts without loading @kubernetes/client-node.
+const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
 const probe = new WidgetProbe(new Redis(opts.probeRedisUrl ?? opts.redisUrl), opts.prefix);
 const worker = new KindWorker(

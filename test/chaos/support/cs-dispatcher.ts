@@ -3,10 +3,11 @@
  * A dispatcher process for ClusterStreams, for chaos tests. ClusterStreams are cluster-scoped, so
  * a namespace cannot confine a test: this dispatcher watches only the ClusterStreams carrying the
  * test's label (a prepared stream with a label selector, in the builder's stream form), so that it
- * never queues another test's objects, on a re-list after Redis lost its data included.
+ * never queues another test's objects, on a re-list after Redis lost its data included. The
+ * deletion of a BrokerClaim reconciles the test's ClusterStreams waiting for it.
  * Usage: `node cs-dispatcher.js '<json options>'`; logs a `leading` marker when it leads.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { LightKubeConfig } from '../../../runtime/kube/kubeconfig.js';
 import { controller } from '../../../runtime/controller/builder.js';
 import { Dispatcher } from '../../../runtime/dispatcher/dispatcher.js';
 import { ReflectorStore } from '../../../runtime/watch/reflector.js';
@@ -23,7 +24,7 @@ import {
   defaultPrimaryPredicate,
   type KubeObject,
 } from '../../../runtime/index.js';
-import { ClusterStreamKind } from '../../../shared/index.js';
+import { BrokerClaimType, ClusterStreamKind, claimWaiters, noClaimChange } from '../../../shared/index.js';
 
 /** What the test passes on the command line. */
 export interface CsDispatcherOptions {
@@ -40,8 +41,8 @@ export interface CsDispatcherOptions {
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as CsDispatcherOptions;
 const log = createLogger({ level: 'debug', base: { component: 'dispatcher' } });
-const kc = new KubeConfig();
-kc.loadFromFile(opts.kubeconfig);
+// The operator's own light loader: a child process starts without loading @kubernetes/client-node.
+const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
 const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();
@@ -52,6 +53,14 @@ const primaries = watcher(kube, ClusterStreamKind, { labelSelector: opts.selecto
   .reflect(store)
   .appliedObjects()
   .predicateFilter(defaultPrimaryPredicate);
+// A claim's deletion reconciles the test's ClusterStreams that wait for it, as the function's own
+// watch registration does (its mapper reads the primary store, here the test's labelled one).
+const waiters = claimWaiters(ClusterStreamKind);
+const claims = watcher(kube, BrokerClaimType, { metadataOnly: true })
+  .defaultBackoff()
+  .modify(stripManagedFields)
+  .touchedObjects()
+  .predicateFilter(noClaimChange);
 const dispatcher = new Dispatcher(
   {
     kube,
@@ -60,7 +69,14 @@ const dispatcher = new Dispatcher(
     metrics,
     log,
   },
-  [controller(ClusterStreamKind).forStream(primaries, store).build()],
+  [
+    controller(ClusterStreamKind)
+      .forStream(primaries, store)
+      .watchesStream(claims, (claim) =>
+        waiters(claim, { list: () => store.list(), get: (_kind, ns, n) => store.get(ns, n) }),
+      )
+      .build(),
+  ],
   {
     prefix: opts.prefix,
     checkpointMs: opts.checkpointMs ?? 500,

@@ -6,11 +6,14 @@
  * - every topic creation logs a `createTopic` marker with Kafka's answer (the side-effect count);
  * - `hangAfterCreate`: after a topic is created, the reconcile never returns (it is killed there);
  * - `stallStatusMs`: the first status write waits this long after a `statusWrite` marker (the test
- *   pauses the process there), then logs `statusConflict` if the API server refused it as stale.
+ *   pauses the process there), then logs `statusConflict` if the API server refused it as stale;
+ * - `barrier`: the first reconcile of each object waits until `count` first reconciles, in every
+ *   process sharing the Redis key, have begun (at most 30 s), so that they all run at once.
  * Usage: `node cs-worker.js '<json options>'`; logs a `ready` marker, drains on SIGTERM.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { LightKubeConfig } from '../../../runtime/kube/kubeconfig.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { clusterStreamFunction, clusterStreamFunctionWith } from '../../../functions/cluster-stream/index.js';
 import { KindWorker } from '../../../runtime/worker/kind-worker.js';
 import {
@@ -46,6 +49,7 @@ export interface CsWorkerOptions {
   readonly brokerGoneAfterMs?: number;
   readonly hangAfterCreate?: boolean;
   readonly stallStatusMs?: number;
+  readonly barrier?: { readonly key: string; readonly count: number };
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as CsWorkerOptions;
@@ -93,12 +97,27 @@ function instrumentedBrokers(real: BrokerClients, logger: Logger): BrokerClients
   };
 }
 
+const barrierRedis = opts.barrier ? new Redis(opts.redisUrl) : undefined;
+const firstSeen = new Set<string>();
+
+/** Waits at the barrier on an object's first reconcile in this process (see the module documentation). */
+async function barrier(key: string, logger: Logger): Promise<void> {
+  if (!opts.barrier || !barrierRedis || firstSeen.has(key)) return;
+  firstSeen.add(key);
+  await barrierRedis.incr(opts.barrier.key);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && Number(await barrierRedis.get(opts.barrier.key)) < opts.barrier.count)
+    await sleep(20);
+  logger.info({ chaos: 'released', key });
+}
+
 function instrumented(fn: SluiceFunction, logger: Logger): SluiceFunction {
   const around =
     (step: 'reconcile' | 'finalize', run: NonNullable<SluiceFunction['finalize']>) =>
     async (obj: KubeObject, ctx: Parameters<SluiceFunction['reconcile']>[1]) => {
       const key = jobKey(refOf(fn.kind, obj));
       logger.info({ chaos: 'begin', key, step, generation: obj.metadata.generation });
+      if (step === 'reconcile') await barrier(key, logger);
       try {
         return await run(obj, ctx);
       } finally {
@@ -113,8 +132,8 @@ function instrumented(fn: SluiceFunction, logger: Logger): SluiceFunction {
   };
 }
 
-const kc = new KubeConfig();
-kc.loadFromFile(opts.kubeconfig);
+// The operator's own light loader: a child process starts without loading @kubernetes/client-node.
+const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new StallingKube(new KubeRest(kc));
 const variables = {
   SLUICE_REDIS_URL: opts.redisUrl,
@@ -129,12 +148,13 @@ const fn =
   opts.brokerGoneAfterMs === undefined
     ? clusterStreamFunction
     : clusterStreamFunctionWith({ brokerGoneAfterMs: opts.brokerGoneAfterMs });
+const metrics = new SluiceMetrics();
 const worker = new KindWorker(
   instrumented(await fn.load(), log),
   {
     kube,
-    needs: { brokers: instrumentedBrokers(pool, log), config: loadOperatorSettings(variables) },
-    metrics: new SluiceMetrics(),
+    needs: { brokers: instrumentedBrokers(pool, log), config: loadOperatorSettings(variables), metrics },
+    metrics,
     log,
     events: new KubeEventRecorder(kube, { component: 'sluice-worker' }),
   },
@@ -157,6 +177,7 @@ setInterval(() => {
 process.on('SIGTERM', () => {
   void worker.close().then(async () => {
     await pool.close();
+    barrierRedis?.disconnect();
     kube.rest.close();
     process.exit(0);
   });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import type { Job } from 'bullmq';
 import { Builtin, QueueSet, jobKey, type KubeObject, type ObjectRef } from '../../../runtime/index.js';
-import { ClusterStreamKind } from '../../../shared/index.js';
+import { BrokerClaimType, ClusterStreamKind, asBrokerClaim } from '../../../shared/index.js';
 import { stateDir } from '../../env/paths.js';
 import { startPrivateNats, type PrivateNats } from '../../env/private-nats.js';
 import { startPrivateRedis, type PrivateRedis } from '../../env/private-redis.js';
@@ -296,6 +296,13 @@ export class ChaosRig {
         .patch(ClusterStreamKind, undefined, name, { metadata: { finalizers: null } })
         .catch(() => undefined);
       await kube.delete(ClusterStreamKind, undefined, name).catch(() => undefined);
+    }
+    // Their finalizers did not run: the BrokerClaims they held go by hand.
+    const held = new Set(this.names);
+    for (const o of await kube.listAll(BrokerClaimType).catch(() => [])) {
+      const claim = asBrokerClaim(o);
+      if (claim?.spec.holder.kind === 'ClusterStream' && held.has(claim.spec.holder.name))
+        await kube.delete(BrokerClaimType, undefined, o.metadata.name ?? '').catch(() => undefined);
     }
     const queue = this.queues.get(ClusterStreamKind);
     await queue.obliterate({ force: true }).catch(() => undefined);

@@ -27,24 +27,13 @@ import {
   secretEntries,
   seedClusterStream,
   statusOf,
+  topicConfig,
 } from '../../fixtures/tanzu/fixtures.js';
 import { ClusterStreamKind } from '../../../shared/index.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
 test.after.always(closeBrokers);
-
-async function topicConfig(
-  admin: Awaited<ReturnType<typeof kafkaAdmin>>,
-  topic: string,
-): Promise<Record<string, string>> {
-  const described = await admin.describeConfigs({
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
-    includeSynonyms: false,
-  });
-  const entries = described.resources[0]?.configEntries ?? [];
-  return Object.fromEntries(entries.filter((e) => !e.isDefault).map((e) => [e.configName, e.configValue]));
-}
 
 test('the seed ClusterStream example gives a real Kafka topic, a binding Secret and a Ready status', async (t) => {
   const iso = isolation('cs-seed');
@@ -149,7 +138,13 @@ test('topic settings, partitions and replication factor reach Kafka, and drift o
   const healed = await topicConfig(admin, topic);
   t.is(healed['retention.ms'], '3600000');
   t.is(healed['max.message.bytes'], undefined, 'a setting outside the spec is reset to the default');
-  t.truthy(ctx.recorded.find((e) => e.reason === 'TopicConfigured'));
+  t.truthy(ctx.recorded.find((e) => e.reason === 'TopicCreated'));
+  const drift = ctx.recorded.find((e) => e.reason === 'DriftCorrected');
+  t.is(drift?.type, 'Warning');
+  t.regex(drift?.message ?? '', /max\.message\.bytes 2000 → \(default\), retention\.ms 1000 → 3600000/);
+  const metrics = await ctx.metrics.registry.metrics();
+  t.regex(metrics, /sluice_drift_total\{kind="ClusterStream",setting="retention\.ms"\} 1/);
+  t.regex(metrics, /sluice_drift_total\{kind="ClusterStream",setting="max\.message\.bytes"\} 1/);
 });
 
 test('raising partitions adds them; lowering them is refused with NotSupported and leaves the topic alone', async (t) => {

@@ -89,7 +89,13 @@ test('protocol nats gives a JetStream stream named after the subject, with the s
   await jsm.streams.update(stream, { max_msgs: 5 });
   t.is((await attempt(clusterStreamFunction, csRef(name), ctx)).error, undefined);
   t.is((await jsm.streams.info(stream)).config.max_msgs, 1000);
-  t.truthy(ctx.recorded.find((e) => e.reason === 'TopicConfigured'));
+  const drift = ctx.recorded.find((e) => e.reason === 'DriftCorrected');
+  t.is(drift?.type, 'Warning');
+  t.regex(drift?.message ?? '', /max_msgs 5 → 1000/);
+  t.regex(
+    await ctx.metrics.registry.metrics(),
+    /sluice_drift_total\{kind="ClusterStream",setting="max_msgs"\} 1/,
+  );
 });
 
 test('an existing JetStream stream is adopted and its subjects become the ClusterStream subject', async (t) => {

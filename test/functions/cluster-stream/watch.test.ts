@@ -80,7 +80,7 @@ test('a ClusterStream binding Secret change reaches the Streams of its ClusterSt
   t.deepEqual(bindingSecretToStreams({ metadata: { name: 'plain' } }, lookup), []);
 });
 
-test('both registrations own their Secrets, and only the ClusterStream has a finalizer', (t) => {
+test('both registrations own their Secrets, only the ClusterStream has a finalizer and watches BrokerClaims', (t) => {
   t.deepEqual(
     clusterStreamFunction.controller(adminClient()).owns.map((o) => o.kind),
     [Builtin.Secret],
@@ -93,7 +93,7 @@ test('both registrations own their Secrets, and only the ClusterStream has a fin
   t.is(tanzuStreamFunction.finalizer, undefined);
   t.deepEqual(
     clusterStreamFunction.controller(adminClient()).watches.map((w) => w.kind.kind),
-    ['Stream'],
+    ['Stream', 'BrokerClaim'],
   );
   t.deepEqual(
     tanzuStreamFunction.controller(adminClient()).watches.map((w) => w.kind.kind),

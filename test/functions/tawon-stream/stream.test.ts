@@ -155,7 +155,8 @@ test('a limit changed on the server out of band is restored on the next reconcil
   t.is(info?.config.max_age, nanos(6 * HOUR));
   const drift = ctx.recorded.find((e) => e.reason === 'DriftCorrected');
   t.is(drift?.type, 'Warning');
-  t.regex(drift?.message ?? '', /max_msgs, max_age/);
+  t.regex(drift?.message ?? '', /max_msgs 7 → 100000, max_age 3600000000000 → 21600000000000/);
+  t.regex(await ctx.metrics.registry.metrics(), /sluice_drift_total\{kind="Stream",setting="max_msgs"\} 1/);
 });
 
 test('a Stream on a missing store waits with StoreNotFound, and an invalid store gives StoreInvalid', async (t) => {

@@ -11,8 +11,10 @@ Where each verb comes from (server-side apply is a PATCH that may create, so it 
   <kind>/finalizers (owner references with blockOwnerDeletion, where the
   OwnerReferencesPermissionEnforcement admission plugin is on).
 - ClusterStream: delete (an auto-provisioned ClusterStream released with reclaimPolicy Delete);
-  tanzu Streams get (the claimant check); Secrets in the release namespace: get (broker
-  credentials), create/patch (its binding Secret), delete (reclaimed).
+  tanzu Streams get (the claimant check); BrokerClaims get/create/patch/delete (who owns a topic:
+  claimed, marked adopted, released, a stale one evicted); tawon Streams get (whether the holder of
+  a claim still exists); Secrets in the release namespace: get (broker credentials), create/patch
+  (its binding Secret), delete (reclaimed).
 - Stream (tanzu): ClusterStreams get/create/patch (claims and auto-provisioning); Secrets in
   the release namespace: get (the ClusterStream's binding); in the Stream's namespace create/patch
   (its own binding Secret).
@@ -20,7 +22,8 @@ Where each verb comes from (server-side apply is a PATCH that may create, so it 
   StatefulSets get (status), NetworkPolicies and ServiceMonitors get/create/patch/delete (applied or
   pruned); Secrets get in its namespace (the TLS Secrets it mounts must exist; metadata only).
 - StreamStore: ConfigMaps, Services, StatefulSets create/patch; Tawon Streams list (its namespace).
-- Stream (tawon): StreamStores get.
+- Stream (tawon): StreamStores get; BrokerClaims get/create/patch/delete (who owns a JetStream
+  stream); ClusterStreams get (whether the holder of a claim still exists).
 - Directive: Tawon Streams get/list/create/patch/delete (the Streams it creates and deletes).
 */}}
 {{- define "sluice.kinds" -}}
@@ -34,6 +37,12 @@ clusterstreams.streaming.tanzu.vmware.com:
       resources: [clusterstreams/status, clusterstreams/finalizers]
       verbs: [update]
     - apiGroups: [streaming.tanzu.vmware.com]
+      resources: [streams]
+      verbs: [get]
+    - apiGroups: [sluice.io]
+      resources: [brokerclaims]
+      verbs: [get, create, patch, delete]
+    - apiGroups: [tawon.mantisnet.com]
       resources: [streams]
       verbs: [get]
   secrets: []
@@ -110,6 +119,12 @@ streams.tawon.mantisnet.com:
     - apiGroups: [tawon.mantisnet.com]
       resources: [streamstores]
       verbs: [get]
+    - apiGroups: [sluice.io]
+      resources: [brokerclaims]
+      verbs: [get, create, patch, delete]
+    - apiGroups: [streaming.tanzu.vmware.com]
+      resources: [clusterstreams]
+      verbs: [get]
   secrets: []
   operatorSecrets: []
 directives.tawon.mantisnet.com:
@@ -149,6 +164,9 @@ directives.tawon.mantisnet.com:
 - apiGroups: [tawon.mantisnet.com]
   resources: [streamstores, streams, directives]
   verbs: [get, list, watch]
+- apiGroups: [sluice.io]
+  resources: [brokerclaims]
+  verbs: [list, watch]
 - apiGroups: [""]
   resources: [configmaps, secrets, services]
   verbs: [list, watch]
@@ -170,7 +188,7 @@ directives.tawon.mantisnet.com:
 
 {{/* The resources in the rules that are cluster-scoped: granted cluster-wide in every mode. */}}
 {{- define "sluice.clusterScoped" -}}
-[clusterstreams, clusterstreams/status, clusterstreams/finalizers, tokenreviews]
+[clusterstreams, clusterstreams/status, clusterstreams/finalizers, brokerclaims, tokenreviews]
 {{- end }}
 
 {{/*
