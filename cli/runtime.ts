@@ -8,6 +8,7 @@
  * tsyringe container (`shared/providers.ts`, and each module's own `provide`). The dispatcher
  * loads declarations only, never handlers or broker clients.
  */
+import 'reflect-metadata';
 import type { Command } from 'commander';
 import { container } from 'tsyringe';
 import { SLUICE_FUNCTIONS } from '../functions/index.js';
@@ -54,17 +55,26 @@ function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
 }
 
-/** The built-in functions and those of the modules named; two declarations of one kind are refused. */
-async function allFunctions(modules: readonly string[]): Promise<{
+/**
+ * The built-in functions (unless `builtins` is false) and those of the modules named; two
+ * declarations of one kind are refused.
+ */
+async function allFunctions(
+  modules: readonly string[],
+  builtins = true,
+): Promise<{
   functions: FunctionDeclaration[];
   provide: (env: Environment) => ProvidedResources[];
 }> {
   const loaded = await Promise.all(modules.map((m) => loadFunctionModule(m)));
-  const functions = [...SLUICE_FUNCTIONS, ...loaded.flatMap((m) => m.functions)];
+  const builtIn = builtins ? SLUICE_FUNCTIONS : [];
+  if (builtIn.length === 0 && loaded.length === 0)
+    throw new Error('--no-builtins needs at least one --functions module: there is nothing to run');
+  const functions = [...builtIn, ...loaded.flatMap((m) => m.functions)];
   const seen = new Map<string, string>();
   for (const [i, f] of functions.entries()) {
     const key = `${f.kind.kind}.${f.kind.group}`;
-    const from = i < SLUICE_FUNCTIONS.length ? 'the built-in functions' : 'a function module';
+    const from = i < builtIn.length ? 'the built-in functions' : 'a function module';
     const before = seen.get(key);
     if (before) throw new Error(`${key} is declared twice: by ${before} and by ${from}`);
     seen.set(key, from);
@@ -80,6 +90,7 @@ async function startWorkerHost(
   functions: readonly FunctionDeclaration[],
   provideModules: (env: Environment) => ProvidedResources[],
   opts: {
+    builtins: boolean;
     kinds: string[];
     concurrency: number;
     httpPort?: number;
@@ -91,11 +102,12 @@ async function startWorkerHost(
   const config = loadConfig();
   const env = environment();
   const log = opts.log ?? createLogger({ level: config.logLevel, base: { component: 'worker' } });
-  const [{ startWorkers }, { provideOperatorNeeds }] = await Promise.all([
-    import('../runtime/worker/main.js'),
-    import('../shared/providers.js'),
-  ]);
-  const resources = [provideOperatorNeeds(container, env, log), ...provideModules(env)];
+  const { startWorkers } = await import('../runtime/worker/main.js');
+  // The built-in functions' needs (and with them kafkajs and nats) only when they run.
+  const operator = opts.builtins
+    ? [(await import('../shared/providers.js')).provideOperatorNeeds(container, env, log)]
+    : [];
+  const resources = [...operator, ...provideModules(env)];
   const workers = await startWorkers(config, functions, {
     kinds: opts.kinds,
     concurrency: opts.concurrency,
@@ -125,14 +137,17 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--http-port <port>', 'HTTP port of the API, dashboard, probes and metrics', port, 8080)
     .option('--no-leader-election', 'lead at once (a single dispatcher)')
     .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
-    .action(async (opts: { httpPort: number; leaderElection: boolean; functions: string[] }) => {
-      const { functions } = await allFunctions(opts.functions);
-      const running = await startDispatcher(loadConfig(), functions, {
-        httpPort: opts.httpPort,
-        leaderElection: opts.leaderElection,
-      });
-      onSignal(() => running.stop());
-    });
+    .option('--no-builtins', "run only the --functions modules' functions, not Sluice's own")
+    .action(
+      async (opts: { httpPort: number; leaderElection: boolean; functions: string[]; builtins: boolean }) => {
+        const { functions } = await allFunctions(opts.functions, opts.builtins);
+        const running = await startDispatcher(loadConfig(), functions, {
+          httpPort: opts.httpPort,
+          leaderElection: opts.leaderElection,
+        });
+        onSignal(() => running.stop());
+      },
+    );
 
   program
     .command('worker')
@@ -141,19 +156,29 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
     .option('--http-port <port>', 'port of /healthz, /readyz and /metrics', port, 8080)
     .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
-    .action(async (opts: { kinds: string; concurrency: number; httpPort: number; functions: string[] }) => {
-      const kinds = opts.kinds
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean);
-      const { functions, provide } = await allFunctions(opts.functions);
-      const running = await startWorkerHost(functions, provide, {
-        kinds,
-        concurrency: opts.concurrency,
-        httpPort: opts.httpPort,
-      });
-      onSignal(() => running.stop());
-    });
+    .option('--no-builtins', "run only the --functions modules' functions, not Sluice's own")
+    .action(
+      async (opts: {
+        kinds: string;
+        concurrency: number;
+        httpPort: number;
+        functions: string[];
+        builtins: boolean;
+      }) => {
+        const kinds = opts.kinds
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean);
+        const { functions, provide } = await allFunctions(opts.functions, opts.builtins);
+        const running = await startWorkerHost(functions, provide, {
+          builtins: opts.builtins,
+          kinds,
+          concurrency: opts.concurrency,
+          httpPort: opts.httpPort,
+        });
+        onSignal(() => running.stop());
+      },
+    );
 
   program
     .command('dev')
@@ -161,29 +186,33 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--http-port <port>', 'HTTP port', port, 8080)
     .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
     .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
-    .action(async (opts: { httpPort: number; concurrency: number; functions: string[] }) => {
-      const config = loadConfig();
-      const metrics = new SluiceMetrics().withProcessMetrics();
-      const log = createLogger({ level: config.logLevel, base: { component: 'dev' } });
-      const { functions, provide } = await allFunctions(opts.functions);
-      // Local use: the operator namespace is created when missing (the dispatcher and workers of
-      // a deployment refuse to start without it instead).
-      const workers = await startWorkerHost(functions, provide, {
-        kinds: [],
-        concurrency: opts.concurrency,
-        create: true,
-        metrics,
-        log,
-      });
-      const dispatcher = await startDispatcher(config, functions, {
-        httpPort: opts.httpPort,
-        leaderElection: false,
-        metrics,
-        log,
-      });
-      onSignal(async () => {
-        await dispatcher.stop();
-        await workers.stop();
-      });
-    });
+    .option('--no-builtins', "run only the --functions modules' functions, not Sluice's own")
+    .action(
+      async (opts: { httpPort: number; concurrency: number; functions: string[]; builtins: boolean }) => {
+        const config = loadConfig();
+        const metrics = new SluiceMetrics().withProcessMetrics();
+        const log = createLogger({ level: config.logLevel, base: { component: 'dev' } });
+        const { functions, provide } = await allFunctions(opts.functions, opts.builtins);
+        // Local use: the operator namespace is created when missing (the dispatcher and workers of
+        // a deployment refuse to start without it instead).
+        const workers = await startWorkerHost(functions, provide, {
+          builtins: opts.builtins,
+          kinds: [],
+          concurrency: opts.concurrency,
+          create: true,
+          metrics,
+          log,
+        });
+        const dispatcher = await startDispatcher(config, functions, {
+          httpPort: opts.httpPort,
+          leaderElection: false,
+          metrics,
+          log,
+        });
+        onSignal(async () => {
+          await dispatcher.stop();
+          await workers.stop();
+        });
+      },
+    );
 }

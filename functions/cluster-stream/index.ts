@@ -18,14 +18,12 @@ import {
   or,
   type FunctionDeclaration,
 } from '../../runtime/index.js';
-import {
-  BROKER_SETTINGS_DRIFT_NEEDS,
-  CLUSTER_STREAM_FINALIZER,
-  ClusterStreamKind,
-  TanzuStreamKind,
-  isUnmanaged,
-  watchClaimReleases,
-} from '../../shared/index.js';
+import { BROKER_SETTINGS_DRIFT_NEEDS } from '../../shared/context.js';
+import { ClusterStreamKind, TanzuStreamKind, TawonStreamKind } from '../../shared/kinds.js';
+import { BrokerClaimType } from '../../shared/ownership/claim-kind.js';
+import { isUnmanaged } from '../../shared/ownership/management.js';
+import { watchClaimReleases } from '../../shared/ownership/watch.js';
+import { CLUSTER_STREAM_FINALIZER } from '../../shared/tanzu/names.js';
 import type { FinalizeOptions } from './finalize.js';
 import { ownedSecretChanged, streamToClusterStreams } from './watch.js';
 
@@ -36,6 +34,20 @@ export function clusterStreamFunctionWith(opts: FinalizeOptions = {}): FunctionD
     // An unmanaged ClusterStream holds no finalizer: Sluice will not delete its topic.
     keepsFinalizer: (obj) => !isUnmanaged(obj),
     needs: BROKER_SETTINGS_DRIFT_NEEDS,
+    access: {
+      rules: [
+        // An auto-provisioned ClusterStream released with reclaimPolicy Delete deletes itself.
+        { apiGroups: [ClusterStreamKind.group], resources: [ClusterStreamKind.plural], verbs: ['delete'] },
+        // The claimant check.
+        { apiGroups: [TanzuStreamKind.group], resources: [TanzuStreamKind.plural], verbs: ['get'] },
+        // Who owns a topic: claimed, marked adopted, released, a stale claim evicted.
+        { apiGroups: [BrokerClaimType.group], resources: [BrokerClaimType.plural], verbs: ['get', 'create', 'patch', 'delete'] },
+        // Whether the holder of a claim (a Tawon Stream, for NATS) still exists.
+        { apiGroups: [TawonStreamKind.group], resources: [TawonStreamKind.plural], verbs: ['get'] },
+      ],
+      // Broker credentials (get), its binding Secret (create, patch), deleted when reclaimed.
+      operatorSecrets: ['get', 'create', 'patch', 'delete'],
+    },
     controller: (c) =>
       watchClaimReleases(
         c

@@ -8,7 +8,7 @@
  * - any Tawon Stream it refers to or created, through the dispatcher's shared Stream cache.
  */
 import { declareFunction, metadataWatcher } from '../../runtime/index.js';
-import { DirectiveKind, TawonStreamKind } from '../../shared/index.js';
+import { DirectiveKind, TawonStreamKind } from '../../shared/kinds.js';
 import { DIRECTIVE_LABEL, streamToDirectives } from './watch.js';
 
 export const directiveFunction = declareFunction(DirectiveKind, {
@@ -16,5 +16,15 @@ export const directiveFunction = declareFunction(DirectiveKind, {
     c
       .ownsStream(metadataWatcher(kube, TawonStreamKind, { labelSelector: DIRECTIVE_LABEL }).touchedObjects())
       .watches(TawonStreamKind, streamToDirectives),
+  // The Streams it creates, reads, lists and deletes.
+  access: {
+    rules: [
+      {
+        apiGroups: [TawonStreamKind.group],
+        resources: [TawonStreamKind.plural],
+        verbs: ['get', 'list', 'create', 'patch', 'delete'],
+      },
+    ],
+  },
   handlers: () => import('./handlers.js'),
 });

@@ -5,7 +5,7 @@
  * owns trigger it, and so do the Tawon Streams that name it (its status counts them).
  */
 import { Builtin, declareFunction, deletionChanged, generationChanged, or } from '../../runtime/index.js';
-import { StreamStoreKind, TawonStreamKind } from '../../shared/index.js';
+import { StreamStoreKind, TawonStreamKind } from '../../shared/kinds.js';
 import { streamToStore } from './watch.js';
 
 export const streamStoreFunction = declareFunction(StreamStoreKind, {
@@ -15,5 +15,14 @@ export const streamStoreFunction = declareFunction(StreamStoreKind, {
       .owns(Builtin.Service)
       .owns(Builtin.ConfigMap)
       .watches(TawonStreamKind, streamToStore, { predicate: or(generationChanged, deletionChanged) }),
+  access: {
+    rules: [
+      // Applied (a PATCH that may create).
+      { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['create', 'patch'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['create', 'patch'] },
+      // Its status counts the Streams on it.
+      { apiGroups: [TawonStreamKind.group], resources: [TawonStreamKind.plural], verbs: ['list'] },
+    ],
+  },
   handlers: () => import('./handlers.js'),
 });

@@ -9,11 +9,20 @@
  * ClusterStream's binding Secret in the operator's namespace (credentials rotated).
  */
 import { Builtin, declareFunction, resourceVersionChanged } from '../../runtime/index.js';
-import { ClusterStreamKind, SETTINGS_NEEDS, TanzuStreamKind } from '../../shared/index.js';
+import { SETTINGS_NEEDS } from '../../shared/context.js';
+import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
 import { bindingSecretToStreams, clusterStreamToStreams } from './watch.js';
 
 export const tanzuStreamFunction = declareFunction(TanzuStreamKind, {
   needs: SETTINGS_NEEDS,
+  access: {
+    // Claims and auto-provisioning.
+    rules: [{ apiGroups: [ClusterStreamKind.group], resources: [ClusterStreamKind.plural], verbs: ['get', 'create', 'patch'] }],
+    // Its own binding Secret, beside the Stream.
+    secrets: ['create', 'patch'],
+    // The ClusterStream's binding Secret.
+    operatorSecrets: ['get'],
+  },
   controller: (c) =>
     c
       .owns(Builtin.Secret)

@@ -9,13 +9,11 @@
  * JetStream stream over at once.
  */
 import { declareFunction, deletionChanged, generationChanged, or } from '../../runtime/index.js';
-import {
-  BROKER_DRIFT_NEEDS,
-  StreamStoreKind,
-  TawonStreamKind,
-  isUnmanaged,
-  watchClaimReleases,
-} from '../../shared/index.js';
+import { BROKER_DRIFT_NEEDS } from '../../shared/context.js';
+import { ClusterStreamKind, StreamStoreKind, TawonStreamKind } from '../../shared/kinds.js';
+import { BrokerClaimType } from '../../shared/ownership/claim-kind.js';
+import { isUnmanaged } from '../../shared/ownership/management.js';
+import { watchClaimReleases } from '../../shared/ownership/watch.js';
 import { STREAM_FINALIZER, phaseChanged, storeToStreams } from './watch.js';
 
 export const tawonStreamFunction = declareFunction(TawonStreamKind, {
@@ -23,6 +21,16 @@ export const tawonStreamFunction = declareFunction(TawonStreamKind, {
   // An unmanaged Stream holds no finalizer: Sluice will not delete its JetStream stream.
   keepsFinalizer: (obj) => !isUnmanaged(obj),
   needs: BROKER_DRIFT_NEEDS,
+  access: {
+    rules: [
+      // Its store's defaults and limits.
+      { apiGroups: [StreamStoreKind.group], resources: [StreamStoreKind.plural], verbs: ['get'] },
+      // Who owns a JetStream stream.
+      { apiGroups: [BrokerClaimType.group], resources: [BrokerClaimType.plural], verbs: ['get', 'create', 'patch', 'delete'] },
+      // Whether the holder of a claim (a NATS ClusterStream) still exists.
+      { apiGroups: [ClusterStreamKind.group], resources: [ClusterStreamKind.plural], verbs: ['get'] },
+    ],
+  },
   controller: (c) =>
     watchClaimReleases(
       c.watches(StreamStoreKind, storeToStreams, {

@@ -42,6 +42,26 @@ export interface FunctionHandlers<K extends KubeObject, D> {
   readonly finalize?: (obj: K, ctx: ReconcileContext<D>) => Promise<ReconcileResult>;
 }
 
+/** One RBAC rule: verbs on resources of API groups (`""` is the core group). */
+export interface AccessRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+}
+
+/**
+ * What a function's worker does on the API server beyond reading and writing its own objects
+ * (get, patch, and update of their status and finalizers, which every function gets). The chart's
+ * worker RBAC is generated from it (`node dist/test/deploy/cli.js render`).
+ */
+export interface FunctionAccess {
+  readonly rules?: readonly AccessRule[];
+  /** Verbs on Secrets in the namespaces of the objects (bound per `rbac.secretNamespaces`). */
+  readonly secrets?: readonly string[];
+  /** Verbs on Secrets in the operator's namespace (broker credentials, binding Secrets). */
+  readonly operatorSecrets?: readonly string[];
+}
+
 export interface DeclarationOptions<K extends KubeObject, D> {
   /** The finalizer through which `finalize` runs; required with it. */
   readonly finalizer?: string;
@@ -61,6 +81,8 @@ export interface DeclarationOptions<K extends KubeObject, D> {
   readonly controller?: (c: ControllerBuilder, kube: KubeClient) => ControllerBuilder;
   /** Loads the handlers, usually `() => import('./handlers.js')`. */
   readonly handlers: () => Promise<FunctionHandlers<K, D>>;
+  /** What the worker does on the API server beyond its own objects. @defaultValue nothing */
+  readonly access?: FunctionAccess;
 }
 
 /** A function as the worker host runs it: handlers loaded, `parse` paired with each. */
@@ -80,6 +102,8 @@ export interface FunctionDeclaration {
   readonly finalizer: string | undefined;
   /** Tokens of the context properties the handlers need. */
   readonly needs: Readonly<Record<string, Token<unknown>>>;
+  /** What the worker does on the API server beyond its own objects. */
+  readonly access: FunctionAccess;
   /** The controller: what the dispatcher watches for this function. */
   controller(kube: KubeClient): ControllerSpec;
   /** Imports the handlers (once) and checks them against the declaration. */
@@ -120,6 +144,7 @@ export function declareFunction<K extends KubeObject, D = object>(
     kind,
     finalizer: opts.finalizer,
     needs,
+    access: opts.access ?? {},
     controller: build,
     load: () =>
       (loaded ??= opts

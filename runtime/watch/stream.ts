@@ -16,14 +16,23 @@
  * needs). Each helper also exists as a plain function for à-la-carte use. Streams are lazy: the
  * watch starts when the stream is iterated, and each iteration opens its own watch.
  */
+import type { ResourceType } from '../kube/resources.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Predicate } from '../controller/predicates.js';
 import { defaultBackoffPolicy, type Backoff } from './backoff.js';
 import type { WatchEvent } from './events.js';
 import type { ReflectorStore } from './reflector.js';
 
+/** What a stream watches: its resource type and whether metadata only (RBAC and docs read it). */
+export interface WatchSource {
+  readonly type: ResourceType;
+  readonly metadataOnly: boolean;
+}
+
 /** Settings a combinator can still pass down to the watcher before it starts. */
 export interface StreamOverrides {
+  /** What the underlying watcher watches (set by the watcher, carried through every combinator). */
+  readonly source?: WatchSource;
   readonly backoff?: Backoff;
   /** Stops the watch (combined with the watcher's own signal). */
   readonly signal?: AbortSignal;
@@ -143,6 +152,11 @@ export class ObjectStream<K extends KubeObject = KubeObject> implements AsyncIte
 
   async *[Symbol.asyncIterator](): AsyncIterator<K> {
     for await (const item of this.open(this.overrides)) yield item.object;
+  }
+
+  /** What the underlying watcher watches; `undefined` for a stream made another way. */
+  get source(): WatchSource | undefined {
+    return this.overrides.source;
   }
 
   /** The objects with whether each was deleted (what controllers consume); `signal` stops the watch. */

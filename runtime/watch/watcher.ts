@@ -291,11 +291,15 @@ export function watcher<K extends KubeObject = KubeObject>(
   type: ResourceType,
   opts: WatcherOptions = {},
 ): EventStream<K> {
-  return new EventStream<K>((overrides) => {
-    const signals = [opts.signal, overrides.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    return run<K>(client, type, { ...opts, ...overrides, ...(signal ? { signal } : {}) });
-  });
+  return new EventStream<K>(
+    (overrides) => {
+      const signals = [opts.signal, overrides.signal].filter((s): s is AbortSignal => s !== undefined);
+      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+      const { source: _source, ...rest } = overrides;
+      return run<K>(client, type, { ...opts, ...rest, ...(signal ? { signal } : {}) });
+    },
+    { source: { type, metadataOnly: opts.metadataOnly ?? false } },
+  );
 }
 
 /** Watches only the metadata of `type` (PartialObjectMetadata): less I/O and memory. */

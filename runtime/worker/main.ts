@@ -143,7 +143,11 @@ export async function startWorkers(
           opts.httpPort,
         );
   log.info(
-    { kinds: host.kinds.map((k) => k.kind), concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY },
+    {
+      kinds: host.kinds.map((k) => k.kind),
+      concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+      ...(probes ? { port: probes.port } : {}),
+    },
     'workers started',
   );
   return {

@@ -40,7 +40,7 @@ test('the Dockerfile builds in two stages, prunes the dev dependencies and runs 
 test('the image compiles exactly the runtime folders it copies, and no test code', async (t) => {
   const config = JSON.parse(readFileSync(imageTsconfig, 'utf8')) as { include: string[] };
   const included = config.include.map((p) => p.replace(/^\.\.\//, '')).sort();
-  const copied = [...dockerfile.matchAll(/^COPY (cli|dispatcher|functions|shared) \1$/gm)]
+  const copied = [...dockerfile.matchAll(/^COPY (cli|runtime|functions|shared) \1$/gm)]
     .map((m) => m[1])
     .sort();
   t.deepEqual(copied, included);
