@@ -123,8 +123,7 @@ test('a function module loaded by path scales out over two workers, takes its ne
     },
     90_000,
   );
-  const secret = (await kube.get(Builtin.Secret, ns, 'm-0')) as
-    (KubeObject & { data?: Record<string, string> }) | undefined;
+  const secret = await kube.get<KubeObject & { data?: Record<string, string> }>(Builtin.Secret, ns, 'm-0');
   t.deepEqual(secret?.data, {
     a: Buffer.from('1').toString('base64'),
     b: Buffer.from('2').toString('base64'),
