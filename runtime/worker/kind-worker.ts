@@ -36,6 +36,7 @@ import {
   type FunctionDeclaration,
   type SluiceMetrics,
 } from '../index.js';
+import { updateDataIfLocked } from '../queue/fenced.js';
 import { reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
 
@@ -284,7 +285,9 @@ export class KindWorker {
 
   /**
    * Keeps the job, delayed by `ms`, with the failure count reset. If an event for the object was
-   * parked while it ran, the job is promoted so that event does not wait out the delay.
+   * parked while it ran, the job is promoted so that event does not wait out the delay. Every step
+   * is fenced by the job's lock: a worker whose lease is gone (Redis lost its data while it ran)
+   * writes nothing, since a job of the same id may now be another object's.
    */
   private async requeue(
     job: Job,
@@ -294,9 +297,13 @@ export class KindWorker {
   ): Promise<never> {
     const worker = this.worker;
     if (!worker) throw new Error('worker closed');
-    await job.updateData({ ...data, failBase: job.attemptsMade });
-    await job.moveToDelayed(Date.now() + ms, token);
     const redis = await worker.backend.client;
+    const kept = await updateDataIfLocked(redis, worker.toKey(job.id ?? ''), token ?? '', {
+      ...data,
+      failBase: job.attemptsMade,
+    });
+    if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);
+    await job.moveToDelayed(Date.now() + ms, token);
     const parked = await redis.del(worker.toKey(`dn:${jobKey(data.ref)}`));
     if (parked > 0) await job.promote().catch(() => undefined);
     throw new DelayedError();
