@@ -21,7 +21,7 @@ export default tseslint.config(
         {
           object: 'process',
           property: 'env',
-          message: 'Read the environment through shared/config.ts only.',
+          message: 'Read the environment through runtime/config.ts only.',
         },
       ],
       'no-restricted-imports': [
@@ -31,12 +31,12 @@ export default tseslint.config(
             {
               name: 'process',
               importNames: ['env'],
-              message: 'Read the environment through shared/config.ts only.',
+              message: 'Read the environment through runtime/config.ts only.',
             },
             {
               name: 'node:process',
               importNames: ['env'],
-              message: 'Read the environment through shared/config.ts only.',
+              message: 'Read the environment through runtime/config.ts only.',
             },
           ],
         },
@@ -44,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/config.ts'],
+    files: ['runtime/config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -5,7 +5,7 @@
  * dispatcher in one binary.
  */
 import { Command } from 'commander';
-import { messageOf } from '../shared/errors.js';
+import { messageOf } from '../runtime/errors.js';
 import { registerRuntimeCommands } from './runtime.js';
 
 /** The long-running processes: their start loads only what they run (not the other commands' modules). */

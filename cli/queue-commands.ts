@@ -4,7 +4,7 @@
  * every kind's queue).
  */
 import type { Command } from 'commander';
-import { SLUICE_FUNCTIONS } from '../functions/registrations.js';
+import { SLUICE_FUNCTIONS } from '../functions/index.js';
 import {
   Enqueuer,
   KindRegistry,
@@ -12,7 +12,7 @@ import {
   kubeClientFrom,
   loadConfig,
   type KindInfo,
-} from '../shared/index.js';
+} from '../runtime/index.js';
 import { printTable, type OutputFormat } from './output.js';
 
 function registry(): KindRegistry {

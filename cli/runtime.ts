@@ -2,32 +2,24 @@
  * @module cli/runtime
  * The process entry points: `sluice dispatcher`, `sluice worker` and `sluice dev`. Each runs until
  * SIGTERM or SIGINT, then drains (in-flight reconciles finish) and exits.
+ *
+ * This is the operator's composition root: it puts the built-in functions (`functions/`) beside
+ * any function module named with `--functions <file>`, and provides the functions' needs in a
+ * tsyringe container (`shared/providers.ts`, and each module's own `provide`). The dispatcher
+ * loads declarations only, never handlers or broker clients.
  */
+import 'reflect-metadata';
 import type { Command } from 'commander';
-import { startDispatcher } from '../dispatcher/main.js';
-import { DEFAULT_CONCURRENCY } from '../functions/host/defaults.js';
-import type { startWorkers as StartWorkers } from '../functions/main.js';
-import { SLUICE_WATCHES } from '../functions/watches.js';
-import { loadConfig } from '../shared/config.js';
-import { createLogger } from '../shared/log.js';
-import { SluiceMetrics } from '../shared/metrics.js';
-import type { SluiceFunction } from '../shared/runtime/registration.js';
-import { messageOf } from '../shared/errors.js';
-
-/**
- * The worker host and every function's handlers. Loaded only by the commands that run workers: the
- * dispatcher needs only {@link SLUICE_WATCHES}, and stays without the broker clients and validators.
- */
-async function workerModules(): Promise<{
-  startWorkers: typeof StartWorkers;
-  functions: readonly SluiceFunction[];
-}> {
-  const [host, registrations] = await Promise.all([
-    import('../functions/main.js'),
-    import('../functions/registrations.js'),
-  ]);
-  return { startWorkers: host.startWorkers, functions: registrations.SLUICE_FUNCTIONS };
-}
+import { container } from 'tsyringe';
+import { SLUICE_FUNCTIONS } from '../functions/index.js';
+import { loadConfig, environment, type Environment } from '../runtime/config.js';
+import { loadFunctionModule, type ProvidedResources } from '../runtime/controller/modules.js';
+import type { FunctionDeclaration } from '../runtime/controller/declaration.js';
+import { startDispatcher } from '../runtime/dispatcher/main.js';
+import { messageOf } from '../runtime/errors.js';
+import { createLogger, type Logger } from '../runtime/log.js';
+import { SluiceMetrics } from '../runtime/metrics.js';
+import { DEFAULT_CONCURRENCY } from '../runtime/worker/defaults.js';
 
 function onSignal(stop: () => Promise<void>): void {
   let stopping = false;
@@ -59,6 +51,83 @@ function positive(value: string): number {
   return n;
 }
 
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * The built-in functions (unless `builtins` is false) and those of the modules named; two
+ * declarations of one kind are refused.
+ */
+async function allFunctions(
+  modules: readonly string[],
+  builtins = true,
+): Promise<{
+  functions: FunctionDeclaration[];
+  provide: (env: Environment) => ProvidedResources[];
+}> {
+  const loaded = await Promise.all(modules.map((m) => loadFunctionModule(m)));
+  const builtIn = builtins ? SLUICE_FUNCTIONS : [];
+  if (builtIn.length === 0 && loaded.length === 0)
+    throw new Error('--no-builtins needs at least one --functions module: there is nothing to run');
+  const functions = [...builtIn, ...loaded.flatMap((m) => m.functions)];
+  const seen = new Map<string, string>();
+  for (const [i, f] of functions.entries()) {
+    const key = `${f.kind.kind}.${f.kind.group}`;
+    const from = i < builtIn.length ? 'the built-in functions' : 'a function module';
+    const before = seen.get(key);
+    if (before) throw new Error(`${key} is declared twice: by ${before} and by ${from}`);
+    seen.set(key, from);
+  }
+  return { functions, provide: (env) => loaded.map((m) => m.provide(container, env)) };
+}
+
+/**
+ * Starts workers with every function's needs provided: the operator's (loaded only here, with
+ * kafkajs and nats) and each module's.
+ */
+async function startWorkerHost(
+  functions: readonly FunctionDeclaration[],
+  provideModules: (env: Environment) => ProvidedResources[],
+  opts: {
+    builtins: boolean;
+    kinds: string[];
+    concurrency: number;
+    httpPort?: number;
+    create?: boolean;
+    metrics?: SluiceMetrics;
+    log?: Logger;
+  },
+): Promise<{ stop(): Promise<void> }> {
+  const config = loadConfig();
+  const env = environment();
+  const log = opts.log ?? createLogger({ level: config.logLevel, base: { component: 'worker' } });
+  const { startWorkers } = await import('../runtime/worker/main.js');
+  // The built-in functions' needs (and with them kafkajs and nats) only when they run.
+  const operator = opts.builtins
+    ? [(await import('../shared/providers.js')).provideOperatorNeeds(container, env, log)]
+    : [];
+  const resources = [...operator, ...provideModules(env)];
+  const workers = await startWorkers(config, functions, {
+    kinds: opts.kinds,
+    concurrency: opts.concurrency,
+    container,
+    log,
+    ...(opts.httpPort === undefined ? {} : { httpPort: opts.httpPort }),
+    ...(opts.create ? { operatorNamespace: 'create' as const } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  }).catch(async (err: unknown) => {
+    await Promise.all(resources.map((r) => r.close()));
+    throw err;
+  });
+  return {
+    async stop() {
+      await workers.stop();
+      await Promise.all(resources.map((r) => r.close()));
+    },
+  };
+}
+
 export function registerRuntimeCommands(program: Command): void {
   program
     .command('dispatcher')
@@ -67,13 +136,18 @@ export function registerRuntimeCommands(program: Command): void {
     )
     .option('--http-port <port>', 'HTTP port of the API, dashboard, probes and metrics', port, 8080)
     .option('--no-leader-election', 'lead at once (a single dispatcher)')
-    .action(async (opts: { httpPort: number; leaderElection: boolean }) => {
-      const running = await startDispatcher(loadConfig(), SLUICE_WATCHES, {
-        httpPort: opts.httpPort,
-        leaderElection: opts.leaderElection,
-      });
-      onSignal(() => running.stop());
-    });
+    .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
+    .option('--no-builtins', "run only the --functions modules' functions, not Sluice's own")
+    .action(
+      async (opts: { httpPort: number; leaderElection: boolean; functions: string[]; builtins: boolean }) => {
+        const { functions } = await allFunctions(opts.functions, opts.builtins);
+        const running = await startDispatcher(loadConfig(), functions, {
+          httpPort: opts.httpPort,
+          leaderElection: opts.leaderElection,
+        });
+        onSignal(() => running.stop());
+      },
+    );
 
   program
     .command('worker')
@@ -81,48 +155,64 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--kinds <kinds>', 'comma-separated kinds (Kind, plural or plural.group); all when left out', '')
     .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
     .option('--http-port <port>', 'port of /healthz, /readyz and /metrics', port, 8080)
-    .action(async (opts: { kinds: string; concurrency: number; httpPort: number }) => {
-      const kinds = opts.kinds
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean);
-      const { startWorkers, functions } = await workerModules();
-      const running = await startWorkers(loadConfig(), functions, {
-        kinds,
-        concurrency: opts.concurrency,
-        httpPort: opts.httpPort,
-      });
-      onSignal(() => running.stop());
-    });
+    .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
+    .option('--no-builtins', "run only the --functions modules' functions, not Sluice's own")
+    .action(
+      async (opts: {
+        kinds: string;
+        concurrency: number;
+        httpPort: number;
+        functions: string[];
+        builtins: boolean;
+      }) => {
+        const kinds = opts.kinds
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean);
+        const { functions, provide } = await allFunctions(opts.functions, opts.builtins);
+        const running = await startWorkerHost(functions, provide, {
+          builtins: opts.builtins,
+          kinds,
+          concurrency: opts.concurrency,
+          httpPort: opts.httpPort,
+        });
+        onSignal(() => running.stop());
+      },
+    );
 
   program
     .command('dev')
     .description('the dispatcher, workers for every kind and the HTTP API in one process, for local use')
     .option('--http-port <port>', 'HTTP port', port, 8080)
     .option('--concurrency <n>', 'reconciles at once per kind', positive, DEFAULT_CONCURRENCY)
-    .action(async (opts: { httpPort: number; concurrency: number }) => {
-      const config = loadConfig();
-      const metrics = new SluiceMetrics().withProcessMetrics();
-      const log = createLogger({ level: config.logLevel, base: { component: 'dev' } });
-      const { startWorkers, functions } = await workerModules();
-      // Local use: the operator namespace is created when missing (the dispatcher and workers of
-      // a deployment refuse to start without it instead).
-      const workers = await startWorkers(config, functions, {
-        kinds: [],
-        concurrency: opts.concurrency,
-        operatorNamespace: 'create',
-        metrics,
-        log,
-      });
-      const dispatcher = await startDispatcher(config, functions, {
-        httpPort: opts.httpPort,
-        leaderElection: false,
-        metrics,
-        log,
-      });
-      onSignal(async () => {
-        await dispatcher.stop();
-        await workers.stop();
-      });
-    });
+    .option('--functions <module>', 'also run the functions this module exports (repeatable)', collect, [])
+    .option('--no-builtins', "run only the --functions modules' functions, not Sluice's own")
+    .action(
+      async (opts: { httpPort: number; concurrency: number; functions: string[]; builtins: boolean }) => {
+        const config = loadConfig();
+        const metrics = new SluiceMetrics().withProcessMetrics();
+        const log = createLogger({ level: config.logLevel, base: { component: 'dev' } });
+        const { functions, provide } = await allFunctions(opts.functions, opts.builtins);
+        // Local use: the operator namespace is created when missing (the dispatcher and workers of
+        // a deployment refuse to start without it instead).
+        const workers = await startWorkerHost(functions, provide, {
+          builtins: opts.builtins,
+          kinds: [],
+          concurrency: opts.concurrency,
+          create: true,
+          metrics,
+          log,
+        });
+        const dispatcher = await startDispatcher(config, functions, {
+          httpPort: opts.httpPort,
+          leaderElection: false,
+          metrics,
+          log,
+        });
+        onSignal(async () => {
+          await dispatcher.stop();
+          await workers.stop();
+        });
+      },
+    );
 }

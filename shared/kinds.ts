@@ -3,7 +3,7 @@
  * The kinds of the source documents, with their apiVersions and plurals exactly as there.
  * Two groups define a kind named Stream; everything keys kinds by group and kind together.
  */
-import { defineKind, KindRegistry } from './registry.js';
+import { defineKind, KindRegistry } from '../runtime/registry.js';
 
 export const ClusterStreamKind = defineKind({
   group: 'streaming.tanzu.vmware.com',

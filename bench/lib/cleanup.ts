@@ -6,14 +6,13 @@
  * benchmark label, and the BrokerClaims those held (no finalizer ran to release them). Private
  * servers and processes die with the scenario that started them.
  */
+import { Builtin, type ResourceType } from '../../runtime/index.js';
 import {
   BrokerClaimType,
   ClusterStreamKind,
   TanzuStreamKind,
   TawonStreamKind,
-  Builtin,
   asBrokerClaim,
-  type ResourceType,
 } from '../../shared/index.js';
 import { BENCH_LABEL, deleteNamespace, forEachLimit, kube } from './kube.js';
 import { NackStreamKind } from '../scenarios/jetstream.js';

@@ -8,14 +8,14 @@
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { watcher } from '../../dispatcher/watch/watcher.js';
+import { watcher } from '../../runtime/watch/watcher.js';
 import {
   Builtin,
   KubeApiError,
   type KubeClient,
   type KubeObject,
   type ResourceType,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 import { adminClient } from '../../test/helpers/context.js';
 import { testEnv, uniqueName } from '../../test/helpers/env.js';
 

@@ -10,12 +10,11 @@ import {
   KubeClient,
   KubeRest,
   awaitChange,
-  defineFunction,
   defineKind,
   type KubeObject,
   type ResourceType,
   type SluiceFunction,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 
 export const NoopKind = defineKind({
   group: 'bench.sluice.io',
@@ -27,15 +26,17 @@ export const NoopKind = defineKind({
 
 /** A reconciler that calls `onStart(name)` and asks for nothing more. */
 export function noopFunction(onStart: (name: string) => void): SluiceFunction {
-  return defineFunction<KubeObject>({
+  // The loaded form the worker host runs (no declaration: the benchmark drives the queue itself).
+  return {
     kind: NoopKind,
-    parse: (obj) => obj,
-    watch: {},
+    finalizer: undefined,
+    keepsFinalizer: () => true,
+    finalize: undefined,
     reconcile(obj) {
       onStart(obj.metadata.name ?? '');
       return Promise.resolve(awaitChange());
     },
-  });
+  };
 }
 
 /** A KubeClient that never talks to a server: every object exists, at generation 1. */

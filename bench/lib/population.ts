@@ -5,13 +5,8 @@
  * owned kinds (ConfigMaps, Secrets) metadata-only, as every Sluice function declares them.
  * No worker reconciles them (the scenarios consume only what they measure).
  */
-import {
-  Builtin,
-  TanzuStreamKind,
-  TawonStreamKind,
-  type KubeObject,
-  type ResourceType,
-} from '../../shared/index.js';
+import { Builtin, type KubeObject, type ResourceType } from '../../runtime/index.js';
+import { TanzuStreamKind, TawonStreamKind } from '../../shared/index.js';
 import { BENCH_LABEL, createMany } from './kube.js';
 
 /** Shares of the population, per kind. */

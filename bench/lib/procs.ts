@@ -8,7 +8,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environment, type Environment } from '../../shared/index.js';
+import { environment, type Environment } from '../../runtime/index.js';
 
 const procDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'proc');
 const children = new Set<ChildProcess>();

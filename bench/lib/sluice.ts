@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { redisOptions, type KindInfo } from '../../shared/index.js';
+import { redisOptions, type KindInfo } from '../../runtime/index.js';
 import { logsDir } from '../../test/env/paths.js';
 import { freePort } from '../../test/env/proc.js';
 import { testEnv } from '../../test/helpers/env.js';

@@ -11,15 +11,14 @@
  * `leading` once every watch is up.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { controller, type ControllerSpec } from '../../dispatcher/controller.js';
-import { Dispatcher } from '../../dispatcher/dispatcher.js';
-import { ReflectorStore } from '../../dispatcher/watch/reflector.js';
-import { stripManagedFields } from '../../dispatcher/watch/stream.js';
-import { metadataWatcher, watcher } from '../../dispatcher/watch/watcher.js';
+import { controller, type ControllerSpec } from '../../runtime/controller/builder.js';
+import { Dispatcher } from '../../runtime/dispatcher/dispatcher.js';
+import { ReflectorStore } from '../../runtime/watch/reflector.js';
+import { stripManagedFields } from '../../runtime/watch/stream.js';
+import { metadataWatcher, watcher } from '../../runtime/watch/watcher.js';
 import { clusterStreamFunction } from '../../functions/cluster-stream/index.js';
 import {
   Builtin,
-  ClusterStreamKind,
   Enqueuer,
   KindRegistry,
   KubeClient,
@@ -27,10 +26,10 @@ import {
   QueueSet,
   SluiceMetrics,
   createLogger,
-  primaryPredicateFor,
   resourceVersionChanged,
   type KubeObject,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind } from '../../shared/index.js';
 
 interface Options {
   readonly redisUrl: string;
@@ -46,8 +45,9 @@ kc.loadFromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
 
 function clusterStreamSpec(): ControllerSpec {
-  const fn = clusterStreamFunction;
-  const owned = fn.watch.owns?.find((o) => o.kind === Builtin.Secret)?.predicate ?? resourceVersionChanged;
+  // The shipped controller's filters, on watches narrowed to the benchmark's objects.
+  const shipped = clusterStreamFunction.controller(kube);
+  const owned = shipped.owns.find((o) => o.kind === Builtin.Secret)?.predicate ?? resourceVersionChanged;
   const store = new ReflectorStore<KubeObject>();
   const primary = watcher(kube, ClusterStreamKind, {
     ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
@@ -55,7 +55,7 @@ function clusterStreamSpec(): ControllerSpec {
     .modify(stripManagedFields)
     .reflect(store)
     .touchedObjects()
-    .predicateFilter(fn.watch.predicate ?? primaryPredicateFor(fn.finalizer));
+    .predicateFilter(shipped.predicate);
   const secrets = metadataWatcher(kube, Builtin.Secret, { namespace: opts.namespace })
     .touchedObjects()
     .predicateFilter(owned);

@@ -8,15 +8,8 @@
  * Usage: forked by the queue scenario with `{mode, redisUrl, prefix, concurrency, recordStarts}`.
  */
 import { Worker } from 'bullmq';
-import { KindWorker } from '../../functions/host/kind-worker.js';
-import {
-  SluiceMetrics,
-  backoffStrategy,
-  createLogger,
-  loadConfig,
-  redisOptions,
-  type BrokerClients,
-} from '../../shared/index.js';
+import { KindWorker } from '../../runtime/worker/kind-worker.js';
+import { SluiceMetrics, backoffStrategy, createLogger, redisOptions } from '../../runtime/index.js';
 import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
 import { startProfiler } from '../lib/profiler.js';
 
@@ -46,15 +39,6 @@ const onDone = (): void => {
   lastDoneAt = now();
 };
 
-const noBrokers: BrokerClients = {
-  kafka: () => {
-    throw new Error('no brokers in the queue benchmark');
-  },
-  jetstream: () => Promise.reject(new Error('no brokers in the queue benchmark')),
-  resolve: (hostPort) => hostPort,
-  close: () => Promise.resolve(),
-};
-
 const workerSettings = {
   concurrency: opts.concurrency,
   lockDuration: 30_000,
@@ -68,8 +52,6 @@ if (opts.mode === 'sluice') {
     noopFunction(onStart),
     {
       kube: new MemoryKube(),
-      brokers: noBrokers,
-      config: loadConfig({ SLUICE_REDIS_URL: opts.redisUrl }),
       metrics: new SluiceMetrics(),
       log: createLogger({ level: 'warn' }),
       events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },

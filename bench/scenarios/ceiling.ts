@@ -10,7 +10,7 @@
  * so its fraction compares figures from one run.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '../../shared/index.js';
+import type { KubeObject } from '../../runtime/index.js';
 import { WidgetKind } from '../../test/runtime/widget-function.js';
 import { installTestCrds } from '../../test/runtime/harness.js';
 import { createMany, createNamespace, deleteNamespace, kube } from '../lib/kube.js';

@@ -19,8 +19,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
-import { DEFAULT_CONCURRENCY } from '../../functions/host/defaults.js';
-import { TawonStreamKind, findCondition, type KubeObject, type ResourceType } from '../../shared/index.js';
+import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
+import { findCondition, type KubeObject, type ResourceType } from '../../runtime/index.js';
+import { TawonStreamKind } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';
 import { applyExample } from '../../test/fixtures/tawon/fixtures.js';

@@ -12,14 +12,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
-import { DEFAULT_CONCURRENCY } from '../../functions/host/defaults.js';
-import {
-  BrokerClaimType,
-  ClusterStreamKind,
-  asBrokerClaim,
-  findCondition,
-  type KubeObject,
-} from '../../shared/index.js';
+import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
+import { findCondition, type KubeObject } from '../../runtime/index.js';
+import { BrokerClaimType, ClusterStreamKind, asBrokerClaim } from '../../shared/index.js';
 import { startPrivateRedis, type PrivateRedis } from '../../test/env/private-redis.js';
 import { installCrds } from '../../test/helpers/crds.js';
 import { suffix } from '../../test/helpers/env.js';

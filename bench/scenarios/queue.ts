@@ -16,8 +16,8 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnqueueBatcher } from '../../dispatcher/batcher.js';
-import { DEFAULT_CONCURRENCY } from '../../functions/host/defaults.js';
+import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
+import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
 import {
   Enqueuer,
   KindRegistry,
@@ -27,7 +27,7 @@ import {
   jobKey,
   jobOptions,
   type ObjectRef,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 import { startPrivateRedis } from '../../test/env/private-redis.js';
 import { NoopKind } from '../lib/noop-kind.js';
 import { NodeChild } from '../lib/procs.js';

@@ -13,17 +13,14 @@
  * The CRDs and the StorageClasses stay: other users of the API server may rely on them.
  * Each wait is bounded; what is still there afterwards is reported, not hidden.
  */
+import { Builtin, type KindInfo, type KubeClient, type KubeObject } from '../../runtime/index.js';
 import {
-  Builtin,
   ClusterStreamKind,
   DirectiveKind,
   StreamBusClusterKind,
   StreamStoreKind,
   TanzuStreamKind,
   TawonStreamKind,
-  type KindInfo,
-  type KubeClient,
-  type KubeObject,
 } from '../../shared/index.js';
 import { AUTO_PROVISIONED_LABEL } from '../../shared/tanzu/index.js';
 import { applyAs, waitFor } from './cluster.js';

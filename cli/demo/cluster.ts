@@ -17,7 +17,7 @@ import {
   type KubeClient,
   type KubeObject,
   type ResourceType,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 
 /** The field manager of the demo's own writes. */
 export const DEMO_FIELD_MANAGER = 'sluice-demo';

@@ -17,19 +17,19 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { startDispatcher } from '../../dispatcher/main.js';
-import { startWorkers } from '../../functions/main.js';
-import { SLUICE_FUNCTIONS } from '../../functions/registrations.js';
+import { startDispatcher } from '../../runtime/dispatcher/main.js';
+import { startWorkers } from '../../runtime/worker/main.js';
+import { SLUICE_FUNCTIONS } from '../../functions/index.js';
 import {
   Builtin,
-  ClusterStreamKind,
   QueueSet,
+  loadConfig,
   SluiceMetrics,
   createLogger,
   kubeClientFrom,
-  sluiceRegistry,
   type KubeClient,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind, sluiceRegistry } from '../../shared/index.js';
 import { printTable } from '../output.js';
 import { cleanUp, type Say } from './cleanup.js';
 import {
@@ -42,8 +42,10 @@ import {
   type Example,
 } from './examples.js';
 import { applyAs, ensureNamespace, ensureStorageClass, installCrds, readCrds } from './cluster.js';
-import { DEMO_NAMES, demoConfig, readEnvironment, repoRoot } from './environment.js';
-import { scoped } from './scope.js';
+import { DEMO_NAMES, demoVariables, readEnvironment, repoRoot } from './environment.js';
+import { provideOperatorNeeds } from '../../shared/providers.js';
+import { container } from 'tsyringe';
+import { demoScope } from './scope.js';
 import { allReady, describeRow, kindLabel, statusRows, type StatusRow } from './status.js';
 
 interface DemoOptions {
@@ -126,7 +128,8 @@ async function run(opts: DemoOptions): Promise<number> {
   const env = readEnvironment(path.resolve(repoRoot(), opts.envFile));
   say(`environment: Kafka ${env.kafkaBrokers.join(',')}, NATS ${env.natsUrl}, Redis ${env.redisUrl}`);
   const token = randomBytes(24).toString('hex');
-  const config = demoConfig(env, DEMO_NAMES, { token, logLevel: opts.logLevel, stores: STORES });
+  const variables = demoVariables(env, DEMO_NAMES, { token, logLevel: opts.logLevel, stores: STORES });
+  const config = loadConfig(variables);
   const kube = kubeClientFrom(config);
   const namespaces = [DEMO_NAMES.namespace, DEMO_NAMES.operatorNamespace];
   await prepare(kube, env);
@@ -139,12 +142,22 @@ async function run(opts: DemoOptions): Promise<number> {
     destination: createWriteStream(logFile),
   });
   const metrics = new SluiceMetrics().withProcessMetrics();
-  const workers = await startWorkers(config, SLUICE_FUNCTIONS, { kinds: [], concurrency: 4, metrics, log });
-  const dispatcher = await startDispatcher(
-    config,
-    SLUICE_FUNCTIONS.map((fn) => scoped(fn, namespaces)),
-    { httpPort: opts.httpPort, httpHost: '127.0.0.1', leaderElection: false, metrics, log },
-  );
+  const needs = provideOperatorNeeds(container, variables, log);
+  const workers = await startWorkers(config, SLUICE_FUNCTIONS, {
+    kinds: [],
+    concurrency: 4,
+    container,
+    metrics,
+    log,
+  });
+  const dispatcher = await startDispatcher(config, SLUICE_FUNCTIONS, {
+    httpPort: opts.httpPort,
+    httpHost: '127.0.0.1',
+    leaderElection: false,
+    scope: demoScope(namespaces),
+    metrics,
+    log,
+  });
   say(
     `Sluice is running: dispatcher, workers for ${SLUICE_FUNCTIONS.length} kinds, HTTP API on port ${dispatcher.port}`,
   );
@@ -199,6 +212,7 @@ async function run(opts: DemoOptions): Promise<number> {
     );
   await dispatcher.stop();
   await workers.stop();
+  await needs.close();
   if (!opts.keep) await forgetQueues(config.redisUrl, config.queuePrefix);
   kube.rest.close();
   say('demo stopped.');

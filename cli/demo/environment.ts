@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, isRecord, loadConfig, type SluiceConfig } from '../../shared/index.js';
+import { ConfigError, isRecord, type Environment } from '../../runtime/index.js';
 
 /** What the demo needs of `.sluice/env.json`. */
 export interface DemoEnvironment {
@@ -99,16 +99,16 @@ export interface DemoConfigOptions {
 }
 
 /**
- * The operator settings of the demo: the environment's servers as the default brokers, the demo's
- * namespaces and queue prefix, the generated API token, and endpoint overrides that send each
- * StreamStore's Service (a DNS name that does not resolve outside a cluster) to the environment's
- * NATS. The resync period is a day: the demo shares its API server with other users, and a resync
- * re-enqueues every object of a kind, not only the demo's (see `scope.ts`).
+ * The variables the demo's Sluice runs with: the environment's servers as the default brokers, the
+ * demo's namespaces and queue prefix, the generated API token, and endpoint overrides that send
+ * each StreamStore's Service (a DNS name that does not resolve outside a cluster) to the
+ * environment's NATS. They go through the same loaders as a deployment's (`loadConfig`,
+ * `loadOperatorSettings`), never through the process environment.
  */
-export function demoConfig(env: DemoEnvironment, names: DemoNames, opts: DemoConfigOptions): SluiceConfig {
+export function demoVariables(env: DemoEnvironment, names: DemoNames, opts: DemoConfigOptions): Environment {
   const nats = natsHostPort(env.natsUrl);
   const overrides = opts.stores.map((s) => `${storeServiceAddress(s, names.namespace)}=${nats}`);
-  return loadConfig({
+  return {
     KUBECONFIG: env.kubeconfig,
     SLUICE_REDIS_URL: env.redisUrl,
     SLUICE_QUEUE_PREFIX: names.queuePrefix,
@@ -118,6 +118,5 @@ export function demoConfig(env: DemoEnvironment, names: DemoNames, opts: DemoCon
     SLUICE_ENDPOINT_OVERRIDES: overrides.join(','),
     SLUICE_API_TOKEN: opts.token,
     SLUICE_LOG_LEVEL: opts.logLevel,
-    SLUICE_RESYNC_SECONDS: String(24 * 3600),
-  });
+  };
 }

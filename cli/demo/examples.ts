@@ -13,6 +13,7 @@
  * Every namespaced example is applied in the demo namespace.
  */
 import { parse } from 'yaml';
+import { isRecord, type KindInfo, type KubeObject } from '../../runtime/index.js';
 import {
   ClusterStreamKind,
   DirectiveKind,
@@ -20,9 +21,6 @@ import {
   StreamStoreKind,
   TanzuStreamKind,
   TawonStreamKind,
-  isRecord,
-  type KindInfo,
-  type KubeObject,
 } from '../../shared/index.js';
 import type { DemoEnvironment } from './environment.js';
 

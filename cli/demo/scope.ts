@@ -7,34 +7,18 @@
  * In scope: objects in the demo's namespaces, and cluster-scoped objects that carry the demo
  * label, are claimed by a Stream of a demo namespace, or were provisioned for one.
  *
- * How: each function's watch configuration is rewritten. The primary predicate also asks "in
- * scope?". Owned kinds become watched kinds with the owner mapper, because the dispatcher maps
- * the deletion of an owned object to its owner without asking a predicate, and only a mapper sees
- * deletions; every mapper then keeps only references into the scope. (A kind both owned and
- * watched becomes one watch whose mapper names both: the owner and the mapped objects.) The
- * worker side needs nothing: only the demo's dispatcher writes to the demo's queues.
- *
- * Two paths bypass predicates and mappers: the periodic resync (the demo sets its period to a
- * day) and the re-enqueue after Redis lost its data (which re-queues every cached object once).
- * The deletion of a primary object outside the scope is queued too, but its reconcile finds the
- * object gone and does nothing.
+ * How: the demo's dispatcher runs with a {@link DispatchScope}: an event on an object outside the
+ * scope triggers nothing, and no reference outside it is enqueued, whatever enqueues it (an
+ * event, a resync, a re-list). The worker side needs nothing: only the demo's dispatcher writes
+ * to the demo's queues.
  */
 import {
-  and,
-  defaultPrimaryPredicate,
-  enqueueOwner,
   isRecord,
-  kindKey,
-  or,
-  resourceVersionChanged,
+  type DispatchScope,
   type KubeObject,
-  type Mapper,
   type ObjectRef,
-  type Predicate,
-  type SluiceFunction,
   type StoreLookup,
-  type WatchesSpec,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 import { PROVISIONED_FOR_ANNOTATION } from '../../shared/tanzu/index.js';
 import { DEMO_LABEL, DEMO_LABEL_VALUE } from './examples.js';
 
@@ -50,57 +34,17 @@ export function inScope(obj: KubeObject, namespaces: readonly string[]): boolean
 }
 
 /**
- * A mapper that ignores objects outside the scope and drops references that leave it. A reference
- * to a cluster-scoped object passes when the dispatcher's cache holds it in scope, or does not hold
- * it yet (it is about to be created by the demo's own objects).
+ * The demo's scope. A reference to a cluster-scoped object passes when the dispatcher's cache
+ * holds it in scope, or does not hold it yet (it is about to be created by the demo's own objects).
  */
-function scopedMapper(mapper: Mapper, namespaces: readonly string[]): Mapper {
-  const refInScope = (ref: ObjectRef, stores: StoreLookup): boolean => {
-    if (ref.namespace) return namespaces.includes(ref.namespace);
-    const type = { group: ref.group, version: ref.version, kind: ref.kind, plural: '', namespaced: false };
-    const cached = stores.get(type, undefined, ref.name);
-    return cached === undefined || inScope(cached, namespaces);
-  };
-  return (obj, stores) =>
-    inScope(obj, namespaces) ? mapper(obj, stores).filter((ref) => refInScope(ref, stores)) : [];
-}
-
-/** One watch per kind: owned kinds as owner-mapped watches, merged with a watch of the same kind. */
-function watchesOf(fn: SluiceFunction): WatchesSpec[] {
-  const merged = new Map<string, WatchesSpec>();
-  const owned: WatchesSpec[] = (fn.watch.owns ?? []).map((o) => ({
-    kind: o.kind,
-    mapper: enqueueOwner(fn.kind),
-    metadataOnly: true,
-    predicate: o.predicate ?? resourceVersionChanged,
-  }));
-  for (const w of [...owned, ...(fn.watch.watches ?? [])]) {
-    const key = kindKey(w.kind);
-    const before = merged.get(key);
-    const predicate = w.predicate ?? resourceVersionChanged;
-    merged.set(
-      key,
-      before
-        ? {
-            kind: w.kind,
-            mapper: (obj, stores) => [...before.mapper(obj, stores), ...w.mapper(obj, stores)],
-            metadataOnly: (before.metadataOnly ?? false) && (w.metadataOnly ?? false),
-            predicate: or(before.predicate ?? resourceVersionChanged, predicate),
-          }
-        : { ...w, predicate },
-    );
-  }
-  return [...merged.values()];
-}
-
-/** `fn` with its watch configuration limited to the scope; its reconciler is unchanged. */
-export function scoped(fn: SluiceFunction, namespaces: readonly string[]): SluiceFunction {
-  const primary: Predicate = fn.watch.predicate ?? defaultPrimaryPredicate;
+export function demoScope(namespaces: readonly string[]): DispatchScope {
   return {
-    ...fn,
-    watch: {
-      predicate: and((_old, cur) => inScope(cur, namespaces), primary),
-      watches: watchesOf(fn).map((w) => ({ ...w, mapper: scopedMapper(w.mapper, namespaces) })),
+    objects: (obj) => inScope(obj, namespaces),
+    refs: (ref: ObjectRef, stores: StoreLookup) => {
+      if (ref.namespace) return namespaces.includes(ref.namespace);
+      const type = { group: ref.group, version: ref.version, kind: ref.kind, plural: '', namespaced: false };
+      const cached = stores.get(type, undefined, ref.name);
+      return cached === undefined || inScope(cached, namespaces);
     },
   };
 }

@@ -4,13 +4,13 @@
  * Sluice made from them), with the Ready condition and the phase.
  */
 import {
-  SLUICE_KINDS,
   findCondition,
   isRecord,
   type KindInfo,
   type KubeClient,
   type KubeObject,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { SLUICE_KINDS } from '../../shared/index.js';
 import { inScope } from './scope.js';
 
 /** One line of the status table. */

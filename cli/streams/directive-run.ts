@@ -17,7 +17,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { DirectiveKind, KubeApiError, StreamStoreKind, messageOf } from '../../shared/index.js';
+import { KubeApiError, messageOf } from '../../runtime/index.js';
+import { DirectiveKind, StreamStoreKind } from '../../shared/index.js';
 import { printTable, type OutputFormat } from '../output.js';
 import { dumpMessages, dumpSummary } from './dump.js';
 import { DumpEncoder } from './dump-encoder.js';

@@ -3,7 +3,7 @@
  * The one error class of the Tawon commands: a message meant for the person at the terminal,
  * printed by `cli/main` as `sluice: <message>` with exit code 1.
  */
-import { OperatorError } from '../../shared/index.js';
+import { OperatorError } from '../../runtime/index.js';
 
 /**
  * A failure the user can act on (an unknown Stream, a store that cannot be reached, no

@@ -12,13 +12,13 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import {
   KubeApiError,
-  TawonStreamKind,
   kubeClientFrom,
   kubeConfigFrom,
   type KubeClient,
   type KubeObject,
   type SluiceConfig,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { TawonStreamKind } from '../../shared/index.js';
 import { CliError } from './errors.js';
 
 /** The ServiceAccount token a Pod has mounted. */

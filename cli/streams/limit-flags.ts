@@ -5,7 +5,8 @@
  * created) and written as the CRD holds them: maxmsgs a number, maxage the duration as given,
  * maxbytes a number when it is digits only, else the size as given (`1G`).
  */
-import { TerminalError, parseCount, parseDuration, parseSize } from '../../shared/index.js';
+import { TerminalError } from '../../runtime/index.js';
+import { parseCount, parseDuration, parseSize } from '../../shared/index.js';
 import { CliError } from './errors.js';
 
 export interface LimitFlags {

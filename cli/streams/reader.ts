@@ -15,7 +15,7 @@
  *   that says which, rather than the client re-creating the consumer forever.
  */
 import { DeliverPolicy, NatsError, type ConsumerMessages, type JsMsg } from 'nats';
-import { messageOf } from '../../shared/index.js';
+import { messageOf } from '../../runtime/index.js';
 import { CliError } from './errors.js';
 import { STREAM_NOT_FOUND, type StoreConnection } from './store.js';
 

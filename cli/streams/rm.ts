@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DirectiveKind, TawonStreamKind } from '../../shared/index.js';
-import { DIRECTIVE_LABEL } from '../../functions/directive/index.js';
+import { DIRECTIVE_LABEL } from '../../functions/directive/watch.js';
 import { CliError } from './errors.js';
 import { getStream, kubeCall } from './kube.js';
 import { Progress } from './progress.js';

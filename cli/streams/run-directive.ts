@@ -11,7 +11,7 @@
  * - when no `publish` task is given, `publish|type:stream` is added (a temporary Stream nobody
  *   writes to would be of no use). No tasks at all means `capture` then that publish.
  */
-import type { KubeObject } from '../../shared/index.js';
+import type { KubeObject } from '../../runtime/index.js';
 import { CliError } from './errors.js';
 
 /** One task of a Directive, as the CRD holds it. */

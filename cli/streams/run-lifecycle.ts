@@ -10,14 +10,9 @@
  * - a spec the operator refuses (a terminal reason) ends the wait at once instead of at the timeout.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DirectiveKind,
-  TawonStreamKind,
-  findCondition,
-  isRecord,
-  type KubeObject,
-} from '../../shared/index.js';
-import { CREATED_BY_ANNOTATION } from '../../functions/directive/index.js';
+import { findCondition, isRecord, type KubeObject } from '../../runtime/index.js';
+import { DirectiveKind, TawonStreamKind } from '../../shared/index.js';
+import { CREATED_BY_ANNOTATION } from '../../functions/directive/desired.js';
 import { CliError } from './errors.js';
 import { kubeCall } from './kube.js';
 import type { Progress } from './progress.js';

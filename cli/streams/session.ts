@@ -4,20 +4,22 @@
  * the environment), a Kubernetes session and the broker clients; plus the option parsers they share.
  */
 import { InvalidArgumentError } from 'commander';
-import { loadConfig, type PooledBrokerClients, type SluiceConfig } from '../../shared/index.js';
+import { loadConfig, type SluiceConfig } from '../../runtime/index.js';
+import { type PooledBrokerClients } from '../../shared/index.js';
 import type { OutputFormat } from '../output.js';
 import { openKube, type KubeSession } from './kube.js';
 import { cliBrokers } from './store.js';
+import { loadOperatorSettings, type OperatorSettings } from '../../shared/settings.js';
 
 export interface Session {
-  readonly config: SluiceConfig;
+  readonly config: SluiceConfig & OperatorSettings;
   readonly kube: KubeSession;
   readonly brokers: PooledBrokerClients;
 }
 
 /** Runs `body` with a session and closes it afterwards, whatever happens. */
 export async function withSession<T>(body: (s: Session) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = { ...loadConfig(), ...loadOperatorSettings() };
   const kube = openKube(config);
   const brokers = cliBrokers(config);
   try {

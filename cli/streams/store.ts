@@ -6,12 +6,9 @@
  */
 import { NatsError, type JetStreamClient, type JetStreamManager, type StreamInfo } from 'nats';
 import { storeAddress } from '../../functions/tawon-stream/jetstream.js';
-import {
-  createBrokerClients,
-  messageOf,
-  type PooledBrokerClients,
-  type SluiceConfig,
-} from '../../shared/index.js';
+import { messageOf } from '../../runtime/index.js';
+import type { OperatorSettings } from '../../shared/settings.js';
+import { createBrokerClients, type PooledBrokerClients } from '../../shared/index.js';
 import { CliError } from './errors.js';
 import type { StreamView } from './stream-object.js';
 
@@ -27,7 +24,7 @@ export interface StoreConnection {
 }
 
 /** The command's broker clients: short connect timeout, named `sluice-cli` on the server. */
-export function cliBrokers(config: Pick<SluiceConfig, 'endpointOverrides'>): PooledBrokerClients {
+export function cliBrokers(config: Pick<OperatorSettings, 'endpointOverrides'>): PooledBrokerClients {
   return createBrokerClients({
     endpointOverrides: config.endpointOverrides,
     idleMs: 24 * 3600_000,

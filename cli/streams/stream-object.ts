@@ -4,8 +4,8 @@
  * subject (the operator's naming, from `functions/tawon-stream`), the applied limits and counters
  * of its status, and its Ready condition.
  */
-import { findCondition, isRecord, type KubeObject } from '../../shared/index.js';
-import { jetStreamName, streamSubject } from '../../functions/tawon-stream/index.js';
+import { findCondition, isRecord, type KubeObject } from '../../runtime/index.js';
+import { jetStreamName, streamSubject } from '../../functions/tawon-stream/naming.js';
 
 /** A Stream as the commands see it. */
 export interface StreamView {

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { environment, messageOf, type Environment } from '../../shared/index.js';
+import { environment, messageOf, type Environment } from '../../runtime/index.js';
 import { dumpMessages, dumpSummary } from './dump.js';
 import { DumpEncoder } from './dump-encoder.js';
 import { CliError } from './errors.js';

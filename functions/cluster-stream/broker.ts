@@ -4,12 +4,11 @@
  * operator's namespace (Service Binding keys), its servers from the spec, the binding or the
  * operator's defaults; and deleting its topic, which both reclaim paths need.
  */
+import { Builtin, RetryableError } from '../../runtime/index.js';
 import {
-  Builtin,
-  RetryableError,
   parseBindingSecret,
   type BrokerCredentials,
-  type ReconcileContext,
+  type BrokerSettingsDriftContext,
 } from '../../shared/index.js';
 import { chooseServers, type TopicPlan } from './spec.js';
 import { deleteNatsStream } from './nats-stream.js';
@@ -25,7 +24,10 @@ export interface BrokerConnection {
  * @throws RetryableError `BindingNotFound` while the Secret does not exist (it may be created
  *   later); TerminalError `InvalidBinding` / `NoBrokerConfigured` when it cannot work.
  */
-export async function connectionFor(plan: TopicPlan, ctx: ReconcileContext): Promise<BrokerConnection> {
+export async function connectionFor(
+  plan: TopicPlan,
+  ctx: BrokerSettingsDriftContext,
+): Promise<BrokerConnection> {
   let credentials: BrokerCredentials = {};
   let fromBinding: readonly string[] | undefined;
   if (plan.binding !== undefined) {
@@ -52,7 +54,7 @@ export async function connectionFor(plan: TopicPlan, ctx: ReconcileContext): Pro
 export async function deleteTopic(
   plan: TopicPlan,
   { servers, credentials }: BrokerConnection,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<boolean> {
   if (plan.protocol === 'kafka') return ctx.brokers.kafka(servers, credentials).deleteTopic(plan.topic);
   const { jsm } = await ctx.brokers.jetstream(servers, credentials);

@@ -4,19 +4,21 @@
  * topic needs, the binding Secret that describes the topic, and the status to write.
  */
 import {
-  ClusterStreamKind,
   conditionsOf,
   controllerRef,
   managedLabels,
-  DEFAULT_VALUE,
   setConditions,
-  type BrokerCredentials,
-  type ClaimStatus,
   type ConditionInput,
   type ConditionStatus,
+  type KubeObject,
+} from '../../runtime/index.js';
+import {
+  ClusterStreamKind,
+  DEFAULT_VALUE,
+  type BrokerCredentials,
+  type ClaimStatus,
   type KafkaTopicSpec,
   type KafkaTopicState,
-  type KubeObject,
   type SettingChange,
 } from '../../shared/index.js';
 import {

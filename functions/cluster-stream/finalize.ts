@@ -20,17 +20,19 @@
 import {
   TerminalError,
   awaitChange,
+  findCondition,
+  messageOf,
+  requeueAfter,
+  type ReconcileResult,
+} from '../../runtime/index.js';
+import {
   claimNameOf,
   claimNamed,
   claimStatusOf,
   deletionVerdict,
-  findCondition,
   managementOf,
-  messageOf,
   releaseClaim,
-  requeueAfter,
-  type ReconcileContext,
-  type ReconcileResult,
+  type BrokerSettingsDriftContext,
 } from '../../shared/index.js';
 import { FORCE_DELETE_ANNOTATION, type ClusterStream } from '../../shared/index.js';
 import { connectionFor, deleteTopic, describeTopic } from './broker.js';
@@ -49,7 +51,11 @@ export interface FinalizeOptions {
 }
 
 /** Lets go of the claim the status says this ClusterStream holds (another holder's is left alone). */
-async function releaseOwn(cs: ClusterStream, ctx: ReconcileContext, except?: string): Promise<void> {
+async function releaseOwn(
+  cs: ClusterStream,
+  ctx: BrokerSettingsDriftContext,
+  except?: string,
+): Promise<void> {
   const claim = claimStatusOf(cs.status);
   if (claim?.owner && claim.name !== except) await releaseClaim(ctx.kube, claim.name, cs.metadata.uid ?? '');
 }
@@ -58,7 +64,7 @@ async function releaseOwn(cs: ClusterStream, ctx: ReconcileContext, except?: str
  * Deletes the topic when this ClusterStream may (see `shared/ownership/deletion.ts`), records why
  * not otherwise, and releases the claim.
  */
-async function deleteOwnedTopic(cs: ClusterStream, ctx: ReconcileContext): Promise<void> {
+async function deleteOwnedTopic(cs: ClusterStream, ctx: BrokerSettingsDriftContext): Promise<void> {
   const uid = cs.metadata.uid ?? '';
   const plan = planTopic(cs, ctx.config);
   const what = describeTopic(plan);
@@ -96,7 +102,7 @@ async function deleteOwnedTopic(cs: ClusterStream, ctx: ReconcileContext): Promi
  */
 export function makeFinalize(
   opts: FinalizeOptions = {},
-): (cs: ClusterStream, ctx: ReconcileContext) => Promise<ReconcileResult> {
+): (cs: ClusterStream, ctx: BrokerSettingsDriftContext) => Promise<ReconcileResult> {
   const goneAfter = opts.brokerGoneAfterMs ?? BROKER_GONE_AFTER_MS;
   return async function finalize(cs, ctx) {
     // Retain keeps the topic; a ClusterStream reclaimed already (released with Delete) has done

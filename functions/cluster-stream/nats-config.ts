@@ -10,7 +10,8 @@
  * (limits | interest | workqueue), `storage` (file | memory), `description`. Any other key is
  * refused: it would otherwise be silently ignored.
  */
-import { DEFAULT_VALUE, TerminalError, type SettingChange } from '../../shared/index.js';
+import { TerminalError } from '../../runtime/index.js';
+import { DEFAULT_VALUE, type SettingChange } from '../../shared/index.js';
 
 const INTEGER_KEYS = [
   'max_msgs',

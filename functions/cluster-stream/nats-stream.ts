@@ -15,7 +15,7 @@ import {
   type StreamConfig,
   type StreamInfo,
 } from 'nats';
-import { TerminalError } from '../../shared/index.js';
+import { TerminalError } from '../../runtime/index.js';
 import { toNatsSluiceError } from '../../shared/index.js';
 import type { TopicPass } from './kafka-topic.js';
 import { natsChanges, type NatsStreamWant } from './nats-config.js';

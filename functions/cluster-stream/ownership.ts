@@ -6,26 +6,27 @@
  * so (`Ready=False`, reason `ResourceConflict`, naming the owner) and changes nothing on the broker.
  */
 import {
+  findCondition,
+  jitter,
+  requeueAfter,
+  type KubeObject,
+  type ReconcileResult,
+} from '../../runtime/index.js';
+import {
   ClaimSession,
   ClusterStreamKind,
-  MANAGEMENT_ANNOTATION,
   claimNameOf,
   claimStatusOf,
-  findCondition,
   holderOf,
   holderText,
   jetStreamObject,
-  jitter,
   kafkaTopicObject,
   managedCondition,
-  requeueAfter,
   type BrokerObject,
   type ClaimStatus,
-  type KubeObject,
   type Management,
   type Ownership,
-  type ReconcileContext,
-  type ReconcileResult,
+  type BrokerSettingsDriftContext,
 } from '../../shared/index.js';
 import type { ClusterStream, ClusterStreamPhase } from '../../shared/index.js';
 import type { BrokerConnection } from './broker.js';
@@ -42,7 +43,7 @@ export const WAIT_MS = 5 * 60_000;
 export async function brokerObjectOf(
   plan: TopicPlan,
   connection: BrokerConnection,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<BrokerObject> {
   if (plan.protocol === 'nats') return jetStreamObject(connection.servers, plan.stream);
   const clusterId = await ctx.brokers.kafka(connection.servers, connection.credentials).clusterId();
@@ -54,7 +55,7 @@ export function claimSessionFor(
   cs: ClusterStream,
   plan: TopicPlan,
   object: BrokerObject,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): ClaimSession {
   const claim = claimStatusOf(cs.status);
   const usedBefore = cs.status?.topicName === plan.topic;
@@ -80,7 +81,7 @@ export async function yieldTopic(
   object: BrokerObject,
   conflict: Extract<Ownership, { kind: 'conflict' }>,
   management: Management,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<ReconcileResult> {
   const owner = conflict.holder ? holderText(conflict.holder) : `an unreadable BrokerClaim`;
   const message =
@@ -102,9 +103,4 @@ export async function yieldTopic(
     await ctx.event('Warning', 'ResourceConflict', message);
   }
   return requeueAfter(jitter(WAIT_MS));
-}
-
-/** Whether `cs` is in the mode that lets go of its topic (its finalizer goes too). */
-export function isUnmanaged(cs: KubeObject): boolean {
-  return cs.metadata.annotations?.[MANAGEMENT_ANNOTATION]?.trim() === 'unmanaged';
 }

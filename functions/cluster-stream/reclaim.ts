@@ -8,22 +8,19 @@
  * the claim (it no longer uses the topic, so a ClusterStream waiting for it may take it over) and
  * stays Released without a topic until `spec.claimRef` is removed.
  */
+import { Builtin, awaitChange, findCondition, type ReconcileResult } from '../../runtime/index.js';
 import {
   AUTO_PROVISIONED_LABEL,
-  Builtin,
   ClusterStreamKind,
-  awaitChange,
   claimNameOf,
   claimNamed,
   clusterStreamBindingName,
   deletionVerdict,
-  findCondition,
   managedCondition,
   releaseClaim,
   type ClusterStream,
   type Management,
-  type ReconcileContext,
-  type ReconcileResult,
+  type BrokerSettingsDriftContext,
 } from '../../shared/index.js';
 import { connectionFor, deleteTopic, describeTopic } from './broker.js';
 import { brokerObjectOf } from './ownership.js';
@@ -34,7 +31,7 @@ export async function reclaim(
   cs: ClusterStream,
   plan: TopicPlan,
   management: Management,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<ReconcileResult> {
   const auto = cs.metadata.labels?.[AUTO_PROVISIONED_LABEL] === 'true';
   // Reclaimed already (the status says so at this generation): nothing is left to do.

@@ -26,24 +26,26 @@
  */
 import {
   Builtin,
-  TanzuStreamKind,
   TerminalError,
   awaitChange,
-  claimStatusOf,
   findCondition,
   jitter,
+  messageOf,
+  requeueAfter,
+  type ConditionInput,
+  type ReconcileResult,
+} from '../../runtime/index.js';
+import {
+  TanzuStreamKind,
+  claimStatusOf,
   managedCondition,
   managementOf,
-  messageOf,
   recordDrift,
   releaseClaim,
   releaseMoved,
-  requeueAfter,
-  type ConditionInput,
   type Management,
-  type ReconcileContext,
-  type ReconcileResult,
   type SettingChange,
+  type BrokerSettingsDriftContext,
 } from '../../shared/index.js';
 import {
   bindingPhase,
@@ -67,7 +69,10 @@ import { carriedOver, claimantName, writeStatus } from './status.js';
 export const RESYNC_MS = 5 * 60_000;
 
 /** The Stream `claimRef` names, as it is now; `undefined` when there is none or it is gone. */
-async function claimantOf(cs: ClusterStream, ctx: ReconcileContext): Promise<ClaimantState | undefined> {
+async function claimantOf(
+  cs: ClusterStream,
+  ctx: BrokerSettingsDriftContext,
+): Promise<ClaimantState | undefined> {
   const ref = cs.spec.claimRef;
   if (!ref?.name || !ref.uid) return undefined;
   const stream = await ctx.kube.get(TanzuStreamKind, ref.namespace ?? '', ref.name, { metadataOnly: true });
@@ -84,7 +89,7 @@ async function recordTerminal(
   cs: ClusterStream,
   phase: ClusterStreamPhase,
   err: TerminalError,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<void> {
   await writeStatus(
     cs,
@@ -104,7 +109,7 @@ async function inspectTopic(
   { servers, credentials }: BrokerConnection,
   management: Management,
   createFirst: boolean,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<{ pass: TopicPass; protocolVersion?: string }> {
   if (plan.protocol === 'kafka') {
     const admin = ctx.brokers.kafka(servers, credentials);
@@ -143,7 +148,7 @@ async function recordPass(
   actions: readonly BrokerAction[],
   drift: readonly SettingChange[],
   managed: ConditionInput,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<void> {
   if (pass.existed && !cs.status?.topicName)
     await ctx.event('Normal', 'TopicAdopted', `adopted the existing ${what}`);
@@ -178,7 +183,7 @@ async function letGo(
   cs: ClusterStream,
   plan: TopicPlan,
   phase: ClusterStreamPhase,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<ReconcileResult> {
   const what = describeTopic(plan);
   const claim = claimStatusOf(cs.status);
@@ -200,7 +205,10 @@ async function letGo(
 }
 
 /** Reconciles one ClusterStream (see the module documentation for the flow). */
-export async function reconcile(cs: ClusterStream, ctx: ReconcileContext): Promise<ReconcileResult> {
+export async function reconcile(
+  cs: ClusterStream,
+  ctx: BrokerSettingsDriftContext,
+): Promise<ReconcileResult> {
   const phase = bindingPhase(cs.spec.claimRef, await claimantOf(cs, ctx));
   const reclaiming = phase === 'Released' && cs.spec.storage.reclaimPolicy === 'Delete';
   try {

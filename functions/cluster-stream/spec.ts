@@ -13,7 +13,7 @@
  *   `config` key is a JetStream setting (`InvalidSpec`);
  * - `name` still equals `status.topicName` once the topic exists (`NotSupported`: no broker renames).
  */
-import { TerminalError, type KubeObject, type SluiceConfig } from '../../shared/index.js';
+import { TerminalError, type KubeObject } from '../../runtime/index.js';
 import {
   isSupportedProtocol,
   natsStreamName,
@@ -23,6 +23,7 @@ import {
   topicNameProblem,
   type ClusterStream,
   type Protocol,
+  type OperatorSettings,
 } from '../../shared/index.js';
 import { natsSettings, type NatsSettings } from './nats-config.js';
 
@@ -80,7 +81,7 @@ function protocolOf(cs: ClusterStream): Protocol {
  */
 export function planTopic(
   cs: ClusterStream,
-  config: Pick<SluiceConfig, 'kafkaBinding' | 'natsBinding'>,
+  config: Pick<OperatorSettings, 'kafkaBinding' | 'natsBinding'>,
 ): TopicPlan {
   const protocol = protocolOf(cs);
   const topic = cs.spec.name;
@@ -129,7 +130,7 @@ export function planTopic(
 export function chooseServers(
   plan: TopicPlan,
   fromBinding: readonly string[] | undefined,
-  config: Pick<SluiceConfig, 'kafkaBrokers' | 'natsUrl'>,
+  config: Pick<OperatorSettings, 'kafkaBrokers' | 'natsUrl'>,
 ): readonly string[] {
   if (plan.servers) return plan.servers;
   if (fromBinding && fromBinding.length > 0) return fromBinding;

@@ -3,7 +3,7 @@
  * Writing a ClusterStream's status from what a pass found, and the parts of the last status a
  * pass keeps when it has not looked at the topic.
  */
-import { ClusterStreamKind, type ReconcileContext } from '../../shared/index.js';
+import { ClusterStreamKind, type BrokerSettingsDriftContext } from '../../shared/index.js';
 import type { ClusterStream } from '../../shared/index.js';
 import { clusterStreamStatus, type StatusInput } from './desired.js';
 
@@ -16,7 +16,7 @@ export function claimantName(cs: ClusterStream): string {
 export async function writeStatus(
   cs: ClusterStream,
   input: StatusInput,
-  ctx: ReconcileContext,
+  ctx: BrokerSettingsDriftContext,
 ): Promise<void> {
   await ctx.kube.writeStatus(ClusterStreamKind, cs, clusterStreamStatus(cs, input, ctx.clock.now()));
 }

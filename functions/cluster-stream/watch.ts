@@ -5,22 +5,13 @@
  * noticed at once rather than at the next resync, and the deletion of the BrokerClaim it waits
  * for (its topic's owner let go), so that it takes the topic over at once.
  */
-import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
-import { type ObjectRef } from '../../shared/kube/object-ref.js';
-import { Builtin } from '../../shared/kube/resources.js';
-import { type KubeObject } from '../../shared/kube/types.js';
-import { enqueueMapped, uniqueRefs, type Mapper } from '../../shared/runtime/mappers.js';
-import {
-  deletionChanged,
-  generationChanged,
-  or,
-  resourceVersionChanged,
-  type Predicate,
-} from '../../shared/runtime/predicates.js';
-import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
-import { isRecord } from '../../shared/util.js';
-import { CLUSTER_STREAM_FINALIZER, defaultClusterStreamName } from '../../shared/tanzu/names.js';
-import { claimReleasedWatch } from '../../shared/ownership/watch.js';
+import { ClusterStreamKind } from '../../shared/kinds.js';
+import { type ObjectRef } from '../../runtime/kube/object-ref.js';
+import { type KubeObject } from '../../runtime/kube/types.js';
+import { enqueueMapped, uniqueRefs, type Mapper } from '../../runtime/controller/mappers.js';
+import { resourceVersionChanged, type Predicate } from '../../runtime/controller/predicates.js';
+import { isRecord } from '../../runtime/util.js';
+import { defaultClusterStreamName } from '../../shared/tanzu/names.js';
 
 function clusterStreamRef(name: string): ObjectRef {
   return {
@@ -69,24 +60,3 @@ export const streamToClusterStreams: Mapper = enqueueMapped((stream, stores) => 
  */
 export const ownedSecretChanged: Predicate = (old, cur) =>
   old !== undefined && resourceVersionChanged(old, cur);
-
-/** The watch configuration of the ClusterStream function. */
-export const clusterStreamWatch: WatchConfig = {
-  owns: [{ kind: Builtin.Secret, predicate: ownedSecretChanged }],
-  watches: [
-    {
-      kind: TanzuStreamKind,
-      mapper: streamToClusterStreams,
-      // A Stream's creation, spec change or deletion; not its status writes.
-      predicate: or(generationChanged, deletionChanged),
-    },
-    // The deletion of a claim a ClusterStream waits for: it takes the topic over at once.
-    claimReleasedWatch(ClusterStreamKind),
-  ],
-};
-
-export const clusterStreamWatchRegistration: WatchRegistration = {
-  kind: ClusterStreamKind,
-  watch: clusterStreamWatch,
-  finalizer: CLUSTER_STREAM_FINALIZER,
-};

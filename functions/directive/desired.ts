@@ -14,14 +14,14 @@
  *   Delete to Retain removes the reference (server-side apply drops what Sluice no longer applies).
  */
 import {
-  DirectiveKind,
   MANAGED_BY,
   conditionsOf,
   controllerRef,
   setCondition,
   type Condition,
   type KubeObject,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { DirectiveKind } from '../../shared/index.js';
 import type { DeclaredStream, Directive } from './spec.js';
 import { DIRECTIVE_LABEL } from './watch.js';
 

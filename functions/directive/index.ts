@@ -1,29 +1,30 @@
 /**
  * @module functions/directive
- * The Directive function (`tawon.mantisnet.com/v1alpha1`): creates the Streams its `streams`
- * section names when they are absent, owned by the Directive; uses existing ones as they are;
- * resolves its publish tasks to Streams and their subjects in its status.
- *
- * Deletion needs no finalizer: Streams created with `retentionPolicy: Delete` carry a controller
- * owner reference and the garbage collector deletes them; `Retain` ones carry none and stay.
- *
- * Watch configuration:
- * - owns Tawon Streams (those with its owner reference);
- * - watches Tawon Streams, mapped to the Directives of their namespace that list them, name them in
- *   a publish task, or created them: so a Stream's readiness, appearance or deletion is reflected.
+ * The Directive function (`tawon.mantisnet.com/v1alpha1`): creates the Tawon Streams its `streams`
+ * section names when absent (owned, deleted with it on `retentionPolicy: Delete`) and resolves
+ * its publish tasks to stream subjects. Its declaration:
+ * - the Streams it created, from a metadata watcher selected by its label (seed 003's
+ *   `owns_stream`: only the Directives' Streams are watched, not every Stream);
+ * - any Tawon Stream it refers to or created, through the dispatcher's shared Stream cache.
  */
-import { DirectiveKind, defineFunction } from '../../shared/index.js';
-import { reconcileDirective } from './reconcile.js';
-import { parseDirective } from './spec.js';
-import { directiveWatch } from './watch.js';
+import { declareFunction, metadataWatcher } from '../../runtime/index.js';
+import { DirectiveKind, TawonStreamKind } from '../../shared/kinds.js';
+import { DIRECTIVE_LABEL, streamToDirectives } from './watch.js';
 
-export { DIRECTIVE_LABEL, referencedStreams, streamToDirectives } from './watch.js';
-
-export const directiveFunction = defineFunction({
-  kind: DirectiveKind,
-  parse: parseDirective,
-  reconcile: reconcileDirective,
-  watch: directiveWatch,
+export const directiveFunction = declareFunction(DirectiveKind, {
+  controller: (c, kube) =>
+    c
+      .ownsStream(metadataWatcher(kube, TawonStreamKind, { labelSelector: DIRECTIVE_LABEL }).touchedObjects())
+      .watches(TawonStreamKind, streamToDirectives),
+  // The Streams it creates, reads, lists and deletes.
+  access: {
+    rules: [
+      {
+        apiGroups: [TawonStreamKind.group],
+        resources: [TawonStreamKind.plural],
+        verbs: ['get', 'list', 'create', 'patch', 'delete'],
+      },
+    ],
+  },
+  handlers: () => import('./handlers.js'),
 });
-
-export { CREATED_BY_ANNOTATION } from './desired.js';

@@ -15,15 +15,14 @@
  *    Directive created it and whether it is ready; `Ready` is True when all are.
  */
 import {
-  DirectiveKind,
-  TawonStreamKind,
   awaitChange,
   findCondition,
   isRecord,
   type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { DirectiveKind, TawonStreamKind } from '../../shared/index.js';
 import { createdBy, desiredStream, directiveStatus, type Problem, type ResolvedStream } from './desired.js';
 import { DIRECTIVE_LABEL } from './watch.js';
 import { declaredStreams, publishTargetsOf, type DeclaredStream, type Directive } from './spec.js';

@@ -23,7 +23,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { TerminalError, isRecord, parseWith, type KubeObject } from '../../shared/index.js';
+import { TerminalError, isRecord, type KubeObject } from '../../runtime/index.js';
+import { parseWith } from '../../runtime/validation.js';
 import { parseLimits, type Limits } from '../../shared/index.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

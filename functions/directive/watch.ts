@@ -1,15 +1,13 @@
 /**
  * @module functions/directive/watch
  * What triggers a Directive reconcile besides its own changes: the Tawon Streams it owns, and any
- * Stream it refers to or created. Light on purpose (no handler code), so that the dispatcher can
- * load it alone.
+ * Stream it refers to or created.
  */
-import { DirectiveKind, TawonStreamKind } from '../../shared/kinds.js';
-import { refOf } from '../../shared/kube/object-ref.js';
-import type { KubeObject } from '../../shared/kube/types.js';
-import { enqueueMapped, type Mapper } from '../../shared/runtime/mappers.js';
-import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
-import { isRecord } from '../../shared/util.js';
+import { DirectiveKind } from '../../shared/kinds.js';
+import { refOf } from '../../runtime/kube/object-ref.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
+import { type Mapper } from '../../runtime/controller/mappers.js';
+import { isRecord } from '../../runtime/util.js';
 
 /** The label naming the Directive that created a Stream. */
 export const DIRECTIVE_LABEL = 'tawon.mantisnet.com/directive';
@@ -40,15 +38,4 @@ export const streamToDirectives: Mapper = (stream, stores) => {
         (d.metadata.name === creator || referencedStreams(d).has(name)),
     )
     .map((d) => refOf(DirectiveKind, d));
-};
-
-export const directiveWatch: WatchConfig = {
-  owns: [{ kind: TawonStreamKind }],
-  watches: [{ kind: TawonStreamKind, mapper: enqueueMapped(streamToDirectives) }],
-};
-
-export const directiveWatchRegistration: WatchRegistration = {
-  kind: DirectiveKind,
-  watch: directiveWatch,
-  finalizer: undefined,
 };

@@ -12,12 +12,12 @@
  */
 import {
   Builtin,
-  StreamStoreKind,
   controllerRef,
   managedLabels,
   type KubeObject,
   type ResourceType,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { StreamStoreKind } from '../../shared/index.js';
 import {
   CONFIG_DIR,
   CONFIG_FILE,

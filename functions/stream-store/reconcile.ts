@@ -12,8 +12,6 @@
  */
 import {
   KubeApiError,
-  StreamStoreKind,
-  TawonStreamKind,
   TerminalError,
   awaitChange,
   isRecord,
@@ -21,7 +19,8 @@ import {
   type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { StreamStoreKind, TawonStreamKind } from '../../shared/index.js';
 import { desiredChildren, type Child } from './desired.js';
 import type { StreamStore } from './spec.js';
 import { desiredStatus } from './status.js';

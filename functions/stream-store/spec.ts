@@ -26,7 +26,8 @@ import {
   NotEquals,
   ValidateNested,
 } from 'class-validator';
-import { isRecord, parseWith, type KubeObject } from '../../shared/index.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
+import { parseWith } from '../../runtime/validation.js';
 import { parseStoreLimits, type StoreLimits } from '../../shared/index.js';
 import { parseStorageQuantity } from '../../shared/index.js';
 

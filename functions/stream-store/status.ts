@@ -10,7 +10,13 @@
  * - `Running`: every replica is ready and current.
  * Condition `Ready` is `True` exactly in `Running`, with the phase as its reason otherwise.
  */
-import { conditionsOf, isRecord, setCondition, type Condition, type KubeObject } from '../../shared/index.js';
+import {
+  conditionsOf,
+  isRecord,
+  setCondition,
+  type Condition,
+  type KubeObject,
+} from '../../runtime/index.js';
 import { storeEndpoint } from './nats-conf.js';
 import type { StreamStore } from './spec.js';
 

@@ -1,16 +1,12 @@
 /**
  * @module functions/stream-store/watch
  * What triggers a StreamStore reconcile besides its own changes: the objects it owns, and the Tawon
- * Streams that name it (its status counts them). Light on purpose (no handler code), so that the
- * dispatcher can load it alone.
+ * Streams that name it (its status counts them).
  */
-import { StreamStoreKind, TawonStreamKind } from '../../shared/kinds.js';
-import type { ObjectRef } from '../../shared/kube/object-ref.js';
-import { Builtin } from '../../shared/kube/resources.js';
-import type { KubeObject } from '../../shared/kube/types.js';
-import { enqueueMapped, type Mapper } from '../../shared/runtime/mappers.js';
-import { deletionChanged, generationChanged, or } from '../../shared/runtime/predicates.js';
-import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
+import { StreamStoreKind } from '../../shared/kinds.js';
+import type { ObjectRef } from '../../runtime/kube/object-ref.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
+import { type Mapper } from '../../runtime/controller/mappers.js';
 import { storeNameOf } from '../../shared/tawon/store-name.js';
 
 /**
@@ -30,21 +26,4 @@ export const streamToStore: Mapper = (stream: KubeObject): ObjectRef[] => {
       name,
     },
   ];
-};
-
-export const streamStoreWatch: WatchConfig = {
-  owns: [{ kind: Builtin.StatefulSet }, { kind: Builtin.Service }, { kind: Builtin.ConfigMap }],
-  watches: [
-    {
-      kind: TawonStreamKind,
-      mapper: enqueueMapped(streamToStore),
-      predicate: or(generationChanged, deletionChanged),
-    },
-  ],
-};
-
-export const streamStoreWatchRegistration: WatchRegistration = {
-  kind: StreamStoreKind,
-  watch: streamStoreWatch,
-  finalizer: undefined,
 };

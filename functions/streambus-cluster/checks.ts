@@ -6,7 +6,7 @@
  * `Ready=False` and `Degraded=True` with the check's reason and is reconciled again every 30 s,
  * since Sluice watches neither Secrets nor CRDs.
  */
-import { Builtin, KubeApiError, type ReconcileContext } from '../../shared/index.js';
+import { Builtin, KubeApiError, type ReconcileContext } from '../../runtime/index.js';
 import type { StreamBusClusterSpec } from './spec.js';
 import type { Problem } from './status.js';
 

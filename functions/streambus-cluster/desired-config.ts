@@ -25,7 +25,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import type { KubeObject } from '../../shared/index.js';
+import type { KubeObject } from '../../runtime/index.js';
 import { authMethod } from './parse.js';
 import type { QuotasSpec, StreamBusClusterSpec } from './spec.js';
 import { CONFIG_KEY, PATHS, RAFT_PORT, childMeta, names, peers, type ClusterId } from './topology.js';

@@ -14,7 +14,7 @@
  * - ServiceMonitor `<name>` (observability.metrics.serviceMonitor): scrapes `/metrics` on the HTTP
  *   port of the client Service, every `metrics.interval` when given.
  */
-import type { KubeObject } from '../../shared/index.js';
+import type { KubeObject } from '../../runtime/index.js';
 import type { StreamBusClusterSpec } from './spec.js';
 import { RAFT_PORT, childMeta, names, selectorLabels, type ClusterId } from './topology.js';
 

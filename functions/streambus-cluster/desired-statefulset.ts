@@ -23,7 +23,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import type { KubeObject, ObjectMeta } from '../../shared/index.js';
+import type { KubeObject, ObjectMeta } from '../../runtime/index.js';
 import type { StreamBusClusterSpec, TolerationSpec } from './spec.js';
 import {
   CONFIG_HASH_ANNOTATION,

@@ -7,7 +7,7 @@
  * Every child carries a controller reference to the cluster, so deleting the cluster
  * garbage-collects them; the claims the StatefulSet made stay, as Kubernetes keeps them by default.
  */
-import type { KubeObject } from '../../shared/index.js';
+import type { KubeObject } from '../../runtime/index.js';
 import { configData, configHash, desiredConfigMap } from './desired-config.js';
 import {
   desiredClientService,

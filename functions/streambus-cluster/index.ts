@@ -1,34 +1,32 @@
 /**
  * @module functions/streambus-cluster
- * The StreamBusCluster function (`streambus.io/v1alpha1`): a StreamBus broker cluster run as a
- * StatefulSet with its ConfigMap, Services, PodDisruptionBudget and optional NetworkPolicy and
- * ServiceMonitor.
- *
- * Watch configuration:
- * - the cluster itself, with the default primary predicate (spec, finalizer, deletion or
- *   annotation changes; our status writes do not loop);
- * - owned kinds, watched metadata-only, every change re-enqueuing the owner: StatefulSet (its
- *   status drives the phase), Service, ConfigMap, PodDisruptionBudget and NetworkPolicy (an edit
- *   or deletion by someone else is undone).
- *
- * ServiceMonitors are not watched: the kind may not exist, and a watch on a missing kind fails.
- * Neither are the TLS Secrets nor CRDs: a cluster waiting for a Secret or for the ServiceMonitor
- * CRD polls every 30 s instead (see reconcile and checks).
- * No finalizer: every child is garbage-collected through its owner reference.
+ * The StreamBusCluster function (`streambus.io/v1alpha1`): a broker cluster as a ConfigMap,
+ * Services, a StatefulSet, a PodDisruptionBudget and (optionally) a NetworkPolicy and a
+ * ServiceMonitor. Its declaration: every object it owns triggers it.
  */
-import { StreamBusClusterKind, defineFunction } from '../../shared/index.js';
-import { asCluster } from './parse.js';
-import { reconcile } from './reconcile.js';
-import { streamBusClusterWatch } from './watch.js';
+import { Builtin, declareFunction } from '../../runtime/index.js';
+import { StreamBusClusterKind } from '../../shared/kinds.js';
 
-export const streamBusClusterFunction = defineFunction({
-  kind: StreamBusClusterKind,
-  parse: asCluster,
-  reconcile,
-  watch: streamBusClusterWatch,
+export const streamBusClusterFunction = declareFunction(StreamBusClusterKind, {
+  controller: (c) =>
+    c
+      .owns(Builtin.StatefulSet)
+      .owns(Builtin.Service)
+      .owns(Builtin.ConfigMap)
+      .owns(Builtin.PodDisruptionBudget)
+      .owns(Builtin.NetworkPolicy),
+  access: {
+    // Server-side apply is a PATCH that may create: both. The StatefulSet is read for status;
+    // NetworkPolicies and ServiceMonitors are also pruned when switched off.
+    rules: [
+      { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['create', 'patch'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'create', 'patch'] },
+      { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['create', 'patch'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'patch', 'delete'] },
+      { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: ['get', 'create', 'patch', 'delete'] },
+    ],
+    // The TLS Secrets it mounts must exist (read metadata only).
+    secrets: ['get'],
+  },
+  handlers: () => import('./handlers.js'),
 });
-
-export { reconcile } from './reconcile.js';
-export { asCluster, parseSpec, type StreamBusCluster } from './parse.js';
-export { desiredObjects, type DesiredObjects } from './desired.js';
-export { StreamBusClusterSpec } from './spec.js';

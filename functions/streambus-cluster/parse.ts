@@ -18,7 +18,8 @@
  * - podLabels change a selector label, or podAnnotations set the config-hash annotation;
  * - two tenantOverrides name the same tenant.
  */
-import { TerminalError, isRecord, parseWith, type KubeObject, type ObjectMeta } from '../../shared/index.js';
+import { TerminalError, isRecord, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
+import { parseWith } from '../../runtime/validation.js';
 import { StreamBusClusterSpec, type AuthMethod } from './spec.js';
 import { CONFIG_HASH_ANNOTATION, RAFT_PORT, selectorLabels } from './topology.js';
 

@@ -27,7 +27,6 @@
 import {
   Builtin,
   KubeApiError,
-  StreamBusClusterKind,
   TerminalError,
   awaitChange,
   findCondition,
@@ -37,7 +36,8 @@ import {
   type ReconcileContext,
   type ReconcileResult,
   type ResourceType,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { StreamBusClusterKind } from '../../shared/index.js';
 import { SERVICE_MONITOR_CRD_MISSING, combine, missingSecrets, serviceMonitorServed } from './checks.js';
 import { desiredObjects, type DesiredObjects } from './desired.js';
 import { parseSpec, statusRecord, type StreamBusCluster } from './parse.js';

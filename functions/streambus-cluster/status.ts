@@ -25,7 +25,7 @@ import {
   setConditions,
   type ConditionInput,
   type KubeObject,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 
 export const PHASES = ['Pending', 'Creating', 'Running', 'Updating', 'Degraded', 'Failed'] as const;
 export type Phase = (typeof PHASES)[number];

@@ -4,7 +4,7 @@
  * after creation, so a new storage.size, storage.raftSize or storage.class must be reported, not
  * applied (and not silently dropped). Pure.
  */
-import { isRecord, type KubeObject } from '../../shared/index.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
 import type { StatefulSetManifest } from './desired-statefulset.js';
 
 const SUFFIX: Readonly<Record<string, number>> = {

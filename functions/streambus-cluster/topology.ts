@@ -5,7 +5,8 @@
  * Identity: pod `<name>-<i>` of the StatefulSet `<name>` is broker `i + 1` (the broker treats id 0
  * as unset), reachable at `<name>-<i>.<name>-headless.<namespace>.svc` through the headless Service.
  */
-import { StreamBusClusterKind, controllerRef, type KubeObject, type ObjectMeta } from '../../shared/index.js';
+import { controllerRef, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
+import { StreamBusClusterKind } from '../../shared/index.js';
 
 /** The Raft port of every broker; fixed, because every broker's peer list names it. */
 export const RAFT_PORT = 7000;

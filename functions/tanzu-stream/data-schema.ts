@@ -11,7 +11,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsOptional, IsString, MinLength, ValidateNested } from 'class-validator';
-import { TerminalError } from '../../shared/index.js';
+import { TerminalError } from '../../runtime/index.js';
 import { IsStringMap } from '../../shared/index.js';
 
 export class FieldMetadata {

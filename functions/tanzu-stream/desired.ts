@@ -4,8 +4,6 @@
  * provisions when there is none, whether an existing one fits it, its binding Secret and status.
  */
 import {
-  ClusterStreamKind,
-  TanzuStreamKind,
   TerminalError,
   apiVersionOf,
   conditionsOf,
@@ -15,8 +13,8 @@ import {
   setCondition,
   type ConditionStatus,
   type KubeObject,
-  type SluiceConfig,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind, TanzuStreamKind, type OperatorSettings } from '../../shared/index.js';
 import {
   AUTO_PROVISIONED_LABEL,
   bindingSecret,
@@ -92,7 +90,7 @@ export function derivedPatch(csName: string, stream: Stream): KubeObject {
 export function autoProvisionedClusterStream(
   stream: Stream,
   claimRef: BoundClaimRef,
-  config: Pick<SluiceConfig, 'kafkaBrokers' | 'natsUrl' | 'kafkaBinding' | 'natsBinding'>,
+  config: Pick<OperatorSettings, 'kafkaBrokers' | 'natsUrl' | 'kafkaBinding' | 'natsBinding'>,
 ): KubeObject {
   const protocol = protocolOf(stream);
   const csName = clusterStreamNameOf(stream);

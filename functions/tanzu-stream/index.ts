@@ -1,21 +1,35 @@
 /**
  * @module functions/tanzu-stream
- * The Stream function of `streaming.tanzu.vmware.com/v1alpha1` (namespaced): binds a Stream to a
- * ClusterStream, provisioning one when needed, and publishes its binding Secret. See
- * `reconcile.ts` for the flow and `watch.ts` for what triggers it. No finalizer: releasing the
- * ClusterStream is the ClusterStream's business (it notices its Stream is gone).
+ * The Streaming Runtime's Stream function (`streaming.tanzu.vmware.com/v1alpha1`, namespaced): a
+ * claim on a ClusterStream, auto-provisioning one when none exists, and a Service Binding Secret
+ * for the workloads. Its declaration; `watch.ts` holds the mappers.
+ *
+ * Triggers besides its own changes: its binding Secret (owned); any change of a ClusterStream it
+ * is bound to or names (status changes matter here: Ready, storage address); and a change of a
+ * ClusterStream's binding Secret in the operator's namespace (credentials rotated).
  */
-import { TanzuStreamKind, defineFunction } from '../../shared/index.js';
-import { reconcile } from './reconcile.js';
-import { parse, type Stream } from './spec.js';
-import { streamWatch } from './watch.js';
+import { Builtin, declareFunction, resourceVersionChanged } from '../../runtime/index.js';
+import { SETTINGS_NEEDS } from '../../shared/context.js';
+import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
+import { bindingSecretToStreams, clusterStreamToStreams } from './watch.js';
 
-export { POLL_MS } from './reconcile.js';
-
-/** The Stream function as the worker runs it. */
-export const tanzuStreamFunction = defineFunction<Stream>({
-  kind: TanzuStreamKind,
-  parse,
-  reconcile,
-  watch: streamWatch,
+export const tanzuStreamFunction = declareFunction(TanzuStreamKind, {
+  needs: SETTINGS_NEEDS,
+  access: {
+    // Claims and auto-provisioning.
+    rules: [{ apiGroups: [ClusterStreamKind.group], resources: [ClusterStreamKind.plural], verbs: ['get', 'create', 'patch'] }],
+    // Its own binding Secret, beside the Stream.
+    secrets: ['create', 'patch'],
+    // The ClusterStream's binding Secret.
+    operatorSecrets: ['get'],
+  },
+  controller: (c) =>
+    c
+      .owns(Builtin.Secret)
+      .watches(ClusterStreamKind, clusterStreamToStreams, { predicate: resourceVersionChanged })
+      .watches(Builtin.Secret, bindingSecretToStreams, {
+        metadataOnly: true,
+        predicate: resourceVersionChanged,
+      }),
+  handlers: () => import('./handlers.js'),
 });

@@ -23,18 +23,16 @@
  */
 import {
   Builtin,
-  ClusterStreamKind,
   KubeApiError,
-  TanzuStreamKind,
   TerminalError,
   awaitChange,
   findCondition,
   isConditionTrue,
   requeueAfter,
   retryOnConflict,
-  type ReconcileContext,
   type ReconcileResult,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind, TanzuStreamKind, type SettingsContext } from '../../shared/index.js';
 import {
   decideClaim,
   parseClusterStream,
@@ -66,7 +64,7 @@ function identity(stream: Stream): StreamIdentity {
   };
 }
 
-async function readClusterStream(name: string, ctx: ReconcileContext): Promise<ClusterStream | undefined> {
+async function readClusterStream(name: string, ctx: SettingsContext): Promise<ClusterStream | undefined> {
   const raw = await ctx.kube.get(ClusterStreamKind, undefined, name);
   return raw ? parseClusterStream(raw) : undefined;
 }
@@ -75,7 +73,7 @@ async function readClusterStream(name: string, ctx: ReconcileContext): Promise<C
 const PROGRESS_REASONS = new Set(['StreamDeployed', 'AutoProvisionClusterStream', 'ClusterStreamNotReady']);
 
 /** Writes the status; records an Event when the Ready reason changes. */
-async function writeStatus(stream: Stream, input: StreamStatusInput, ctx: ReconcileContext): Promise<void> {
+async function writeStatus(stream: Stream, input: StreamStatusInput, ctx: SettingsContext): Promise<void> {
   const before = findCondition(stream.status, 'Ready');
   await ctx.kube.writeStatus(TanzuStreamKind, stream, streamStatus(stream, input, ctx.clock.now()));
   if (before?.reason !== input.ready.reason) {
@@ -90,7 +88,7 @@ async function notReady(
   clusterStream: string,
   reason: string,
   message: string,
-  ctx: ReconcileContext,
+  ctx: SettingsContext,
   result: ReconcileResult = awaitChange(),
 ): Promise<ReconcileResult> {
   await writeStatus(stream, { clusterStream, ready: { status: 'False', reason, message } }, ctx);
@@ -104,7 +102,7 @@ async function notReady(
 async function claim(
   name: string,
   stream: Stream,
-  ctx: ReconcileContext,
+  ctx: SettingsContext,
 ): Promise<{ decision: ClaimDecision; cs: ClusterStream } | undefined> {
   return retryOnConflict(async () => {
     const cs = await readClusterStream(name, ctx);
@@ -119,7 +117,7 @@ async function claim(
   });
 }
 
-async function provision(stream: Stream, csName: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function provision(stream: Stream, csName: string, ctx: SettingsContext): Promise<ReconcileResult> {
   if (!ctx.config.autoProvision) {
     return notReady(
       stream,
@@ -147,7 +145,7 @@ async function provision(stream: Stream, csName: string, ctx: ReconcileContext):
 }
 
 /** Publishes the binding of a Stream to a claimed ClusterStream once that is ready. */
-async function bind(stream: Stream, cs: ClusterStream, ctx: ReconcileContext): Promise<ReconcileResult> {
+async function bind(stream: Stream, cs: ClusterStream, ctx: SettingsContext): Promise<ReconcileResult> {
   const csName = cs.metadata.name ?? '';
   const csReady = findCondition(cs.status, 'Ready');
   const bindingName = cs.status?.binding?.name;
@@ -192,7 +190,7 @@ async function bind(stream: Stream, cs: ClusterStream, ctx: ReconcileContext): P
 }
 
 /** Reconciles one Stream (see the module documentation for the flow). */
-export async function reconcile(stream: Stream, ctx: ReconcileContext): Promise<ReconcileResult> {
+export async function reconcile(stream: Stream, ctx: SettingsContext): Promise<ReconcileResult> {
   const csName = clusterStreamNameOf(stream);
   if (protocolOf(stream) === 'nats' && (stream.spec.partitionCount ?? 1) > 1) {
     throw new TerminalError(

@@ -22,7 +22,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { TerminalError, isRecord, parseWith, type KubeObject } from '../../shared/index.js';
+import { TerminalError, isRecord, type KubeObject } from '../../runtime/index.js';
+import { parseWith } from '../../runtime/validation.js';
 import { IsStringMap, STREAM_MODES, type StreamMode } from '../../shared/index.js';
 import { DataSchemaContext, checkDataSchema } from './data-schema.js';
 

@@ -7,13 +7,15 @@
  * the owning ClusterStream's claim.
  */
 import { ClusterStreamKind, TanzuStreamKind } from '../../shared/kinds.js';
-import { type ObjectRef } from '../../shared/kube/object-ref.js';
-import { Builtin } from '../../shared/kube/resources.js';
-import { type KubeObject } from '../../shared/kube/types.js';
-import { enqueueMapped, uniqueRefs, type Mapper, type StoreLookup } from '../../shared/runtime/mappers.js';
-import { resourceVersionChanged } from '../../shared/runtime/predicates.js';
-import type { WatchConfig, WatchRegistration } from '../../shared/runtime/registration.js';
-import { isRecord } from '../../shared/util.js';
+import { type ObjectRef } from '../../runtime/kube/object-ref.js';
+import { type KubeObject } from '../../runtime/kube/types.js';
+import {
+  enqueueMapped,
+  uniqueRefs,
+  type Mapper,
+  type StoreLookup,
+} from '../../runtime/controller/mappers.js';
+import { isRecord } from '../../runtime/util.js';
 import { defaultClusterStreamName } from '../../shared/tanzu/names.js';
 
 function streamRef(namespace: string, name: string): ObjectRef {
@@ -68,24 +70,3 @@ export const bindingSecretToStreams: Mapper = enqueueMapped((secret, stores) =>
       }),
   ),
 );
-
-/** The watch configuration of the Stream function. */
-export const streamWatch: WatchConfig = {
-  owns: [{ kind: Builtin.Secret }],
-  watches: [
-    // Status changes matter here (Ready, storage address), so every change counts.
-    { kind: ClusterStreamKind, mapper: clusterStreamToStreams, predicate: resourceVersionChanged },
-    {
-      kind: Builtin.Secret,
-      mapper: bindingSecretToStreams,
-      metadataOnly: true,
-      predicate: resourceVersionChanged,
-    },
-  ],
-};
-
-export const tanzuStreamWatchRegistration: WatchRegistration = {
-  kind: TanzuStreamKind,
-  watch: streamWatch,
-  finalizer: undefined,
-};

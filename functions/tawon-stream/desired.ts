@@ -8,15 +8,8 @@
  * as many replicas as the store runs. Only what JetStream 2.9 knows is used.
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig, type StreamInfo } from 'nats';
-import {
-  DEFAULT_VALUE,
-  conditionsOf,
-  setConditions,
-  type ClaimStatus,
-  type Condition,
-  type ConditionInput,
-  type SettingChange,
-} from '../../shared/index.js';
+import { conditionsOf, setConditions, type Condition, type ConditionInput } from '../../runtime/index.js';
+import { DEFAULT_VALUE, type ClaimStatus, type SettingChange } from '../../shared/index.js';
 import type { AppliedLimits } from '../../shared/index.js';
 import type { TawonStream } from './spec.js';
 

@@ -16,18 +16,17 @@
  * Every path that finishes lets go of the claim, so that an object waiting for the stream takes it
  * over.
  */
+import { awaitChange, type ReconcileResult } from '../../runtime/index.js';
 import {
   BrokerUnavailableError,
   StreamStoreKind,
-  awaitChange,
   claimNameOf,
   claimNamed,
   claimStatusOf,
   deletionVerdict,
   managementOf,
   releaseClaim,
-  type ReconcileContext,
-  type ReconcileResult,
+  type BrokerDriftContext,
 } from '../../shared/index.js';
 import { deleteStream, storeManager } from './jetstream.js';
 import { jetStreamName } from './naming.js';
@@ -52,7 +51,7 @@ function deletingFor(stream: TawonStream, now: Date): number {
 }
 
 /** Lets go of the claim the status says this Stream holds (another holder's is left alone). */
-async function releaseOwn(stream: TawonStream, ctx: ReconcileContext, except?: string): Promise<void> {
+async function releaseOwn(stream: TawonStream, ctx: BrokerDriftContext, except?: string): Promise<void> {
   const claim = claimStatusOf(stream.status);
   if (claim?.owner && claim.name !== except)
     await releaseClaim(ctx.kube, claim.name, stream.metadata.uid ?? '');
@@ -60,7 +59,7 @@ async function releaseOwn(stream: TawonStream, ctx: ReconcileContext, except?: s
 
 export async function finalizeTawonStream(
   stream: TawonStream,
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
 ): Promise<ReconcileResult> {
   const namespace = stream.metadata.namespace ?? '';
   const uid = stream.metadata.uid ?? '';

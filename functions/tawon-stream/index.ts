@@ -4,28 +4,39 @@
  * apart from the Streaming Runtime's Stream): one JetStream stream on a StreamStore, with limits
  * resolved against the store, updated in place, healed on resync, deleted through a finalizer.
  *
- * Watch configuration: watches StreamStores, mapped to the Streams that name them, so a change of
- * a store's defaults or limits (or its coming up) re-checks its Streams.
+ * Its declaration: a StreamStore's change (defaults, limits, deletion, or its coming up) re-checks
+ * the Streams that name it; the deletion of a BrokerClaim a Stream waits for lets it take the
+ * JetStream stream over at once.
  */
-import { TawonStreamKind, defineFunction } from '../../shared/index.js';
-import { finalizeTawonStream } from './finalize.js';
-import { isUnmanaged } from './ownership.js';
-import { reconcileTawonStream } from './reconcile.js';
-import { parseTawonStream } from './spec.js';
-import { STREAM_FINALIZER, tawonStreamWatch } from './watch.js';
+import { declareFunction, deletionChanged, generationChanged, or } from '../../runtime/index.js';
+import { BROKER_DRIFT_NEEDS } from '../../shared/context.js';
+import { ClusterStreamKind, StreamStoreKind, TawonStreamKind } from '../../shared/kinds.js';
+import { BrokerClaimType } from '../../shared/ownership/claim-kind.js';
+import { isUnmanaged } from '../../shared/ownership/management.js';
+import { watchClaimReleases } from '../../shared/ownership/watch.js';
+import { STREAM_FINALIZER, phaseChanged, storeToStreams } from './watch.js';
 
-export { STREAM_FINALIZER, phaseChanged, storeToStreams } from './watch.js';
-
-export const tawonStreamFunction = defineFunction({
-  kind: TawonStreamKind,
-  parse: parseTawonStream,
-  reconcile: reconcileTawonStream,
-  finalize: finalizeTawonStream,
+export const tawonStreamFunction = declareFunction(TawonStreamKind, {
   finalizer: STREAM_FINALIZER,
   // An unmanaged Stream holds no finalizer: Sluice will not delete its JetStream stream.
   keepsFinalizer: (obj) => !isUnmanaged(obj),
-  watch: tawonStreamWatch,
+  needs: BROKER_DRIFT_NEEDS,
+  access: {
+    rules: [
+      // Its store's defaults and limits.
+      { apiGroups: [StreamStoreKind.group], resources: [StreamStoreKind.plural], verbs: ['get'] },
+      // Who owns a JetStream stream.
+      { apiGroups: [BrokerClaimType.group], resources: [BrokerClaimType.plural], verbs: ['get', 'create', 'patch', 'delete'] },
+      // Whether the holder of a claim (a NATS ClusterStream) still exists.
+      { apiGroups: [ClusterStreamKind.group], resources: [ClusterStreamKind.plural], verbs: ['get'] },
+    ],
+  },
+  controller: (c) =>
+    watchClaimReleases(
+      c.watches(StreamStoreKind, storeToStreams, {
+        predicate: or(generationChanged, deletionChanged, phaseChanged),
+      }),
+      TawonStreamKind,
+    ),
+  handlers: () => import('./handlers.js'),
 });
-
-export { FORCE_DELETE_ANNOTATION, GIVE_UP_AFTER_MS } from './finalize.js';
-export { jetStreamName, streamSubject } from './naming.js';

@@ -12,14 +12,8 @@
  * rewrite it through the endpoint overrides (out of the cluster, and in tests).
  */
 import { NatsError, type JetStreamManager, type StreamInfo } from 'nats';
-import {
-  BrokerUnavailableError,
-  OperatorError,
-  RetryableError,
-  TerminalError,
-  messageOf,
-  type ReconcileContext,
-} from '../../shared/index.js';
+import { OperatorError, RetryableError, TerminalError, messageOf } from '../../runtime/index.js';
+import { BrokerUnavailableError, type BrokerDriftContext } from '../../shared/index.js';
 import { mutableConfig, type ManagedConfig } from './desired.js';
 
 /** JetStream's error code for "stream not found". */
@@ -55,7 +49,7 @@ export function jetStreamError(err: unknown, what: string): Error {
 
 /** The JetStream manager of the store `store` in `namespace`. */
 export async function storeManager(
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
   store: string,
   namespace: string,
 ): Promise<JetStreamManager> {

@@ -7,29 +7,29 @@
  * identity rule: the servers as configured, here the store's `<store>.<ns>.svc:4222`).
  */
 import {
-  ClaimSession,
-  MANAGEMENT_ANNOTATION,
-  TawonStreamKind,
   awaitChange,
-  claimNameOf,
-  claimStatusOf,
   conditionsOf,
   findCondition,
+  isRecord,
+  requeueAfter,
+  setConditions,
+  type ConditionInput,
+  type ReconcileResult,
+} from '../../runtime/index.js';
+import {
+  ClaimSession,
+  TawonStreamKind,
+  claimNameOf,
+  claimStatusOf,
   holderOf,
   holderText,
-  isRecord,
   jetStreamObject,
   managedCondition,
   releaseClaim,
-  requeueAfter,
-  setConditions,
   type BrokerObject,
-  type ConditionInput,
-  type KubeObject,
   type Management,
   type Ownership,
-  type ReconcileContext,
-  type ReconcileResult,
+  type BrokerDriftContext,
 } from '../../shared/index.js';
 import { storeAddress } from './jetstream.js';
 import type { TawonStream } from './spec.js';
@@ -47,7 +47,7 @@ export function claimSessionFor(
   stream: TawonStream,
   object: BrokerObject,
   subject: string,
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
 ): ClaimSession {
   const claim = claimStatusOf(stream.status);
   const usedBefore = isRecord(stream.status) && stream.status.subject === subject;
@@ -63,7 +63,7 @@ export async function writeConditions(
   ready: Omit<ConditionInput, 'type'>,
   managed: ConditionInput | undefined,
   claim: unknown,
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
 ): Promise<void> {
   const generation = stream.metadata.generation ?? 0;
   const { claim: _old, ...status } = isRecord(stream.status) ? stream.status : {};
@@ -89,7 +89,7 @@ export async function yieldStream(
   object: BrokerObject,
   conflict: Extract<Ownership, { kind: 'conflict' }>,
   management: Management,
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
 ): Promise<ReconcileResult> {
   const owner = conflict.holder ? holderText(conflict.holder) : 'an unreadable BrokerClaim';
   const message =
@@ -109,7 +109,7 @@ export async function yieldStream(
 }
 
 /** Unmanaged: releases the claim this Stream holds, changes nothing on the store. */
-export async function letGo(stream: TawonStream, ctx: ReconcileContext): Promise<ReconcileResult> {
+export async function letGo(stream: TawonStream, ctx: BrokerDriftContext): Promise<ReconcileResult> {
   const claim = claimStatusOf(stream.status);
   const what = `its JetStream stream on StreamStore ${stream.spec.store.name}`;
   if (claim?.owner && (await releaseClaim(ctx.kube, claim.name, stream.metadata.uid ?? ''))) {
@@ -128,9 +128,4 @@ export async function letGo(stream: TawonStream, ctx: ReconcileContext): Promise
     ctx,
   );
   return awaitChange();
-}
-
-/** Whether `stream` is in the mode that lets go of its JetStream stream (its finalizer goes too). */
-export function isUnmanaged(stream: KubeObject): boolean {
-  return stream.metadata.annotations?.[MANAGEMENT_ANNOTATION]?.trim() === 'unmanaged';
 }

@@ -21,25 +21,27 @@
  *    after {@link REFRESH_MS}, which refreshes the counters and heals drift.
  */
 import {
-  StreamStoreKind,
-  TawonStreamKind,
   TerminalError,
   awaitChange,
-  claimStatusOf,
   conditionsOf,
   findCondition,
-  holderText,
   isRecord,
+  requeueAfter,
+  setCondition,
+  type KubeObject,
+  type ReconcileResult,
+} from '../../runtime/index.js';
+import {
+  StreamStoreKind,
+  TawonStreamKind,
+  claimStatusOf,
+  holderText,
   managedCondition,
   managementOf,
   recordDrift,
   releaseMoved,
-  requeueAfter,
-  setCondition,
-  type KubeObject,
-  type ReconcileContext,
-  type ReconcileResult,
   type SettingChange,
+  type BrokerDriftContext,
 } from '../../shared/index.js';
 import {
   LIMIT_EXCEEDED,
@@ -60,7 +62,7 @@ export const REFRESH_MS = 60_000;
 /** Writes `Ready=False` with `reason`, keeping the rest of the status, and waits for a change. */
 async function notReady(
   stream: TawonStream,
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
   reason: string,
   message: string,
 ): Promise<ReconcileResult> {
@@ -101,7 +103,7 @@ function replicasOf(store: KubeObject): number {
 
 export async function reconcileTawonStream(
   stream: TawonStream,
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
 ): Promise<ReconcileResult> {
   const namespace = stream.metadata.namespace ?? '';
   const name = stream.metadata.name ?? '';
@@ -198,7 +200,7 @@ async function recordChange(
   storeName: string,
   created: boolean,
   changes: readonly SettingChange[],
-  ctx: ReconcileContext,
+  ctx: BrokerDriftContext,
 ): Promise<void> {
   if (created) {
     await ctx.event('Normal', 'Created', `JetStream stream ${name} created on StreamStore ${storeName}`);

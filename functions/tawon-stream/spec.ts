@@ -10,7 +10,8 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsDefined, IsString, MinLength, ValidateNested } from 'class-validator';
-import { parseWith, type KubeObject } from '../../shared/index.js';
+import { type KubeObject } from '../../runtime/index.js';
+import { parseWith } from '../../runtime/validation.js';
 import type { RawLimits } from '../../shared/index.js';
 
 export class StoreRef {

@@ -1,7 +1,7 @@
 /**
  * @module brokers/address
  * Broker addresses: `host:port` splitting (IPv6 in brackets) and the endpoint-override rewrite
- * (`SluiceConfig.endpointOverrides`) applied before every dial. An override's `from` is an exact
+ * (`OperatorSettings.endpointOverrides`) applied before every dial. An override's `from` is an exact
  * `host:port`, or `*.suffix:port` for every host under a domain on that port (for example
  * `*.svc:4222`, every in-cluster NATS Service, when Sluice runs outside the cluster). An exact
  * entry wins over a pattern; among patterns, the longest suffix wins.

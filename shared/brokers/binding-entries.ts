@@ -5,8 +5,8 @@
  * {@link InvalidBindingError} naming the Secret and the key, never the value.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import type { KubeObject } from '../kube/types.js';
-import { isRecord } from '../util.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
+import { isRecord } from '../../runtime/util.js';
 import { InvalidBindingError } from './failures.js';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -16,7 +16,7 @@
  * Guarantees: a Secret that cannot be honoured exactly throws {@link InvalidBindingError}; no
  * message ever contains a value from the Secret.
  */
-import type { KubeObject } from '../kube/types.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
 import { isHost, isPort, joinHostPort, splitHostPort } from './address.js';
 import { BindingEntries } from './binding-entries.js';
 import type { BrokerCredentials } from './types.js';

@@ -1,7 +1,7 @@
 /**
  * @module brokers/errors
  */
-import { RetryableError } from '../errors.js';
+import { RetryableError } from '../../runtime/errors.js';
 
 /** The broker could not be reached or did not answer in time; retried with backoff. */
 export class BrokerUnavailableError extends RetryableError {

@@ -4,7 +4,7 @@
  * Classify with `instanceof` or `reason`, never by message. Messages name objects (a Secret, a
  * key, a topic) and never carry a credential or any other secret value.
  */
-import { RetryableError, TerminalError } from '../errors.js';
+import { RetryableError, TerminalError } from '../../runtime/errors.js';
 
 /**
  * A Service Binding Secret cannot be used as written: a key is missing, malformed or contradicts

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { logLevel, type ISocketFactory, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../runtime/log.js';
 import { joinHostPort, splitHostPort } from './address.js';
 import type { BrokerCredentials } from './types.js';
 

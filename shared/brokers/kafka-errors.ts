@@ -4,7 +4,7 @@
  * whose protocol errors carry a `type` (the Kafka error name) and whose retry wrappers carry the
  * original in `cause`, so the mapping walks the cause chain and reads `name` and `type`.
  */
-import { OperatorError } from '../errors.js';
+import { OperatorError } from '../../runtime/errors.js';
 import { BrokerUnavailableError } from './errors.js';
 import {
   BrokerAuthError,

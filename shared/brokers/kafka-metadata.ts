@@ -4,7 +4,7 @@
  * topic metadata and settings that the batch functions share.
  */
 import type { ConfigResourceTypes, ITopicMetadata } from 'kafkajs';
-import { delay } from '../util.js';
+import { delay } from '../../runtime/util.js';
 import { kafkaErrorType } from './kafka-errors.js';
 import type { KafkaTopicSpec } from './types.js';
 

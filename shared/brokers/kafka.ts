@@ -18,7 +18,7 @@
  * treat such a read as an error.
  */
 import { Kafka, type Admin } from 'kafkajs';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../runtime/errors.js';
 import { Batcher, type BatchRunner, type Settled } from './batcher.js';
 import { BrokerUnavailableError } from './errors.js';
 import { kafkaConfig, type KafkaAdminOptions } from './kafka-config.js';

@@ -15,7 +15,7 @@ import {
   type NatsConnection,
   type TlsOptions,
 } from 'nats';
-import { OperatorError } from '../errors.js';
+import { OperatorError } from '../../runtime/errors.js';
 import { BrokerUnavailableError } from './errors.js';
 import { BrokerAuthError, BrokerOperationError } from './failures.js';
 import type { BrokerCredentials } from './types.js';

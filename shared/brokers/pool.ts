@@ -7,8 +7,8 @@
  * credentials, so no secret is ever a map key, a log field or a metric label. Every address is
  * rewritten through the endpoint overrides before it is dialed.
  */
-import { ConfigError, TerminalError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { ConfigError, TerminalError } from '../../runtime/errors.js';
+import type { Logger } from '../../runtime/log.js';
 import { hostOf, resolveAddress, resolveHostPort, splitHostPort } from './address.js';
 import { credentialsFingerprint } from './fingerprint.js';
 import { BrokerUnavailableError } from './errors.js';

@@ -7,6 +7,7 @@
  * an Event, a status or a job payload.
  */
 import type { JetStreamManager, NatsConnection } from 'nats';
+import { token } from '../../runtime/controller/tokens.js';
 
 /** Connection material read from a Service Binding Secret. */
 export interface BrokerCredentials {
@@ -77,3 +78,6 @@ export interface BrokerClients {
   resolve(hostPort: string): string;
   close(): Promise<void>;
 }
+
+/** The broker clients, as a context property (`ctx.brokers`). */
+export const BROKER_CLIENTS = token<BrokerClients>('the broker clients (Kafka admin, NATS JetStream)');

@@ -9,9 +9,9 @@
  * deleted) and read by every object that wants the same broker object. Light on purpose (types
  * only), so that the dispatcher can load it for its watch.
  */
-import type { ResourceType } from '../kube/resources.js';
-import type { KubeObject } from '../kube/types.js';
-import { isRecord } from '../util.js';
+import type { ResourceType } from '../../runtime/kube/resources.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
+import { isRecord } from '../../runtime/util.js';
 
 /** The resource type of BrokerClaims. */
 export const BrokerClaimType: ResourceType = {

@@ -5,7 +5,7 @@
  * on the broker without reading it first), and how the dispatcher finds the objects waiting for a
  * claim that goes. Pure.
  */
-import { isRecord } from '../util.js';
+import { isRecord } from '../../runtime/util.js';
 
 export interface ClaimStatus {
   /** The BrokerClaim of the broker object. */

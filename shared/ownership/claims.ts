@@ -17,10 +17,10 @@
  * broker object), a GET when an object that believes it owns is about to change the broker, a GET
  * and a DELETE when it lets go. Checking a holder that may be gone is one metadata GET.
  */
-import { KubeApiError, RetryableError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
-import { apiVersionOf, type ResourceType } from '../kube/resources.js';
-import type { KubeObject } from '../kube/types.js';
+import { KubeApiError, RetryableError } from '../../runtime/errors.js';
+import type { KubeClient } from '../../runtime/kube/client.js';
+import { apiVersionOf, type ResourceType } from '../../runtime/kube/resources.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
 import { sluiceRegistry } from '../kinds.js';
 import { claimNameOf, type BrokerObject } from './broker-object.js';
 import { asBrokerClaim, BrokerClaimType, type BrokerClaim, type ClaimHolder } from './claim-kind.js';

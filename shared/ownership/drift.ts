@@ -6,7 +6,7 @@
  * after (`DriftCorrected` when healed, `DriftDetected` in read-only mode), and the counter
  * `sluice_drift_total{kind,setting}`.
  */
-import type { ReconcileContext } from '../runtime/context.js';
+import type { DriftContext } from '../context.js';
 
 /** One setting where the broker and the spec differ. Values are as the broker shows them. */
 export interface SettingChange {
@@ -30,7 +30,7 @@ export function describeChanges(changes: readonly SettingChange[]): string {
  * @param healed whether the pass put the settings back (managed) or left them (read-only).
  */
 export async function recordDrift(
-  ctx: ReconcileContext,
+  ctx: DriftContext,
   what: string,
   changes: readonly SettingChange[],
   healed: boolean,

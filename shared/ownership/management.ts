@@ -20,9 +20,9 @@
  * A value Sluice cannot read is refused (TerminalError `InvalidAnnotation`) rather than guessed:
  * the object then changes nothing until the annotation is fixed.
  */
-import { TerminalError } from '../errors.js';
-import type { ConditionInput } from '../kube/conditions.js';
-import type { KubeObject } from '../kube/types.js';
+import { TerminalError } from '../../runtime/errors.js';
+import type { ConditionInput } from '../../runtime/kube/conditions.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
 import { describeChanges, type SettingChange } from './drift.js';
 
 export const MANAGEMENT_ANNOTATION = 'sluice.io/management';
@@ -113,4 +113,12 @@ export function managedCondition(
         ...generation,
       };
   }
+}
+
+/**
+ * Whether `obj` is in the mode that lets go of its broker object: Sluice keeps no finalizer on it
+ * and never deletes what it held. Reads metadata only (it runs before the spec is parsed).
+ */
+export function isUnmanaged(obj: KubeObject): boolean {
+  return obj.metadata.annotations?.[MANAGEMENT_ANNOTATION]?.trim() === 'unmanaged';
 }

@@ -9,7 +9,7 @@
  *   before the broker is touched;
  * - an object that does not know itself the owner claims at once (one POST).
  */
-import type { KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../../runtime/kube/client.js';
 import { claimNameOf, type BrokerObject } from './broker-object.js';
 import type { ClaimHolder } from './claim-kind.js';
 import { acquireClaim, confirmClaim, markAdopted, type Ownership } from './claims.js';

@@ -3,14 +3,13 @@
  * What makes a waiting object take over a broker object: the deletion of the claim it waits for
  * (its owner was deleted, made unmanaged, or moved away) reconciles every object whose
  * `status.claim` names that claim without holding it, at once rather than at the next resync.
- * Claims are watched metadata-only; their creation and changes trigger nothing. Light (no handler
- * code), so the dispatcher can load it.
+ * Claims are watched metadata-only; their creation and changes trigger nothing.
  */
-import { refOf } from '../kube/object-ref.js';
-import type { ResourceType } from '../kube/resources.js';
-import type { Mapper } from '../runtime/mappers.js';
-import type { Predicate } from '../runtime/predicates.js';
-import type { WatchesSpec } from '../runtime/registration.js';
+import { refOf } from '../../runtime/kube/object-ref.js';
+import type { ResourceType } from '../../runtime/kube/resources.js';
+import type { Mapper } from '../../runtime/controller/mappers.js';
+import type { Predicate } from '../../runtime/controller/predicates.js';
+import type { ControllerBuilder } from '../../runtime/controller/builder.js';
 import { BrokerClaimType } from './claim-kind.js';
 import { claimStatusOf } from './claim-status.js';
 
@@ -29,7 +28,7 @@ export function claimWaiters(kind: ResourceType): Mapper {
 /** A claim's creation or change: never a reason to reconcile (deletions always pass). */
 export const noClaimChange: Predicate = () => false;
 
-/** The watch on BrokerClaims that a function wanting broker objects of `kind` declares. */
-export function claimReleasedWatch(kind: ResourceType): WatchesSpec {
-  return { kind: BrokerClaimType, metadataOnly: true, mapper: claimWaiters(kind), predicate: noClaimChange };
+/** Adds the watch on BrokerClaims that a function wanting broker objects of `kind` declares. */
+export function watchClaimReleases(c: ControllerBuilder, kind: ResourceType): ControllerBuilder {
+  return c.watches(BrokerClaimType, claimWaiters(kind), { metadataOnly: true, predicate: noClaimChange });
 }

@@ -15,7 +15,7 @@
  */
 import { splitHostPort } from '../brokers/address.js';
 import type { BrokerCredentials } from '../brokers/types.js';
-import type { KubeObject, OwnerReference } from '../kube/types.js';
+import type { KubeObject, OwnerReference } from '../../runtime/kube/types.js';
 import { BINDING_PROVIDER } from './names.js';
 import type { TopicEndpoint } from './topic-endpoint.js';
 

@@ -21,10 +21,10 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import type { Condition, KubeObject } from '../kube/types.js';
+import type { Condition, KubeObject } from '../../runtime/kube/types.js';
 import type { ClaimStatus } from '../ownership/claim-status.js';
-import { isRecord } from '../util.js';
-import { parseWith } from '../validation.js';
+import { isRecord } from '../../runtime/util.js';
+import { parseWith } from '../../runtime/validation.js';
 import type { StorageAddress } from './storage-address.js';
 import { IsStringMap } from './validators.js';
 

@@ -3,7 +3,7 @@
  * class-validator decorators the streaming.tanzu.vmware.com specs need beyond the built-in ones.
  */
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { isRecord } from '../util.js';
+import { isRecord } from '../../runtime/util.js';
 
 /** Whether `value` is a map of strings to strings (the CRDs' `additionalProperties: string`). */
 export function isStringMap(value: unknown): value is Record<string, string> {

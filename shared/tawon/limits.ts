@@ -15,7 +15,7 @@
  * maxbytes}` and `limits.{max, maxage, maxbytes}`; Streams and Directives write `maxmsgs`,
  * `maxage`, `maxbytes`. Here all three are called {@link LimitName}s `maxmsgs`, `maxage`, `maxbytes`.
  */
-import { TerminalError } from '../errors.js';
+import { TerminalError } from '../../runtime/errors.js';
 import { INVALID_LIMIT, parseCount, parseDuration, parseSize } from './units.js';
 
 /** The reason of a request above the store's hard limit. */

@@ -18,7 +18,7 @@
  * Every parser throws a {@link TerminalError} (reason `InvalidLimit` unless told otherwise) whose
  * message names the field, the value and what was expected; none of them ever throws anything else.
  */
-import { TerminalError } from '../errors.js';
+import { TerminalError } from '../../runtime/errors.js';
 
 /** The condition reason of a malformed limit. */
 export const INVALID_LIMIT = 'InvalidLimit';

@@ -8,9 +8,10 @@
 import { readFileSync } from 'node:fs';
 import test, { type ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
-import { Authenticator } from '../../dispatcher/http/auth.js';
-import { buildHttpApp } from '../../dispatcher/http/app.js';
-import { Enqueuer, KindRegistry, SLUICE_KINDS, createLogger, jobKey } from '../../shared/index.js';
+import { Authenticator } from '../../runtime/dispatcher/http/auth.js';
+import { buildHttpApp } from '../../runtime/dispatcher/http/app.js';
+import { Enqueuer, KindRegistry, createLogger, jobKey } from '../../runtime/index.js';
+import { SLUICE_KINDS } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';

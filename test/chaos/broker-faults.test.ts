@@ -9,7 +9,8 @@
  */
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Builtin, ClusterStreamKind, findCondition, type KubeObject } from '../../shared/index.js';
+import { Builtin, findCondition, type KubeObject } from '../../runtime/index.js';
+import { ClusterStreamKind } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { eventually } from '../helpers/kube.js';
 import { FULL, finishChaosFile, recordRow } from './report.js';

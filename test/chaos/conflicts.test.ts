@@ -8,13 +8,8 @@
  */
 import test from 'ava';
 import { connect } from 'nats';
-import {
-  ClusterStreamKind,
-  conditionsOf,
-  retryOnConflict,
-  setCondition,
-  systemClock,
-} from '../../shared/index.js';
+import { conditionsOf, retryOnConflict, setCondition, systemClock } from '../../runtime/index.js';
+import { ClusterStreamKind } from '../../shared/index.js';
 import { natsStreamName } from '../../shared/tanzu/index.js';
 import { adminClient } from '../helpers/context.js';
 import { eventually } from '../helpers/kube.js';

@@ -5,7 +5,7 @@
  * it a second time, and the ClusterStream becomes Ready with the topic as specified.
  */
 import test from 'ava';
-import { isRecord } from '../../shared/index.js';
+import { isRecord } from '../../runtime/index.js';
 import { kafkaAdmin, partitionsOf } from '../fixtures/tanzu/fixtures.js';
 import { testEnv } from '../helpers/env.js';
 import { FULL, finishChaosFile, recordRow } from './report.js';

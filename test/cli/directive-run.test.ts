@@ -5,9 +5,10 @@
  * the Stream once the CLI has deleted it.
  */
 import test from 'ava';
-import { reconcileObject } from '../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../runtime/worker/reconcile-object.js';
 import { directiveFunction } from '../../functions/directive/index.js';
-import { DirectiveKind, TawonStreamKind, isRecord, type KubeObject } from '../../shared/index.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
+import { DirectiveKind, TawonStreamKind } from '../../shared/index.js';
 import { adminClient, testContext } from '../helpers/context.js';
 import { eventually } from '../helpers/kube.js';
 import { refIn } from '../fixtures/tawon/fixtures.js';

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { GLOBAL_HEADER_BYTES, RECORD_HEADER_BYTES, recordMessage } from '../../cli/streams/pcap.js';
 import { findOnPath } from '../../cli/streams/wireshark.js';
-import { environment } from '../../shared/index.js';
+import { environment } from '../../runtime/index.js';
 import { closeHarness } from '../functions/tawon-stream/harness.js';
 import { eventually } from '../helpers/kube.js';
 import { cliEnv, cliNamespace, publish, readyStream, runCli, startCli, tempDir } from './harness.js';

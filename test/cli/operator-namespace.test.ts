@@ -6,8 +6,8 @@
  * `sluice dev` would watch every namespace beside the other tests).
  */
 import test from 'ava';
-import { startWorkers } from '../../functions/main.js';
-import { Builtin, ConfigError, createLogger } from '../../shared/index.js';
+import { startWorkers } from '../../runtime/worker/main.js';
+import { Builtin, ConfigError, createLogger } from '../../runtime/index.js';
 import { adminClient, testConfig } from '../helpers/context.js';
 import { isolation, testEnv } from '../helpers/env.js';
 import { RuntimeRig, installTestCrds } from '../runtime/harness.js';

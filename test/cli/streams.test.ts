@@ -4,7 +4,8 @@
  * errors a user meets (unknown Stream, unreachable store, no kubeconfig).
  */
 import test from 'ava';
-import { TawonStreamKind, isRecord } from '../../shared/index.js';
+import { isRecord } from '../../runtime/index.js';
+import { TawonStreamKind } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { closeHarness, serverStream, verifierJsm } from '../functions/tawon-stream/harness.js';
 import { applyExample } from '../fixtures/tawon/fixtures.js';

@@ -13,7 +13,7 @@
  */
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RECONCILE_ERROR, reconcileObject } from '../../functions/host/reconcile-object.js';
+import { RECONCILE_ERROR, reconcileObject } from '../../runtime/worker/reconcile-object.js';
 import {
   TerminalError,
   findCondition,
@@ -21,14 +21,14 @@ import {
   type KubeObject,
   type ObjectRef,
   type ResourceType,
-  type SluiceFunction,
-} from '../../shared/index.js';
+  type FunctionDeclaration,
+} from '../../runtime/index.js';
 import { adminClient, type TestContext } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { useNamespace } from '../helpers/kube.js';
 
 export interface ContractCase {
-  readonly fn: SluiceFunction;
+  readonly fn: FunctionDeclaration;
   /** A valid object (any name) in namespace `ns` (ignored for cluster-scoped kinds). */
   readonly valid: (ns: string) => KubeObject;
   /** An object the API server accepts but whose spec cannot work; omit when none exists. */

@@ -3,7 +3,7 @@
  * and the workers' /metrics, and the Grafana dashboard queries exactly the metrics Sluice exports.
  */
 import test from 'ava';
-import { SluiceMetrics, isRecord } from '../../shared/index.js';
+import { SluiceMetrics, isRecord } from '../../runtime/index.js';
 import { buildHelm } from '../env/build-helm.js';
 import { pick, renderObjects } from './chart.js';
 

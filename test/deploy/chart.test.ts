@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { SLUICE_FUNCTIONS } from '../../functions/registrations.js';
-import { isRecord, sluiceRegistry, type KubeObject } from '../../shared/index.js';
+import { SLUICE_FUNCTIONS } from '../../functions/index.js';
+import { GENERATED_TEMPLATE, generatedTemplate } from './generate.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
+import { sluiceRegistry } from '../../shared/index.js';
 import {
   chartCrdsDir,
   chartDir,
@@ -52,6 +54,14 @@ test("the chart's crds/ are byte for byte the repository's crds/", (t) => {
       `${f} differs: run node dist/test/deploy/cli.js render`,
     );
   }
+});
+
+test("the chart's queues and RBAC rules are what the function declarations produce", (t) => {
+  t.is(
+    readFileSync(GENERATED_TEMPLATE, 'utf8'),
+    generatedTemplate(SLUICE_FUNCTIONS),
+    'templates/_generated.tpl differs from the declarations: run node dist/test/deploy/cli.js render',
+  );
 });
 
 test('deploy/manifests/ is the chart rendered with its defaults', async (t) => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { isRecord, type KubeObject } from '../../shared/index.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
 import { buildHelm } from '../env/build-helm.js';
 import { repoRoot } from '../env/paths.js';
 

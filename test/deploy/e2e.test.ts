@@ -8,22 +8,26 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
-import { startDispatcher } from '../../dispatcher/main.js';
-import { startWorkers } from '../../functions/main.js';
-import { SLUICE_FUNCTIONS } from '../../functions/registrations.js';
+import { startDispatcher } from '../../runtime/dispatcher/main.js';
+import { startWorkers } from '../../runtime/worker/main.js';
+import { SLUICE_FUNCTIONS } from '../../functions/index.js';
 import { jetStreamName } from '../../functions/tawon-stream/naming.js';
 import {
   Builtin,
+  createLogger,
+  findCondition,
+  isRecord,
+  loadConfig,
+  type KubeObject,
+  type ResourceType,
+} from '../../runtime/index.js';
+import {
   ClusterStreamKind,
   DirectiveKind,
   StreamBusClusterKind,
   StreamStoreKind,
   TanzuStreamKind,
   TawonStreamKind,
-  findCondition,
-  isRecord,
-  type KubeObject,
-  type ResourceType,
 } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { installCrds } from '../helpers/crds.js';
@@ -43,7 +47,9 @@ import {
 } from '../fixtures/tanzu/fixtures.js';
 import { applyExample, ensureStorageClass, natsHostPort } from '../fixtures/tawon/fixtures.js';
 import { installRelease, type Release } from './release.js';
-import { scopedFunctions } from './scope.js';
+import { dispatchScope } from './scope.js';
+import { container } from 'tsyringe';
+import { provideOperatorNeeds } from '../../shared/providers.js';
 import { buildHelm } from '../env/build-helm.js';
 
 test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
@@ -92,11 +98,11 @@ async function startRelease(
   scope: { namespaces: string[]; clusterPrefix: string },
 ) {
   const dispatcherName = `${release.name}-dispatcher`;
-  const dispatcher = await startDispatcher(
-    await release.configFor(dispatcherName),
-    scopedFunctions(SLUICE_FUNCTIONS, scope),
-    { httpPort: 0, httpHost: '127.0.0.1' },
-  );
+  const dispatcher = await startDispatcher(await release.configFor(dispatcherName), SLUICE_FUNCTIONS, {
+    httpPort: 0,
+    httpHost: '127.0.0.1',
+    scope: dispatchScope(scope),
+  });
   const workerDeployments = release.objects
     .filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'worker')
     .map((o) => o.metadata.name ?? '');
@@ -107,7 +113,17 @@ async function startRelease(
       const concurrency = Number(args[args.indexOf('--concurrency') + 1]);
       // The pod's --http-port, on any free port here (several workers share this process).
       t.is(args[args.indexOf('--http-port') + 1], '8080');
-      return startWorkers(await release.configFor(d), SLUICE_FUNCTIONS, { kinds, concurrency, httpPort: 0 });
+      // As `sluice worker` does: the functions' needs provided in a container of their own.
+      const variables = await release.variablesFor(d);
+      const c = container.createChildContainer();
+      const needs = provideOperatorNeeds(c, variables, createLogger({ level: 'silent' }));
+      t.teardown(() => needs.close());
+      return startWorkers(loadConfig(variables), SLUICE_FUNCTIONS, {
+        kinds,
+        concurrency,
+        httpPort: 0,
+        container: c,
+      });
     }),
   );
   t.teardown(async () => {

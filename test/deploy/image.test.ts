@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { Redis } from 'ioredis';
-import { environment } from '../../shared/index.js';
+import { environment } from '../../runtime/index.js';
 import { which } from '../env/build.js';
 import { repoRoot } from '../env/paths.js';
 import { isolation, testEnv } from '../helpers/env.js';
@@ -40,7 +40,7 @@ test('the Dockerfile builds in two stages, prunes the dev dependencies and runs 
 test('the image compiles exactly the runtime folders it copies, and no test code', async (t) => {
   const config = JSON.parse(readFileSync(imageTsconfig, 'utf8')) as { include: string[] };
   const included = config.include.map((p) => p.replace(/^\.\.\//, '')).sort();
-  const copied = [...dockerfile.matchAll(/^COPY (cli|dispatcher|functions|shared) \1$/gm)]
+  const copied = [...dockerfile.matchAll(/^COPY (cli|runtime|functions|shared) \1$/gm)]
     .map((m) => m[1])
     .sort();
   t.deepEqual(copied, included);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { parse } from 'yaml';
-import { Builtin, environment, isRecord, type KubeObject } from '../../shared/index.js';
+import { Builtin, environment, isRecord, type KubeObject } from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 import { installCrds } from '../helpers/crds.js';
 import { suffix } from '../helpers/env.js';

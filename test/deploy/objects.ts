@@ -3,7 +3,7 @@
  * Loose readers of rendered Kubernetes objects (pod specs, containers, RBAC rules) for the chart
  * tests: they check shapes and return plain values, so a test reads like the manifest.
  */
-import { isRecord, type KubeObject } from '../../shared/index.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
 
 export interface EnvVar {
   readonly name: string;

@@ -7,16 +7,18 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import {
-  BrokerClaimType,
   Builtin,
-  ClusterStreamKind,
-  StreamBusClusterKind,
-  TanzuStreamKind,
-  TawonStreamKind,
   KubeApiError,
   resourcePath,
   type KubeClient,
   type ResourceType,
+} from '../../runtime/index.js';
+import {
+  BrokerClaimType,
+  ClusterStreamKind,
+  StreamBusClusterKind,
+  TanzuStreamKind,
+  TawonStreamKind,
 } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { installCrds } from '../helpers/crds.js';

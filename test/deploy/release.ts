@@ -18,7 +18,7 @@ import {
   loadConfig,
   type KubeObject,
   type SluiceConfig,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 import { testEnv } from '../helpers/env.js';
 import { kubectl } from '../helpers/kube.js';
@@ -40,6 +40,8 @@ export interface Release {
   clientFor(sa: string): Promise<KubeClient>;
   /** The settings the first container of Deployment `name` would load, as ServiceAccount of its pod. */
   configFor(deployment: string): Promise<SluiceConfig>;
+  /** The environment variables that settings come from (see {@link configFor}). */
+  variablesFor(deployment: string): Promise<Record<string, string>>;
   /** The arguments of the first container of Deployment `name`. */
   argsOf(deployment: string): string[];
 }
@@ -129,11 +131,14 @@ export async function installRelease(
     argsOf(deployment) {
       return containersOf(pick(objects, 'Deployment', deployment))[0]?.args ?? [];
     },
-    async configFor(deployment) {
+    async variablesFor(deployment) {
       const d = pick(objects, 'Deployment', deployment);
       const sa = podSpecOf(d).serviceAccountName ?? 'default';
       const env = await containerEnv(d, objects, namespace, dir);
-      return loadConfig({ ...env, KUBECONFIG: await kubeconfigFor(sa) });
+      return { ...env, KUBECONFIG: await kubeconfigFor(sa) };
+    },
+    async configFor(deployment) {
+      return loadConfig(await release.variablesFor(deployment));
     },
   };
   return { release, applied };

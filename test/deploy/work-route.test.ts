@@ -6,19 +6,18 @@
 import test, { type ExecutionContext } from 'ava';
 import { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { Authenticator } from '../../dispatcher/http/auth.js';
-import { buildHttpApp } from '../../dispatcher/http/app.js';
-import { dueScore, type QueueWork } from '../../dispatcher/http/work-routes.js';
+import { Authenticator } from '../../runtime/dispatcher/http/auth.js';
+import { buildHttpApp } from '../../runtime/dispatcher/http/app.js';
+import { dueScore, type QueueWork } from '../../runtime/dispatcher/http/work-routes.js';
 import {
   Enqueuer,
   KindRegistry,
   QueueSet,
   SluiceMetrics,
-  StreamStoreKind,
-  TawonStreamKind,
   createLogger,
   redisOptions,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { StreamStoreKind, TawonStreamKind } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation, testEnv } from '../helpers/env.js';
 import { eventually } from '../helpers/kube.js';

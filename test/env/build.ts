@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { environment } from '../../shared/config.js';
+import { environment } from '../../runtime/config.js';
 import { buildDir, cacheDir } from './paths.js';
 import { buildHelm } from './build-helm.js';
 import { run } from './proc.js';

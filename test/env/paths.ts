@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig } from '../../runtime/config.js';
 
 /** The repository root, found from this file whether it runs from source or from `dist/`. */
 export const repoRoot: string = (() => {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { environment } from '../../shared/config.js';
+import { environment } from '../../runtime/config.js';
 import { bins, fetchKafka } from './build.js';
 import { kafkaAnswers } from './components/kafka.js';
 import { freePort, tail } from './proc.js';

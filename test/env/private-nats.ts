@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { environment } from '../../shared/config.js';
+import { environment } from '../../runtime/config.js';
 import { debianPrograms } from './build.js';
 import { freePort } from './proc.js';
 

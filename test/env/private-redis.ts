@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { environment } from '../../shared/config.js';
+import { environment } from '../../runtime/config.js';
 import { debianPrograms } from './build.js';
 import { freePort, tcpOpen } from './proc.js';
 

@@ -9,7 +9,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } f
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { environment } from '../../shared/config.js';
+import { environment } from '../../runtime/config.js';
 import { logsDir, runDir } from './paths.js';
 
 export interface StartOptions {

@@ -9,13 +9,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { clusterStreamFunction } from '../../functions/cluster-stream/index.js';
-import {
-  Builtin,
-  ClusterStreamKind,
-  TerminalError,
-  findCondition,
-  parseBindingSecret,
-} from '../../shared/index.js';
+import { Builtin, TerminalError, findCondition } from '../../runtime/index.js';
+import { ClusterStreamKind, parseBindingSecret } from '../../shared/index.js';
 import {
   attempt,
   cleanupClusterStream,

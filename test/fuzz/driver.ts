@@ -12,19 +12,18 @@
  */
 import type { ExecutionContext } from 'ava';
 import fc from 'fast-check';
-import { reconcileObject } from '../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../runtime/worker/reconcile-object.js';
 import {
-  ClusterStreamKind,
   KubeApiError,
   RetryableError,
   TerminalError,
-  createBrokerClients,
   findCondition,
   messageOf,
   refOf,
   type KubeObject,
   type ObjectRef,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind, createBrokerClients } from '../../shared/index.js';
 import { natsStreamName } from '../../shared/tanzu/index.js';
 import { kafkaAdmin, natsConnection } from '../fixtures/tanzu/fixtures.js';
 import { adminClient, testContext } from '../helpers/context.js';

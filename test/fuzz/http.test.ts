@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { isRecord } from '../../shared/index.js';
+import { isRecord } from '../../runtime/index.js';
 import { testApp, type TestApp } from '../security/http-app.js';
 
 const RUNS = 150;

@@ -10,7 +10,7 @@ import { streamStoreFunction } from '../../functions/stream-store/index.js';
 import { streamBusClusterFunction } from '../../functions/streambus-cluster/index.js';
 import { tanzuStreamFunction } from '../../functions/tanzu-stream/index.js';
 import { tawonStreamFunction } from '../../functions/tawon-stream/index.js';
-import type { SluiceFunction } from '../../shared/index.js';
+import type { FunctionDeclaration } from '../../runtime/index.js';
 import { natsHostPort } from '../fixtures/tawon/fixtures.js';
 import { testEnv } from '../helpers/env.js';
 
@@ -26,7 +26,7 @@ export interface FuzzEnv {
 }
 
 export interface FuzzKind {
-  readonly fn: SluiceFunction;
+  readonly fn: FunctionDeclaration;
   /** A valid spec; `id` makes its external names unique. */
   base(env: FuzzEnv, id: string): Record<string, unknown>;
   /** Rewrites a fuzzed value at a path (dotted) that names something outside the test. */

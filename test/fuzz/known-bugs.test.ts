@@ -5,19 +5,19 @@
  * (functions/host/reconcile-object.ts `classify`), and the CRD bounds replicas.
  */
 import test, { type ExecutionContext } from 'ava';
-import { classify, reconcileObject } from '../../functions/host/reconcile-object.js';
+import { classify, reconcileObject } from '../../runtime/worker/reconcile-object.js';
 import { streamBusClusterFunction } from '../../functions/streambus-cluster/index.js';
 import { tanzuStreamFunction } from '../../functions/tanzu-stream/index.js';
 import {
-  ClusterStreamKind,
   KubeApiError,
   OperatorError,
   RetryableError,
   TerminalError,
   findCondition,
   refOf,
-  type SluiceFunction,
-} from '../../shared/index.js';
+  type FunctionDeclaration,
+} from '../../runtime/index.js';
+import { ClusterStreamKind } from '../../shared/index.js';
 import { adminClient, testContext } from '../helpers/context.js';
 import { installCrds } from '../helpers/crds.js';
 import { isolation } from '../helpers/env.js';
@@ -26,7 +26,7 @@ import { useNamespace } from '../helpers/kube.js';
 /** Creates the object, reconciles it once, and asserts the contract: a condition with the error's reason. */
 async function conditioned(
   t: ExecutionContext,
-  fn: SluiceFunction,
+  fn: FunctionDeclaration,
   namespace: string,
   name: string,
   spec: Record<string, unknown>,

@@ -7,7 +7,7 @@
  * spec can never reach another test's objects.
  */
 import fc from 'fast-check';
-import { isRecord } from '../../shared/index.js';
+import { isRecord } from '../../runtime/index.js';
 
 /** A path into a spec: object keys and array indexes. */
 export type SpecPath = readonly (string | number)[];

@@ -5,17 +5,17 @@
  * terminal refusal must fail its job once, with no retry.
  */
 import type { ExecutionContext } from 'ava';
-import { KindWorker } from '../../functions/host/kind-worker.js';
+import { KindWorker } from '../../runtime/worker/kind-worker.js';
 import {
   Enqueuer,
   KindRegistry,
   KubeEventRecorder,
   QueueSet,
   SluiceMetrics,
-  createBrokerClients,
   createLogger,
   type ObjectRef,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { createBrokerClients } from '../../shared/index.js';
 import { adminClient, testConfig } from '../helpers/context.js';
 import { suffix, testEnv } from '../helpers/env.js';
 import { eventually } from '../helpers/kube.js';
@@ -45,8 +45,11 @@ export async function terminalJobsNotRetried(
     kind.fn,
     {
       kube: adminClient(),
-      brokers,
-      config: testConfig({ namespace: env.namespace, endpointOverrides: kind.overrides(env) }),
+      needs: {
+        brokers,
+        config: testConfig({ namespace: env.namespace, endpointOverrides: kind.overrides(env) }),
+        metrics,
+      },
       metrics,
       log: createLogger({ level: 'silent' }),
       events: new KubeEventRecorder(adminClient(), { component: 'sluice-fuzz' }),

@@ -12,14 +12,14 @@ import {
   createLogger,
   loadConfig,
   systemClock,
-  type BrokerClients,
   type EventType,
   type KindInfo,
   type KubeObject,
   type ObjectRef,
   type ReconcileContext,
   type SluiceConfig,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { loadOperatorSettings, type BrokerClients, type OperatorSettings } from '../../shared/index.js';
 import { testEnv } from './env.js';
 
 export interface RecordedEvent {
@@ -29,7 +29,13 @@ export interface RecordedEvent {
   readonly object: string | undefined;
 }
 
+/**
+ * A context with every need Sluice's functions declare (broker clients and operator settings), so
+ * one context serves any of them.
+ */
 export interface TestContext extends ReconcileContext {
+  readonly brokers: BrokerClients;
+  readonly config: SluiceConfig & OperatorSettings;
   /** Events recorded through this context, in order. */
   readonly recorded: RecordedEvent[];
   /** The metrics the reconciler recorded through this context. */
@@ -63,21 +69,26 @@ export const noBrokers: BrokerClients = {
 export interface TestContextOptions {
   readonly brokers?: BrokerClients;
   /** Settings on top of the defaults, which point at the test environment's brokers. */
-  readonly config?: Partial<SluiceConfig>;
+  readonly config?: Partial<SluiceConfig & OperatorSettings>;
   readonly signal?: AbortSignal;
   /** The object events are recorded on (normally the one reconciled). */
   readonly about?: ObjectRef;
 }
 
 /** Operator settings pointing at the test environment. */
-export function testConfig(overrides: Partial<SluiceConfig> = {}): SluiceConfig {
+/** The runtime's settings and the operator's, pointing at the test environment. */
+export function testConfig(
+  overrides: Partial<SluiceConfig & OperatorSettings> = {},
+): SluiceConfig & OperatorSettings {
   const env = testEnv();
+  const variables = {
+    SLUICE_REDIS_URL: env.redisUrl,
+    SLUICE_NATS_URL: env.natsUrl,
+    SLUICE_KAFKA_BROKERS: env.kafkaBrokers.join(','),
+  };
   return {
-    ...loadConfig({
-      SLUICE_REDIS_URL: env.redisUrl,
-      SLUICE_NATS_URL: env.natsUrl,
-      SLUICE_KAFKA_BROKERS: env.kafkaBrokers.join(','),
-    }),
+    ...loadConfig(variables),
+    ...loadOperatorSettings(variables),
     kubeconfig: env.kubeconfig,
     ...overrides,
   };

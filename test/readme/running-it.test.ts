@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { environment, findCondition, type KindInfo } from '../../runtime/index.js';
 import {
   ClusterStreamKind,
   DirectiveKind,
@@ -22,9 +23,6 @@ import {
   StreamStoreKind,
   TanzuStreamKind,
   TawonStreamKind,
-  environment,
-  findCondition,
-  type KindInfo,
 } from '../../shared/index.js';
 import { repoRoot } from '../env/paths.js';
 import { tcpOpen } from '../env/proc.js';

@@ -4,7 +4,7 @@
  * saved resourceVersion, and a resumed watch that gets 410 re-lists without missing a change.
  */
 import test from 'ava';
-import { Builtin, type KubeObject } from '../../shared/index.js';
+import { Builtin, type KubeObject } from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';

@@ -9,9 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { ExecutionContext } from 'ava';
-import { controllerFor } from '../../dispatcher/controller.js';
-import { Dispatcher, type DispatcherOptions } from '../../dispatcher/dispatcher.js';
-import { KindWorker, type KindWorkerOptions } from '../../functions/host/kind-worker.js';
+import { Dispatcher, type DispatcherOptions } from '../../runtime/dispatcher/dispatcher.js';
+import { KindWorker, type KindWorkerOptions } from '../../runtime/worker/kind-worker.js';
 import {
   Enqueuer,
   KindRegistry,
@@ -23,8 +22,8 @@ import {
   refOf,
   type KubeObject,
   type ObjectRef,
-} from '../../shared/index.js';
-import { adminClient, noBrokers, testConfig } from '../helpers/context.js';
+} from '../../runtime/index.js';
+import { adminClient } from '../helpers/context.js';
 import { testEnv } from '../helpers/env.js';
 import { eventually, kubectl } from '../helpers/kube.js';
 import { repoRoot } from '../env/paths.js';
@@ -119,8 +118,6 @@ export class RuntimeRig {
       widgetFunction(this.probe),
       {
         kube: adminClient(),
-        brokers: noBrokers,
-        config: testConfig(),
         metrics: this.metrics,
         log: createLogger({ level: 'silent' }),
         events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
@@ -209,7 +206,7 @@ export function startWidgetDispatcher(
       metrics: rig.metrics,
       log: createLogger({ level: 'silent' }),
     },
-    [controllerFor(widgetFunction(rig.probe))],
+    [widgetFunction(rig.probe).controller(adminClient())],
     { prefix: rig.prefix, namespace, checkpointMs: 500, resyncSeconds: 86_400, ...opts },
   );
   d.start();

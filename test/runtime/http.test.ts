@@ -5,17 +5,10 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import type { FastifyInstance } from 'fastify';
-import { Authenticator } from '../../dispatcher/http/auth.js';
-import { buildHttpApp } from '../../dispatcher/http/app.js';
-import {
-  Enqueuer,
-  KindRegistry,
-  TanzuStreamKind,
-  TawonStreamKind,
-  createLogger,
-  defineKind,
-  type KubeObject,
-} from '../../shared/index.js';
+import { Authenticator } from '../../runtime/dispatcher/http/auth.js';
+import { buildHttpApp } from '../../runtime/dispatcher/http/app.js';
+import { Enqueuer, KindRegistry, createLogger, defineKind, type KubeObject } from '../../runtime/index.js';
+import { TanzuStreamKind, TawonStreamKind } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { kube, useNamespace } from '../helpers/kube.js';

@@ -6,7 +6,7 @@ import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environment } from '../../shared/index.js';
+import { environment } from '../../runtime/index.js';
 import { isolation, testEnv } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
 import { RuntimeRig, createWidgets, installTestCrds, keyOf } from './harness.js';

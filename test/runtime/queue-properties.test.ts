@@ -6,7 +6,7 @@
 import test from 'ava';
 import { Queue, Worker } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redisOptions } from '../../shared/index.js';
+import { redisOptions } from '../../runtime/index.js';
 import { isolation, testEnv } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
 import { RuntimeRig, createWidgets, installTestCrds, keyOf } from './harness.js';

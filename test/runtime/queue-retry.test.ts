@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { QueueEvents } from 'bullmq';
-import { redisOptions } from '../../shared/index.js';
+import { redisOptions } from '../../runtime/index.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
 import { RuntimeRig, createWidgets, installTestCrds, keyOf } from './harness.js';

@@ -4,16 +4,15 @@
  * controller builder with its misuse reports and stream forms.
  */
 import test from 'ava';
-import { controller } from '../../dispatcher/controller.js';
-import { Dispatcher } from '../../dispatcher/dispatcher.js';
-import { SourceHub } from '../../dispatcher/hub.js';
-import { ReflectorStore } from '../../dispatcher/watch/reflector.js';
-import { metadataWatcher, watcher } from '../../dispatcher/watch/watcher.js';
-import type { WatchEvent } from '../../dispatcher/watch/events.js';
+import { controller } from '../../runtime/controller/builder.js';
+import { Dispatcher } from '../../runtime/dispatcher/dispatcher.js';
+import { SourceHub } from '../../runtime/dispatcher/hub.js';
+import { ReflectorStore } from '../../runtime/watch/reflector.js';
+import { metadataWatcher, watcher } from '../../runtime/watch/watcher.js';
+import type { WatchEvent } from '../../runtime/watch/events.js';
 import {
   Builtin,
   ConfigError,
-  ClusterStreamKind,
   createLogger,
   enqueueMapped,
   generationChanged,
@@ -26,7 +25,8 @@ import {
   type KubeObject,
   type ListOptions,
   type ResourceType,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
+import { ClusterStreamKind } from '../../shared/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';

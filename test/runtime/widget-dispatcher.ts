@@ -3,10 +3,9 @@
  * A dispatcher process for the Widget kind with leader election, for failover tests.
  * Usage: `node widget-dispatcher.js '<json options>'`; prints `leading` when it takes the lease.
  */
-import { LightKubeConfig } from '../../shared/kube/kubeconfig.js';
+import { LightKubeConfig } from '../../runtime/kube/kubeconfig.js';
 import { Redis } from 'ioredis';
-import { controllerFor } from '../../dispatcher/controller.js';
-import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { Dispatcher } from '../../runtime/dispatcher/dispatcher.js';
 import {
   Enqueuer,
   KindRegistry,
@@ -15,7 +14,7 @@ import {
   QueueSet,
   SluiceMetrics,
   createLogger,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 import { WidgetKind, WidgetProbe, widgetFunction } from './widget-function.js';
 
 interface Options {
@@ -42,7 +41,7 @@ const dispatcher = new Dispatcher(
     metrics,
     log: createLogger({ level: 'error' }),
   },
-  [controllerFor(widgetFunction(probe))],
+  [widgetFunction(probe).controller(kube)],
   {
     prefix: opts.prefix,
     namespace: opts.namespace,

@@ -18,7 +18,7 @@ import {
   Builtin,
   TerminalError,
   awaitChange,
-  defineFunction,
+  declareFunction,
   defineKind,
   enqueueMapped,
   isKubeObject,
@@ -28,8 +28,10 @@ import {
   type KubeObject,
   type ObjectRef,
   type ResourceType,
-  type SluiceFunction,
-} from '../../shared/index.js';
+  type FunctionDeclaration,
+  type ReconcileContext,
+  type ReconcileResult,
+} from '../../runtime/index.js';
 
 export const WidgetKind = defineKind({
   group: 'test.sluice.io',
@@ -102,61 +104,58 @@ async function behaviorOf(probe: WidgetProbe, objectKey: string): Promise<Record
 }
 
 /** The Widget reconciler, scripted through `probe`. */
-export function widgetFunction(probe: WidgetProbe): SluiceFunction {
-  return defineFunction<KubeObject>({
-    kind: WidgetKind,
-    parse: (obj) => {
-      if (!isKubeObject(obj)) throw new TerminalError('InvalidSpec', 'not an object');
-      return obj;
-    },
-    watch: { owns: [{ kind: Builtin.ConfigMap }], watches: [{ kind: GadgetKind, mapper: gadgetToWidget }] },
-    async reconcile(obj, ctx) {
-      const key = jobKey(refOf(WidgetKind, obj));
-      const r = probe.redis;
-      const me = `${process.pid}:${Math.random().toString(36).slice(2)}`;
-      const inflight = probe.key('inflight', key);
-      await r.sadd(inflight, me);
-      const killed = new Set(await r.smembers(`${probe.prefix}:killed`));
-      const others = (await r.smembers(inflight)).filter(
-        (m) => m !== me && !killed.has(m.split(':')[0] ?? ''),
-      );
-      if (others.length > 0) await r.incr(`${probe.prefix}:overlaps`);
-      try {
-        await r.rpush(probe.key('starts', key), String(Date.now()));
-        const gen = (await r.get(probe.key('gen', key))) ?? '0';
-        const b = await behaviorOf(probe, key);
-        if (b.sleepMs) await sleep(Number(b.sleepMs), undefined, { signal: ctx.signal });
-        if (b.block) {
-          while (await r.exists(probe.key('block', key))) await sleep(20, undefined, { signal: ctx.signal });
-        }
-        ctx.signal.throwIfAborted();
-        await r.incr(probe.key('runs', key));
-        await r.incr(`${probe.prefix}:runs`);
-        if (b.terminal) throw new TerminalError('WidgetRefused', 'this widget cannot be reconciled');
-        if (b.fail && Number(b.fail) > 0) {
-          await r.hincrby(probe.key('behavior', key), 'fail', -1);
-          throw new Error(`scripted failure for ${key}`);
-        }
-        if (b.failRandom && Math.random() < Number(b.failRandom))
-          throw new Error(`random failure for ${key}`);
-        if (b.writeStatus) {
-          const spec = obj.spec as { size?: number } | undefined;
-          await ctx.kube.writeStatus(WidgetKind, obj, {
-            observedGeneration: obj.metadata.generation,
-            size: spec?.size ?? 0,
-          });
-        }
-        // Only a reconcile that succeeds has observed the state it read.
-        ctx.signal.throwIfAborted();
-        await r.set(probe.key('observed', key), gen);
-        if (b.requeueRandom && Math.random() < Number(b.requeueRandom))
-          return requeueAfter(Number(b.requeueMs ?? 50));
-        if (b.requeueMs && !b.requeueRandom) return requeueAfter(Number(b.requeueMs));
-        return awaitChange();
-      } finally {
-        await r.srem(inflight, me);
+export function widgetFunction(probe: WidgetProbe): FunctionDeclaration {
+  const parse = (obj: KubeObject): KubeObject => {
+    if (!isKubeObject(obj)) throw new TerminalError('InvalidSpec', 'not an object');
+    return obj;
+  };
+  const reconcile = async (obj: KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> => {
+    const key = jobKey(refOf(WidgetKind, obj));
+    const r = probe.redis;
+    const me = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+    const inflight = probe.key('inflight', key);
+    await r.sadd(inflight, me);
+    const killed = new Set(await r.smembers(`${probe.prefix}:killed`));
+    const others = (await r.smembers(inflight)).filter((m) => m !== me && !killed.has(m.split(':')[0] ?? ''));
+    if (others.length > 0) await r.incr(`${probe.prefix}:overlaps`);
+    try {
+      await r.rpush(probe.key('starts', key), String(Date.now()));
+      const gen = (await r.get(probe.key('gen', key))) ?? '0';
+      const b = await behaviorOf(probe, key);
+      if (b.sleepMs) await sleep(Number(b.sleepMs), undefined, { signal: ctx.signal });
+      if (b.block) {
+        while (await r.exists(probe.key('block', key))) await sleep(20, undefined, { signal: ctx.signal });
       }
-    },
+      ctx.signal.throwIfAborted();
+      await r.incr(probe.key('runs', key));
+      await r.incr(`${probe.prefix}:runs`);
+      if (b.terminal) throw new TerminalError('WidgetRefused', 'this widget cannot be reconciled');
+      if (b.fail && Number(b.fail) > 0) {
+        await r.hincrby(probe.key('behavior', key), 'fail', -1);
+        throw new Error(`scripted failure for ${key}`);
+      }
+      if (b.failRandom && Math.random() < Number(b.failRandom)) throw new Error(`random failure for ${key}`);
+      if (b.writeStatus) {
+        const spec = obj.spec as { size?: number } | undefined;
+        await ctx.kube.writeStatus(WidgetKind, obj, {
+          observedGeneration: obj.metadata.generation,
+          size: spec?.size ?? 0,
+        });
+      }
+      // Only a reconcile that succeeds has observed the state it read.
+      ctx.signal.throwIfAborted();
+      await r.set(probe.key('observed', key), gen);
+      if (b.requeueRandom && Math.random() < Number(b.requeueRandom))
+        return requeueAfter(Number(b.requeueMs ?? 50));
+      if (b.requeueMs && !b.requeueRandom) return requeueAfter(Number(b.requeueMs));
+      return awaitChange();
+    } finally {
+      await r.srem(inflight, me);
+    }
+  };
+  return declareFunction(WidgetKind, {
+    controller: (c) => c.owns(Builtin.ConfigMap).watches(GadgetKind, gadgetToWidget),
+    handlers: () => Promise.resolve({ parse, reconcile }),
   });
 }
 

@@ -3,18 +3,16 @@
  * A worker process for the Widget kind, for tests that need several processes or a SIGKILL.
  * Usage: `node widget-worker.js '<json options>'`; prints `ready` when it takes jobs, drains on SIGTERM.
  */
-import { LightKubeConfig } from '../../shared/kube/kubeconfig.js';
+import { LightKubeConfig } from '../../runtime/kube/kubeconfig.js';
 import { Redis } from 'ioredis';
-import { KindWorker } from '../../functions/host/kind-worker.js';
+import { KindWorker } from '../../runtime/worker/kind-worker.js';
 import {
   KubeClient,
   KubeRest,
   SluiceMetrics,
   createLogger,
-  loadConfig,
   type BackoffOptions,
-} from '../../shared/index.js';
-import { noBrokers } from '../helpers/context.js';
+} from '../../runtime/index.js';
 import { WidgetProbe, widgetFunction } from './widget-function.js';
 
 interface Options {
@@ -38,8 +36,6 @@ const worker = new KindWorker(
   widgetFunction(probe),
   {
     kube,
-    brokers: noBrokers,
-    config: loadConfig({ SLUICE_REDIS_URL: opts.redisUrl }),
     metrics: new SluiceMetrics(),
     log: createLogger({ level: 'error' }),
     events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },

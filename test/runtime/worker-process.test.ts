@@ -3,7 +3,7 @@
  * on stop.
  */
 import test from 'ava';
-import { startWorkers } from '../../functions/main.js';
+import { startWorkers } from '../../runtime/worker/main.js';
 import { testConfig } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { RuntimeRig, installTestCrds } from './harness.js';

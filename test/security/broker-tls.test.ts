@@ -11,14 +11,8 @@ import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect } from 'nats';
 import { clusterStreamFunction } from '../../functions/cluster-stream/index.js';
-import {
-  Builtin,
-  ClusterStreamKind,
-  createBrokerClients,
-  createLogger,
-  findCondition,
-  type PooledBrokerClients,
-} from '../../shared/index.js';
+import { Builtin, createLogger, findCondition } from '../../runtime/index.js';
+import { ClusterStreamKind, createBrokerClients, type PooledBrokerClients } from '../../shared/index.js';
 import { natsStreamName } from '../../shared/tanzu/index.js';
 import { startPrivateKafka, type PrivateKafka } from '../env/private-kafka.js';
 import { startPrivateNats, type PrivateNats } from '../env/private-nats.js';

@@ -6,9 +6,9 @@
  */
 import type { ExecutionContext } from 'ava';
 import type { FastifyInstance } from 'fastify';
-import { buildHttpApp } from '../../dispatcher/http/app.js';
-import { Authenticator } from '../../dispatcher/http/auth.js';
-import { SLUICE_FUNCTIONS } from '../../functions/registrations.js';
+import { buildHttpApp } from '../../runtime/dispatcher/http/app.js';
+import { Authenticator } from '../../runtime/dispatcher/http/auth.js';
+import { SLUICE_FUNCTIONS } from '../../functions/index.js';
 import {
   Enqueuer,
   KindRegistry,
@@ -16,7 +16,7 @@ import {
   SluiceMetrics,
   createLogger,
   type Logger,
-} from '../../shared/index.js';
+} from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 import { testEnv, suffix } from '../helpers/env.js';
 

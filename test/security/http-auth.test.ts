@@ -9,7 +9,7 @@ import test from 'ava';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../shared/index.js';
+import { createLogger } from '../../runtime/index.js';
 import { concrete, routesOf, testApp, type Route } from './http-app.js';
 import { describeLeaks, findLeaks } from './leaks.js';
 

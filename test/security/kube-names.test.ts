@@ -13,7 +13,7 @@
  * (percent-encoding would not help: the URL parser also resolves `%2e` segments).
  */
 import test from 'ava';
-import { Builtin, KubeApiError } from '../../shared/index.js';
+import { Builtin, KubeApiError } from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { useNamespace } from '../helpers/kube.js';

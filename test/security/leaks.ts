@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { Builtin, type KubeObject, type ResourceType } from '../../shared/index.js';
+import { Builtin, type KubeObject, type ResourceType } from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 
 /** A text to search, and where it came from. */

@@ -4,8 +4,8 @@
  * errors are classified by their status and Status details, never by their text.
  */
 import test from 'ava';
-import { classify } from '../../functions/host/reconcile-object.js';
-import { KubeApiError, RetryableError, redactMessage } from '../../shared/index.js';
+import { classify } from '../../runtime/worker/reconcile-object.js';
+import { KubeApiError, RetryableError, redactMessage } from '../../runtime/index.js';
 
 test('a URL password, a bearer token and key=value credentials are redacted, the rest stays', (t) => {
   t.is(

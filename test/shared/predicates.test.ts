@@ -8,8 +8,8 @@ import {
   finalizersChangedBesides,
   primaryPredicateFor,
   resourceVersionChanged,
-} from '../../shared/runtime/predicates.js';
-import type { KubeObject } from '../../shared/kube/types.js';
+} from '../../runtime/controller/predicates.js';
+import type { KubeObject } from '../../runtime/kube/types.js';
 
 const own = 'streaming.tanzu.vmware.com/finalizer';
 

@@ -3,8 +3,8 @@
  * normalised, and every malformed field is named in one terminal `InvalidJob` error.
  */
 import test, { type ExecutionContext } from 'ava';
-import { TerminalError } from '../../shared/errors.js';
-import { parseJobData } from '../../shared/queue/payload.js';
+import { TerminalError } from '../../runtime/errors.js';
+import { parseJobData } from '../../runtime/queue/payload.js';
 
 const good = {
   ref: {

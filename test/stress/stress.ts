@@ -10,9 +10,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
-import { Builtin, createLogger, type ObjectRef } from '../../shared/index.js';
-import { controllerFor } from '../../dispatcher/controller.js';
-import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { Builtin, createLogger, type ObjectRef } from '../../runtime/index.js';
+import { Dispatcher } from '../../runtime/dispatcher/dispatcher.js';
 import { startPrivateRedis } from '../env/private-redis.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
@@ -87,7 +86,7 @@ export async function runStress(
       metrics: rig.metrics,
       log: createLogger({ level: 'silent' }),
     },
-    [controllerFor(widgetFunction(rig.probe))],
+    [widgetFunction(rig.probe).controller(adminClient())],
     { prefix: rig.prefix, namespace: iso.namespace, checkpointMs: 500 },
   );
   try {

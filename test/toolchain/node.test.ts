@@ -9,7 +9,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { environment } from '../../shared/index.js';
+import { environment } from '../../runtime/index.js';
 import { repoRoot } from '../env/paths.js';
 
 const execFileP = promisify(execFile);

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { environment, isRecord } from '../../../shared/index.js';
+import { environment, isRecord } from '../../../runtime/index.js';
 import { eventually } from '../../helpers/kube.js';
 
 /** A marker line: `{"chaos": "<name>", ...}` with the time it was logged (pino's `time`). */

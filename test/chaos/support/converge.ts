@@ -2,7 +2,7 @@
  * @module test/chaos/support/converge
  * What "converged" means for a ClusterStream in the chaos tests, and waiting for a condition.
  */
-import { findCondition, type KubeObject } from '../../../shared/index.js';
+import { findCondition, type KubeObject } from '../../../runtime/index.js';
 import { eventually } from '../../helpers/kube.js';
 
 /** Ready=True, observed at the object's current generation. */

@@ -7,18 +7,14 @@
  * deletion of a BrokerClaim reconciles the test's ClusterStreams waiting for it.
  * Usage: `node cs-dispatcher.js '<json options>'`; logs a `leading` marker when it leads.
  */
-import { LightKubeConfig } from '../../../shared/kube/kubeconfig.js';
-import { controller } from '../../../dispatcher/controller.js';
-import { Dispatcher } from '../../../dispatcher/dispatcher.js';
-import { ReflectorStore } from '../../../dispatcher/watch/reflector.js';
-import { stripManagedFields } from '../../../dispatcher/watch/stream.js';
-import { watcher } from '../../../dispatcher/watch/watcher.js';
+import { LightKubeConfig } from '../../../runtime/kube/kubeconfig.js';
+import { controller } from '../../../runtime/controller/builder.js';
+import { Dispatcher } from '../../../runtime/dispatcher/dispatcher.js';
+import { ReflectorStore } from '../../../runtime/watch/reflector.js';
+import { stripManagedFields } from '../../../runtime/watch/stream.js';
+import { watcher } from '../../../runtime/watch/watcher.js';
 import {
-  BrokerClaimType,
-  ClusterStreamKind,
   Enqueuer,
-  claimWaiters,
-  noClaimChange,
   KindRegistry,
   KubeClient,
   KubeRest,
@@ -27,7 +23,8 @@ import {
   createLogger,
   defaultPrimaryPredicate,
   type KubeObject,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
+import { BrokerClaimType, ClusterStreamKind, claimWaiters, noClaimChange } from '../../../shared/index.js';
 
 /** What the test passes on the command line. */
 export interface CsDispatcherOptions {

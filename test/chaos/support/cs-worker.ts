@@ -11,29 +11,27 @@
  *   process sharing the Redis key, have begun (at most 30 s), so that they all run at once.
  * Usage: `node cs-worker.js '<json options>'`; logs a `ready` marker, drains on SIGTERM.
  */
-import { LightKubeConfig } from '../../../shared/kube/kubeconfig.js';
+import { LightKubeConfig } from '../../../runtime/kube/kubeconfig.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { clusterStreamFunction, clusterStreamFunctionWith } from '../../../functions/cluster-stream/index.js';
-import { KindWorker } from '../../../functions/host/kind-worker.js';
+import { KindWorker } from '../../../runtime/worker/kind-worker.js';
 import {
   KubeApiError,
   KubeClient,
   KubeEventRecorder,
   KubeRest,
   SluiceMetrics,
-  createBrokerClients,
   createLogger,
   jobKey,
-  loadConfig,
   refOf,
   type BackoffOptions,
-  type BrokerClients,
   type KubeObject,
   type Logger,
   type ResourceType,
   type SluiceFunction,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
+import { createBrokerClients, loadOperatorSettings, type BrokerClients } from '../../../shared/index.js';
 
 /** What the test passes on the command line. */
 export interface CsWorkerOptions {
@@ -137,26 +135,26 @@ function instrumented(fn: SluiceFunction, logger: Logger): SluiceFunction {
 // The operator's own light loader: a child process starts without loading @kubernetes/client-node.
 const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new StallingKube(new KubeRest(kc));
-const config = loadConfig({
+const variables = {
   SLUICE_REDIS_URL: opts.redisUrl,
   SLUICE_QUEUE_PREFIX: opts.prefix,
   SLUICE_NAMESPACE: opts.operatorNamespace,
   SLUICE_KAFKA_BROKERS: opts.kafkaBrokers.join(','),
   SLUICE_NATS_URL: opts.natsUrl,
   SLUICE_LOG_LEVEL: 'debug',
-});
+};
 const pool = createBrokerClients({ logger: log, idleMs: 30_000 });
 const fn =
   opts.brokerGoneAfterMs === undefined
     ? clusterStreamFunction
     : clusterStreamFunctionWith({ brokerGoneAfterMs: opts.brokerGoneAfterMs });
+const metrics = new SluiceMetrics();
 const worker = new KindWorker(
-  instrumented(fn, log),
+  instrumented(await fn.load(), log),
   {
     kube,
-    brokers: instrumentedBrokers(pool, log),
-    config,
-    metrics: new SluiceMetrics(),
+    needs: { brokers: instrumentedBrokers(pool, log), config: loadOperatorSettings(variables), metrics },
+    metrics,
     log,
     events: new KubeEventRecorder(kube, { component: 'sluice-worker' }),
   },

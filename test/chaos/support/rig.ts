@@ -12,16 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import type { Job } from 'bullmq';
-import {
-  BrokerClaimType,
-  Builtin,
-  ClusterStreamKind,
-  QueueSet,
-  asBrokerClaim,
-  jobKey,
-  type KubeObject,
-  type ObjectRef,
-} from '../../../shared/index.js';
+import { Builtin, QueueSet, jobKey, type KubeObject, type ObjectRef } from '../../../runtime/index.js';
+import { BrokerClaimType, ClusterStreamKind, asBrokerClaim } from '../../../shared/index.js';
 import { stateDir } from '../../env/paths.js';
 import { startPrivateNats, type PrivateNats } from '../../env/private-nats.js';
 import { startPrivateRedis, type PrivateRedis } from '../../env/private-redis.js';

@@ -6,13 +6,8 @@
  */
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import {
-  Builtin,
-  ClusterStreamKind,
-  RetryableError,
-  TerminalError,
-  findCondition,
-} from '../../../shared/index.js';
+import { Builtin, RetryableError, TerminalError, findCondition } from '../../../runtime/index.js';
+import { ClusterStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, testEnv } from '../../helpers/env.js';
 import {

@@ -7,7 +7,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterStreamFunction, clusterStreamFunctionWith } from '../../../functions/cluster-stream/index.js';
-import { BrokerUnavailableError, ClusterStreamKind, findCondition } from '../../../shared/index.js';
+import { findCondition } from '../../../runtime/index.js';
+import { BrokerUnavailableError, ClusterStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation } from '../../helpers/env.js';
 import {

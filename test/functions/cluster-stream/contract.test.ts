@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import { Builtin } from '../../../shared/index.js';
+import { Builtin } from '../../../runtime/index.js';
 import { runReconcilerContract } from '../../contract/reconciler.contract.js';
 import { installCrds } from '../../helpers/crds.js';
 import { suffix, testEnv } from '../../helpers/env.js';

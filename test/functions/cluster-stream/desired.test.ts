@@ -10,7 +10,8 @@ import {
   partitionPlan,
 } from '../../../functions/cluster-stream/desired.js';
 import { parse } from '../../../functions/cluster-stream/spec.js';
-import { findCondition, parseBindingSecret, type BrokerCredentials } from '../../../shared/index.js';
+import { findCondition } from '../../../runtime/index.js';
+import { parseBindingSecret, type BrokerCredentials } from '../../../shared/index.js';
 import {
   bindingEntries,
   bindingPhase,

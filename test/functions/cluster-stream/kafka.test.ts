@@ -6,7 +6,7 @@
 import test from 'ava';
 import kafkajs from 'kafkajs';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import { Builtin, findCondition } from '../../../shared/index.js';
+import { Builtin, findCondition } from '../../../runtime/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation } from '../../helpers/env.js';
 import { eventually } from '../../helpers/kube.js';

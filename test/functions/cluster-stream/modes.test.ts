@@ -9,7 +9,8 @@
 import test, { type ExecutionContext } from 'ava';
 import kafkajs from 'kafkajs';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import { ClusterStreamKind, findCondition, type KubeObject } from '../../../shared/index.js';
+import { findCondition, type KubeObject } from '../../../runtime/index.js';
+import { ClusterStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation } from '../../helpers/env.js';
 import {

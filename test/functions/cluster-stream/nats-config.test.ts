@@ -9,7 +9,7 @@ import {
   natsStreamWant,
   parseDuration,
 } from '../../../functions/cluster-stream/nats-config.js';
-import { TerminalError } from '../../../shared/index.js';
+import { TerminalError } from '../../../runtime/index.js';
 
 test('durations are read the Go way into nanoseconds', (t) => {
   t.is(parseDuration('0'), 0);

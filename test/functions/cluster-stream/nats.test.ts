@@ -5,7 +5,8 @@
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
 import { parseDuration } from '../../../functions/cluster-stream/nats-config.js';
-import { ClusterStreamKind, findCondition } from '../../../shared/index.js';
+import { findCondition } from '../../../runtime/index.js';
+import { ClusterStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, testEnv } from '../../helpers/env.js';
 import {

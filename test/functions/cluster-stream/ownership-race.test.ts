@@ -10,7 +10,7 @@
  * that is owned.
  */
 import test from 'ava';
-import { findCondition, isRecord, type KubeObject } from '../../../shared/index.js';
+import { findCondition, isRecord, type KubeObject } from '../../../runtime/index.js';
 import { ChaosRig } from '../../chaos/support/rig.js';
 import { testEnv } from '../../helpers/env.js';
 import {

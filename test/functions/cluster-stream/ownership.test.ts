@@ -10,16 +10,13 @@ import test, { type ExecutionContext } from 'ava';
 import kafkajs from 'kafkajs';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
 import {
-  BrokerClaimType,
-  ClusterStreamKind,
   KubeClient,
-  claimNamed,
-  claimWaiters,
   findCondition,
   refOf,
   type KubeObject,
   type ResourceType,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
+import { BrokerClaimType, ClusterStreamKind, claimNamed, claimWaiters } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, testEnv } from '../../helpers/env.js';
 import { eventually } from '../../helpers/kube.js';

@@ -8,7 +8,8 @@ import test from 'ava';
 import type { JetStreamManager } from 'nats';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
 import { tanzuStreamFunction } from '../../../functions/tanzu-stream/index.js';
-import { ClusterStreamKind, TanzuStreamKind, findCondition } from '../../../shared/index.js';
+import { findCondition } from '../../../runtime/index.js';
+import { ClusterStreamKind, TanzuStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, uniqueName } from '../../helpers/env.js';
 import {

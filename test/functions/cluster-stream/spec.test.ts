@@ -3,7 +3,7 @@
  */
 import test from 'ava';
 import { chooseServers, parse, planTopic } from '../../../functions/cluster-stream/spec.js';
-import { TerminalError, type KubeObject } from '../../../shared/index.js';
+import { TerminalError, type KubeObject } from '../../../runtime/index.js';
 
 function cs(spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject {
   return { metadata: { name: 'x' }, spec, ...(status ? { status } : {}) };

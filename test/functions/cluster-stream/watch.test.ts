@@ -9,13 +9,13 @@ import { tanzuStreamFunction } from '../../../functions/tanzu-stream/index.js';
 import { bindingSecretToStreams, clusterStreamToStreams } from '../../../functions/tanzu-stream/watch.js';
 import {
   Builtin,
-  ClusterStreamKind,
-  TanzuStreamKind,
   kindKey,
   type KubeObject,
   type ResourceType,
   type StoreLookup,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
+import { ClusterStreamKind, TanzuStreamKind } from '../../../shared/index.js';
+import { adminClient } from '../../helpers/context.js';
 
 function stores(objects: Partial<Record<string, KubeObject[]>>): StoreLookup {
   return {
@@ -82,21 +82,21 @@ test('a ClusterStream binding Secret change reaches the Streams of its ClusterSt
 
 test('both registrations own their Secrets, only the ClusterStream has a finalizer and watches BrokerClaims', (t) => {
   t.deepEqual(
-    clusterStreamFunction.watch.owns?.map((o) => o.kind),
+    clusterStreamFunction.controller(adminClient()).owns.map((o) => o.kind),
     [Builtin.Secret],
   );
   t.deepEqual(
-    tanzuStreamFunction.watch.owns?.map((o) => o.kind),
+    tanzuStreamFunction.controller(adminClient()).owns.map((o) => o.kind),
     [Builtin.Secret],
   );
   t.is(clusterStreamFunction.finalizer, 'sluice.io/cluster-stream');
   t.is(tanzuStreamFunction.finalizer, undefined);
   t.deepEqual(
-    clusterStreamFunction.watch.watches?.map((w) => w.kind.kind),
+    clusterStreamFunction.controller(adminClient()).watches.map((w) => w.kind.kind),
     ['Stream', 'BrokerClaim'],
   );
   t.deepEqual(
-    tanzuStreamFunction.watch.watches?.map((w) => w.kind.kind),
+    tanzuStreamFunction.controller(adminClient()).watches.map((w) => w.kind.kind),
     ['ClusterStream', 'Secret'],
   );
 });
@@ -109,7 +109,7 @@ test("a ClusterStream's binding Secret reconciles it when it changes after it wa
   t.false(ownedSecretChanged(secret('1'), secret('1')));
   t.true(ownedSecretChanged(secret('1'), secret('2')));
   t.is(
-    clusterStreamFunction.watch.owns?.find((o) => o.kind === Builtin.Secret)?.predicate,
+    clusterStreamFunction.controller(adminClient()).owns.find((o) => o.kind === Builtin.Secret)?.predicate,
     ownedSecretChanged,
   );
 });

@@ -6,19 +6,14 @@
  */
 import test from 'ava';
 import { nanos } from 'nats';
-import { directiveFunction, streamToDirectives } from '../../../functions/directive/index.js';
+import { directiveFunction } from '../../../functions/directive/index.js';
+import { streamToDirectives } from '../../../functions/directive/watch.js';
 import { CREATED_BY_ANNOTATION } from '../../../functions/directive/desired.js';
 import { DIRECTIVE_LABEL } from '../../../functions/directive/watch.js';
-import { reconcileObject } from '../../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
 import { tawonStreamFunction } from '../../../functions/tawon-stream/index.js';
-import {
-  Builtin,
-  DirectiveKind,
-  TawonStreamKind,
-  findCondition,
-  isRecord,
-  type KubeObject,
-} from '../../../shared/index.js';
+import { Builtin, findCondition, isRecord, type KubeObject } from '../../../runtime/index.js';
+import { DirectiveKind, TawonStreamKind } from '../../../shared/index.js';
 import { adminClient, testContext } from '../../helpers/context.js';
 import { eventually } from '../../helpers/kube.js';
 import { applyExample, reconcileUntil, refIn } from '../../fixtures/tawon/fixtures.js';

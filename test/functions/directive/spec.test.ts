@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { parseDirective, publishTargetsOf, declaredStreams } from '../../../functions/directive/spec.js';
-import { TerminalError } from '../../../shared/index.js';
+import { TerminalError } from '../../../runtime/index.js';
 import { example } from '../../fixtures/tawon/fixtures.js';
 
 function parse(spec: Record<string, unknown>): ReturnType<typeof parseDirective> {

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { TerminalError, isRecord, type KubeObject } from '../../../shared/index.js';
+import { TerminalError, isRecord, type KubeObject } from '../../../runtime/index.js';
 import {
   desiredChildren,
   desiredConfigMap,

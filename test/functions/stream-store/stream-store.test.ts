@@ -5,15 +5,10 @@
  * reconciler contract holds.
  */
 import test from 'ava';
-import {
-  Builtin,
-  StreamStoreKind,
-  TawonStreamKind,
-  findCondition,
-  isRecord,
-  type KubeObject,
-} from '../../../shared/index.js';
-import { streamStoreFunction, streamToStore } from '../../../functions/stream-store/index.js';
+import { Builtin, findCondition, isRecord, type KubeObject } from '../../../runtime/index.js';
+import { StreamStoreKind, TawonStreamKind } from '../../../shared/index.js';
+import { streamStoreFunction } from '../../../functions/stream-store/index.js';
+import { streamToStore } from '../../../functions/stream-store/watch.js';
 import { runReconcilerContract } from '../../contract/reconciler.contract.js';
 import { adminClient, testContext } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';

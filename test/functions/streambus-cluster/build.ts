@@ -5,12 +5,9 @@
  */
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { isRecord, type KubeObject } from '../../../shared/index.js';
-import {
-  desiredObjects,
-  parseSpec,
-  type DesiredObjects,
-} from '../../../functions/streambus-cluster/index.js';
+import { isRecord, type KubeObject } from '../../../runtime/index.js';
+import { desiredObjects, type DesiredObjects } from '../../../functions/streambus-cluster/desired.js';
+import { parseSpec } from '../../../functions/streambus-cluster/parse.js';
 import type { StatefulSetManifest } from '../../../functions/streambus-cluster/desired-statefulset.js';
 import type { ClusterId } from '../../../functions/streambus-cluster/topology.js';
 

@@ -4,8 +4,11 @@
  */
 import test from 'ava';
 import { combine, secretsNamed } from '../../../functions/streambus-cluster/checks.js';
-import { parseSpec, streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
-import { Builtin, StreamBusClusterKind } from '../../../shared/index.js';
+import { parseSpec } from '../../../functions/streambus-cluster/parse.js';
+import { streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
+import { Builtin } from '../../../runtime/index.js';
+import { StreamBusClusterKind } from '../../../shared/index.js';
+import { adminClient } from '../../helpers/context.js';
 
 test('the Secrets checked are the TLS certificate and CA Secrets, only while TLS is enabled', (t) => {
   const tls = { certSecretName: 'cert', caSecretName: 'ca' };
@@ -29,7 +32,7 @@ test('the registration owns the StatefulSet, Services, ConfigMap, PodDisruptionB
   t.is(fn.kind, StreamBusClusterKind);
   t.is(fn.finalizer, undefined);
   t.deepEqual(
-    (fn.watch.owns ?? []).map((o) => o.kind),
+    fn.controller(adminClient()).owns.map((o) => o.kind),
     [
       Builtin.StatefulSet,
       Builtin.Service,

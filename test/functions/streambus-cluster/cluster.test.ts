@@ -5,17 +5,17 @@
  * tests call the worker host's per-object logic repeatedly, as requeues would.
  */
 import test, { type ExecutionContext } from 'ava';
-import { reconcileObject } from '../../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
 import { streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
 import {
   Builtin,
-  StreamBusClusterKind,
   TerminalError,
   findCondition,
   isRecord,
   type KubeObject,
   type ResourceType,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
+import { StreamBusClusterKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';
 import { isolation } from '../../helpers/env.js';

@@ -10,7 +10,8 @@
  * cluster is checked in cluster.test.ts.
  */
 import { streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
-import { Builtin, StreamBusClusterKind } from '../../../shared/index.js';
+import { Builtin } from '../../../runtime/index.js';
+import { StreamBusClusterKind } from '../../../shared/index.js';
 import { runReconcilerContract } from '../../contract/reconciler.contract.js';
 import { testContext } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';

@@ -4,7 +4,7 @@
  * required anti-affinity on the hostname puts each broker on its own node.
  */
 import test from 'ava';
-import { Builtin, type KubeObject } from '../../../shared/index.js';
+import { Builtin, type KubeObject } from '../../../runtime/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';
 import { isolation } from '../../helpers/env.js';

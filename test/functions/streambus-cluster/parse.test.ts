@@ -3,8 +3,8 @@
  * violation is a TerminalError `InvalidSpec` naming every problem.
  */
 import test from 'ava';
-import { TerminalError } from '../../../shared/index.js';
-import { asCluster, parseSpec } from '../../../functions/streambus-cluster/index.js';
+import { TerminalError } from '../../../runtime/index.js';
+import { asCluster, parseSpec } from '../../../functions/streambus-cluster/parse.js';
 import { seedSpec } from '../../fixtures/streambus/fixtures.js';
 
 function problem(raw: Record<string, unknown>, name = 'demo'): string {

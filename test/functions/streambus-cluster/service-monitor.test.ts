@@ -5,9 +5,10 @@
  * "absent" test cannot run and says so.
  */
 import test from 'ava';
-import { reconcileObject } from '../../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
 import { streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
-import { Builtin, StreamBusClusterKind, findCondition, type KubeObject } from '../../../shared/index.js';
+import { Builtin, findCondition, type KubeObject } from '../../../runtime/index.js';
+import { StreamBusClusterKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';
 import { isolation } from '../../helpers/env.js';

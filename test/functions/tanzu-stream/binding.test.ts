@@ -6,8 +6,10 @@
  */
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import { POLL_MS, tanzuStreamFunction } from '../../../functions/tanzu-stream/index.js';
-import { ClusterStreamKind, TanzuStreamKind, findCondition } from '../../../shared/index.js';
+import { POLL_MS } from '../../../functions/tanzu-stream/reconcile.js';
+import { tanzuStreamFunction } from '../../../functions/tanzu-stream/index.js';
+import { findCondition } from '../../../runtime/index.js';
+import { ClusterStreamKind, TanzuStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, uniqueName } from '../../helpers/env.js';
 import {

@@ -6,7 +6,8 @@
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
 import { tanzuStreamFunction } from '../../../functions/tanzu-stream/index.js';
-import { Builtin, ClusterStreamKind, isConditionTrue } from '../../../shared/index.js';
+import { Builtin, isConditionTrue } from '../../../runtime/index.js';
+import { ClusterStreamKind } from '../../../shared/index.js';
 import { runReconcilerContract } from '../../contract/reconciler.contract.js';
 import { installCrds } from '../../helpers/crds.js';
 import { suffix, testEnv } from '../../helpers/env.js';

@@ -13,7 +13,7 @@ import {
   streamStatus,
 } from '../../../functions/tanzu-stream/desired.js';
 import { parse } from '../../../functions/tanzu-stream/spec.js';
-import { TerminalError, findCondition, type KubeObject } from '../../../shared/index.js';
+import { TerminalError, findCondition, type KubeObject } from '../../../runtime/index.js';
 import { bindingSecret, decodeSecretData, parseClusterStream } from '../../../shared/tanzu/index.js';
 
 function stream(spec: Record<string, unknown>): ReturnType<typeof parse> {

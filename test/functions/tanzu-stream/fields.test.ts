@@ -7,7 +7,8 @@
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
 import { tanzuStreamFunction } from '../../../functions/tanzu-stream/index.js';
-import { Builtin, TanzuStreamKind } from '../../../shared/index.js';
+import { Builtin } from '../../../runtime/index.js';
+import { TanzuStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, uniqueName } from '../../helpers/env.js';
 import {

@@ -5,20 +5,12 @@
  */
 import test from 'ava';
 import { createServer } from 'node:net';
-import { reconcileObject } from '../../../functions/host/reconcile-object.js';
-import {
-  FORCE_DELETE_ANNOTATION,
-  GIVE_UP_AFTER_MS,
-  STREAM_FINALIZER,
-  tawonStreamFunction,
-} from '../../../functions/tawon-stream/index.js';
-import {
-  BrokerUnavailableError,
-  StreamStoreKind,
-  TawonStreamKind,
-  findCondition,
-  type KubeObject,
-} from '../../../shared/index.js';
+import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
+import { FORCE_DELETE_ANNOTATION, GIVE_UP_AFTER_MS } from '../../../functions/tawon-stream/finalize.js';
+import { STREAM_FINALIZER } from '../../../functions/tawon-stream/watch.js';
+import { tawonStreamFunction } from '../../../functions/tawon-stream/index.js';
+import { findCondition, type KubeObject } from '../../../runtime/index.js';
+import { BrokerUnavailableError, StreamStoreKind, TawonStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { applyExample, reconcileUntil, refIn } from '../../fixtures/tawon/fixtures.js';
 import {

@@ -7,10 +7,11 @@
  */
 import type { ExecutionContext } from 'ava';
 import { connect, type JetStreamManager, type NatsConnection, type StreamInfo } from 'nats';
-import { reconcileObject } from '../../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
 import { tawonStreamFunction } from '../../../functions/tawon-stream/index.js';
 import { createBrokerClients, type PooledBrokerClients } from '../../../shared/brokers/pool.js';
-import { TawonStreamKind, type ObjectRef } from '../../../shared/index.js';
+import { type ObjectRef } from '../../../runtime/index.js';
+import { TawonStreamKind } from '../../../shared/index.js';
 import { adminClient, testContext, type TestContext } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';
 import { isolation, testEnv } from '../../helpers/env.js';

@@ -3,7 +3,7 @@
  * requests above the hard limit are listed; store defaults above their limits are refused.
  */
 import test from 'ava';
-import { TerminalError } from '../../../shared/index.js';
+import { TerminalError } from '../../../runtime/index.js';
 import { parseLimits, parseStoreLimits, resolveLimits } from '../../../shared/tawon/limits.js';
 
 const H = 3600e9;

@@ -2,7 +2,8 @@
  * Unit tests of where a Tawon Stream lives on its store and of the Stream's watch mapping.
  */
 import test from 'ava';
-import { jetStreamName, storeToStreams, streamSubject } from '../../../functions/tawon-stream/index.js';
+import { jetStreamName, streamSubject } from '../../../functions/tawon-stream/naming.js';
+import { storeToStreams } from '../../../functions/tawon-stream/watch.js';
 
 test('the JetStream name joins namespace and name with _, turning dots into _', (t) => {
   t.is(jetStreamName('team-a', 'mystream'), 'team-a_mystream');

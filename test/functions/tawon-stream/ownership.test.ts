@@ -7,15 +7,10 @@
 import test, { type ExecutionContext } from 'ava';
 import { nanos } from 'nats';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import { reconcileObject } from '../../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
 import { tawonStreamFunction } from '../../../functions/tawon-stream/index.js';
-import {
-  ClusterStreamKind,
-  TawonStreamKind,
-  findCondition,
-  isRecord,
-  type KubeObject,
-} from '../../../shared/index.js';
+import { findCondition, isRecord, type KubeObject } from '../../../runtime/index.js';
+import { ClusterStreamKind, TawonStreamKind } from '../../../shared/index.js';
 import { adminClient, testContext } from '../../helpers/context.js';
 import { reconcileUntil, refIn } from '../../fixtures/tawon/fixtures.js';
 import {

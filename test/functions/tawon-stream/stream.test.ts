@@ -5,16 +5,10 @@
  */
 import test from 'ava';
 import { DiscardPolicy, StorageType, nanos } from 'nats';
-import { reconcileObject } from '../../../functions/host/reconcile-object.js';
+import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
 import { tawonStreamFunction } from '../../../functions/tawon-stream/index.js';
-import {
-  StreamStoreKind,
-  TawonStreamKind,
-  TerminalError,
-  findCondition,
-  isRecord,
-  type KubeObject,
-} from '../../../shared/index.js';
+import { TerminalError, findCondition, isRecord, type KubeObject } from '../../../runtime/index.js';
+import { StreamStoreKind, TawonStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { applyExample, reconcileUntil, refIn } from '../../fixtures/tawon/fixtures.js';
 import { closeHarness, serverStream, streamContext, streamNamespace, verifierJsm } from './harness.js';

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { TerminalError } from '../../../shared/index.js';
+import { TerminalError } from '../../../runtime/index.js';
 import {
   formatDuration,
   parseCount,

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseBindingSecret } from '../../../shared/brokers/binding.js';
 import { InvalidBindingError } from '../../../shared/brokers/failures.js';
-import { TerminalError } from '../../../shared/errors.js';
-import type { KubeObject } from '../../../shared/kube/types.js';
+import { TerminalError } from '../../../runtime/errors.js';
+import type { KubeObject } from '../../../runtime/kube/types.js';
 import { repoRoot } from '../../env/paths.js';
 
 const fixture = (name: string): string =>

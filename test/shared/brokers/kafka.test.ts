@@ -11,7 +11,7 @@ import { BrokerUnavailableError } from '../../../shared/brokers/errors.js';
 import { InvalidTopicConfigError, TopicNotFoundError } from '../../../shared/brokers/failures.js';
 import type { KafkaAdminOptions } from '../../../shared/brokers/kafka-config.js';
 import { createKafkaAdmin, type KafkaAdmin } from '../../../shared/brokers/kafka.js';
-import { TerminalError } from '../../../shared/errors.js';
+import { TerminalError } from '../../../runtime/errors.js';
 import { isolation, testEnv } from '../../helpers/env.js';
 import { eventually } from '../../helpers/kube.js';
 

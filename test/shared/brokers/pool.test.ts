@@ -6,7 +6,7 @@
 import test from 'ava';
 import { credentialsFingerprint } from '../../../shared/brokers/fingerprint.js';
 import { createBrokerClients, type BrokerClientsOptions } from '../../../shared/brokers/pool.js';
-import { TerminalError } from '../../../shared/errors.js';
+import { TerminalError } from '../../../runtime/errors.js';
 import { isolation, testEnv } from '../../helpers/env.js';
 import { eventually } from '../../helpers/kube.js';
 

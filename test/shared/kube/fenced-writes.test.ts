@@ -5,7 +5,7 @@
  * and {@link retryOnConflict} re-reads and wins.
  */
 import test from 'ava';
-import { Builtin, KubeApiError, retryOnConflict, type KubeObject } from '../../../shared/index.js';
+import { Builtin, KubeApiError, retryOnConflict, type KubeObject } from '../../../runtime/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation } from '../../helpers/env.js';
 import { useNamespace } from '../../helpers/kube.js';

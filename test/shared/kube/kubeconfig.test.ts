@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { stringify, parse } from 'yaml';
-import { ConfigError, KubeClient, KubeRest, LightKubeConfig, kubeClientFrom } from '../../../shared/index.js';
+import {
+  ConfigError,
+  KubeClient,
+  KubeRest,
+  LightKubeConfig,
+  kubeClientFrom,
+} from '../../../runtime/index.js';
 import { testEnv } from '../../helpers/env.js';
 
 interface TestKubeconfig {

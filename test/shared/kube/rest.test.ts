@@ -16,7 +16,7 @@ import {
   LightKubeConfig,
   type KubeClient,
   type KubeObject,
-} from '../../../shared/index.js';
+} from '../../../runtime/index.js';
 import { makeTestPki } from '../../env/private-tls.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation, testEnv } from '../../helpers/env.js';

@@ -5,11 +5,10 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient, KubeRest, type KubeObject } from '../../../runtime/index.js';
 import {
   BrokerClaimType,
   ClusterStreamKind,
-  KubeClient,
-  KubeRest,
   acquireClaim,
   claimNameOf,
   claimNamed,
@@ -18,7 +17,6 @@ import {
   markAdopted,
   releaseClaim,
   type ClaimHolder,
-  type KubeObject,
 } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';

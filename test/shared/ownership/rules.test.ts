@@ -3,6 +3,7 @@
  * deletion may delete a broker object, how drift reads, and which objects a claim's deletion wakes.
  */
 import test from 'ava';
+import { type KubeObject } from '../../../runtime/index.js';
 import {
   ClusterStreamKind,
   claimNameOf,
@@ -15,7 +16,6 @@ import {
   managementOf,
   natsServerKey,
   type BrokerClaim,
-  type KubeObject,
   type Management,
 } from '../../../shared/index.js';
 

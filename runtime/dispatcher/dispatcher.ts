@@ -1,0 +1,229 @@
+/**
+ * @module runtime/dispatcher/dispatcher
+ * The dispatcher: while it leads, it watches every kind the controllers need (shared watches),
+ * turns their events into reconcile requests, resyncs periodically, persists how far each watch
+ * got, and re-enqueues everything if Redis loses its data.
+ */
+import { setMaxListeners } from 'node:events';
+import type { Redis } from 'ioredis';
+import { messageOf } from '../errors.js';
+import { type KubeClient } from '../kube/client.js';
+import { refOf, type ObjectRef } from '../kube/object-ref.js';
+import type { KubeObject } from '../kube/types.js';
+import type { StoreLookup } from '../controller/mappers.js';
+import { type Logger } from '../log.js';
+import { type SluiceMetrics } from '../metrics.js';
+import { type Enqueuer } from '../queue/enqueue.js';
+import { pause } from '../util.js';
+import { EnqueueBatcher, type BatcherOptions } from '../queue/batcher.js';
+import type { ControllerSpec } from '../controller/builder.js';
+import { SourceHub, type SourceHealth } from './hub.js';
+import { LeaderElector, type LeaderElectionOptions } from './leader.js';
+import { runResync, type ResyncTarget } from './resync.js';
+import { DispatcherState } from './state.js';
+import { runStreams, wireController, type Sink } from './wiring.js';
+
+export interface DispatcherOptions {
+  /** Period of the full resync. @defaultValue 600 s */
+  readonly resyncSeconds?: number;
+  /** Leader election; `undefined` means this dispatcher always leads (single instance, tests). */
+  readonly leaderElection?: LeaderElectionOptions;
+  readonly batcher?: BatcherOptions;
+  /** How often watch progress is saved and Redis is checked for data loss. @defaultValue 2000 ms */
+  readonly checkpointMs?: number;
+  /** The BullMQ prefix (the dispatcher's own keys live under it). @defaultValue `sluice` */
+  readonly prefix?: string;
+  /** Watch namespaced kinds in this namespace only, and enqueue only objects there. @defaultValue all namespaces */
+  readonly namespace?: string;
+  /** Called after Redis lost its data, to restore queue settings. */
+  readonly onRedisDataLoss?: () => Promise<void>;
+  /**
+   * Limits this dispatcher to some objects (several operators sharing one API server, a demo): an
+   * event on an object outside it triggers nothing, and no reference outside it is enqueued (by an
+   * event, a resync or a re-list). @defaultValue everything
+   */
+  readonly scope?: DispatchScope;
+}
+
+/** What a dispatcher limited by {@link DispatcherOptions.scope} acts on. */
+export interface DispatchScope {
+  /** Whether an event on this object (of any watched kind) may trigger reconciles. */
+  objects(obj: KubeObject): boolean;
+  /** Whether this reference may be enqueued; `stores` are the dispatcher's caches. */
+  refs(ref: ObjectRef, stores: StoreLookup): boolean;
+}
+
+export interface DispatcherDeps {
+  readonly kube: KubeClient;
+  readonly enqueuer: Enqueuer;
+  readonly redis: Redis;
+  readonly metrics: SluiceMetrics;
+  readonly log: Logger;
+}
+
+export interface DispatcherHealth {
+  readonly leader: boolean;
+  readonly sources: readonly SourceHealth[];
+  readonly pending: number;
+}
+
+export class Dispatcher {
+  private readonly stop$ = new AbortController();
+  private running: Promise<void> | undefined;
+  private hubNow: SourceHub | undefined;
+  private batcherNow: EnqueueBatcher | undefined;
+  private leading = false;
+  private term: Promise<void> | undefined;
+  private readonly state: DispatcherState;
+
+  constructor(
+    private readonly deps: DispatcherDeps,
+    private readonly specs: readonly ControllerSpec[],
+    private readonly opts: DispatcherOptions = {},
+  ) {
+    this.state = new DispatcherState(deps.redis, opts.prefix ?? 'sluice');
+  }
+
+  /** The current leader term's shared sources (undefined while standing by). */
+  get hub(): SourceHub | undefined {
+    return this.hubNow;
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  health(): DispatcherHealth {
+    return {
+      leader: this.leading,
+      sources: this.hubNow?.all().map((s) => s.health()) ?? [],
+      pending: this.batcherNow?.size ?? 0,
+    };
+  }
+
+  /** Starts campaigning (or leading at once without leader election). */
+  start(): void {
+    if (this.running) return;
+    const signal = this.stop$.signal;
+    const election = this.opts.leaderElection;
+    if (!election) {
+      this.running = this.lead(signal);
+      return;
+    }
+    const elector = new LeaderElector(this.deps.kube, election, this.deps.log);
+    this.running = elector.run(signal, {
+      onStartedLeading: (termSignal) => {
+        this.term = this.lead(termSignal);
+      },
+      onStoppedLeading: () => undefined,
+    });
+  }
+
+  /** Stops watching and campaigning; flushes what was seen. */
+  async stop(): Promise<void> {
+    this.stop$.abort();
+    await this.running;
+    await this.term;
+  }
+
+  private async lead(signal: AbortSignal): Promise<void> {
+    const { kube, enqueuer, metrics, log } = this.deps;
+    // Every watch of the term listens on this signal: more than Node's default of ten.
+    setMaxListeners(0, signal);
+    this.leading = true;
+    metrics.leader.set(1);
+    const hub = new SourceHub();
+    const batcher = new EnqueueBatcher(enqueuer, log, this.opts.batcher);
+    this.hubNow = hub;
+    this.batcherNow = batcher;
+    const only = this.opts.namespace;
+    const sink: Sink = (ref, reason, priority) => {
+      if (only && ref.namespace && ref.namespace !== only) return;
+      if (scope && !scope.refs(ref, hub)) return;
+      batcher.add(ref, reason, priority);
+    };
+    const scope = this.opts.scope;
+    for (const spec of this.specs) wireController(spec, hub, sink, log, scope);
+    const targets: ResyncTarget[] = this.specs.flatMap((spec) => {
+      const store = spec.watchPrimary ? hub.source(spec.kind, false).store : spec.primaryStore;
+      return store ? [{ kind: spec.kind, store }] : [];
+    });
+    const tasks: Promise<unknown>[] = [];
+    try {
+      const { fresh } = await this.state.ensureEpoch();
+      for (const source of hub.all()) {
+        const rv = fresh ? undefined : await this.state.loadResourceVersion(source.key);
+        tasks.push(
+          source
+            .run(kube, metrics, signal, rv, this.opts.namespace)
+            .catch((err: unknown) => log.error({ err: messageOf(err), kind: source.key }, 'watch ended')),
+        );
+      }
+      for (const spec of this.specs)
+        if (spec.streams.length > 0) tasks.push(runStreams(spec, hub, sink, signal, log, scope));
+      tasks.push(runResync(targets, sink, this.opts.resyncSeconds ?? 600, signal));
+      tasks.push(this.checkpoints(hub, batcher, sink, targets, signal));
+      log.info({ kinds: this.specs.map((s) => s.kind.kind), resumed: !fresh }, 'dispatcher leading');
+      await Promise.all(tasks);
+    } finally {
+      await batcher.close();
+      // A stop (not a lost term, where the new leader's checkpoints are the newer ones) saves how
+      // far each watch got, now that everything seen is in Redis: the next start resumes there.
+      if (this.stop$.signal.aborted) {
+        await this.state
+          .saveResourceVersions(watchedVersions(hub))
+          .catch((err: unknown) => log.warn({ err: messageOf(err) }, 'final checkpoint failed'));
+      }
+      this.leading = false;
+      metrics.leader.set(0);
+      this.hubNow = undefined;
+      this.batcherNow = undefined;
+    }
+  }
+
+  /**
+   * Every checkpoint period: saves how far each watch got (only after everything seen so far is in
+   * Redis), and re-enqueues every known object if Redis lost its data.
+   */
+  private async checkpoints(
+    hub: SourceHub,
+    batcher: EnqueueBatcher,
+    sink: Sink,
+    targets: readonly ResyncTarget[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const every = this.opts.checkpointMs ?? 2_000;
+    while (!signal.aborted) {
+      await pause(every, signal);
+      if (signal.aborted) break;
+      try {
+        if (await this.state.lostData()) {
+          await this.opts.onRedisDataLoss?.();
+          let count = 0;
+          for (const { kind, store } of targets) {
+            for (const obj of store.list()) {
+              sink(refOf(kind, obj), 'relist', 'low');
+              count++;
+            }
+          }
+          this.deps.log.warn(
+            { objects: count },
+            'Redis lost its data; every known object was enqueued again',
+          );
+        }
+        const rvs = watchedVersions(hub);
+        await batcher.flush();
+        await this.state.saveResourceVersions(rvs);
+      } catch (err) {
+        this.deps.log.warn({ err: messageOf(err) }, 'checkpoint failed');
+      }
+    }
+  }
+}
+
+/** How far each watch of `hub` got while established (`Source.checkpoint`). */
+function watchedVersions(hub: SourceHub): Map<string, string> {
+  const rvs = new Map<string, string>();
+  for (const s of hub.all()) if (s.checkpoint) rvs.set(s.key, s.checkpoint);
+  return rvs;
+}

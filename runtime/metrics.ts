@@ -1,0 +1,108 @@
+/**
+ * @module runtime/metrics
+ * Prometheus metrics in controller-runtime's vocabulary. One {@link SluiceMetrics} per process;
+ * the dispatcher and the workers each register what they observe, and `/metrics` serves the lot.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { token } from './controller/tokens.js';
+
+export class SluiceMetrics {
+  readonly registry = new Registry();
+
+  readonly reconcileTotal = new Counter({
+    name: 'sluice_reconcile_total',
+    help: 'Reconciles finished, by kind and result (success, error, terminal, requeue_after).',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcileErrors = new Counter({
+    name: 'sluice_reconcile_errors_total',
+    help: 'Reconciles that ended in an error (retried or terminal), by kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcileDuration = new Histogram({
+    name: 'sluice_reconcile_duration_seconds',
+    help: 'Time spent in one reconcile, by kind.',
+    labelNames: ['kind'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly queueWait = new Histogram({
+    name: 'sluice_queue_wait_seconds',
+    help: 'Time from enqueue to the start of the reconcile, by kind.',
+    labelNames: ['kind'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'sluice_queue_depth',
+    help: 'Jobs per queue state (waiting, prioritized, active, delayed, failed), by kind.',
+    labelNames: ['kind', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly watchEvents = new Counter({
+    name: 'sluice_watch_events_total',
+    help: 'Watch events received, by kind and type (apply, delete, bookmark, relist).',
+    labelNames: ['kind', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly watchRestarts = new Counter({
+    name: 'sluice_watch_restarts_total',
+    help: 'Watches restarted after an error or a 410 Gone, by kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly watchLastEvent = new Gauge({
+    name: 'sluice_watch_last_event_timestamp_seconds',
+    help: 'Unix time of the last event (or bookmark) received, by kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly watchUp = new Gauge({
+    name: 'sluice_watch_up',
+    help: '1 while the watch of a kind is established, 0 while it is listing or backing off.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly drift = new Counter({
+    name: 'sluice_drift_total',
+    help: "Settings found changed on a broker behind Sluice's back (healed, or reported in read-only mode), by kind and setting.",
+    labelNames: ['kind', 'setting'] as const,
+    registers: [this.registry],
+  });
+
+  readonly enqueued = new Counter({
+    name: 'sluice_enqueued_total',
+    help: 'Reconcile requests sent to the queues, by kind and reason.',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly leader = new Gauge({
+    name: 'sluice_leader',
+    help: '1 when this dispatcher holds the leader Lease.',
+    registers: [this.registry],
+  });
+
+  /** Adds Node.js process metrics (heap, event loop lag, RSS). */
+  withProcessMetrics(): this {
+    collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
+    return this;
+  }
+}
+
+/**
+ * The process's metrics, as a need: a function that counts something of its own (Sluice's drift
+ * counter) declares `{ metrics: SLUICE_METRICS }`. The worker host provides it.
+ */
+export const SLUICE_METRICS = token<SluiceMetrics>('the process metrics');

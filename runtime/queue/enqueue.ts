@@ -1,0 +1,127 @@
+/**
+ * @module runtime/queue/enqueue
+ * The one way anything asks for a reconcile: the dispatcher's events and resyncs, the HTTP API and
+ * the CLI all call {@link Enqueuer.enqueue}.
+ *
+ * Priorities:
+ * - `normal` (events): plain FIFO, ahead of every prioritized job;
+ * - `high` (HTTP, CLI): to the front of the queue;
+ * - `low` (resync, re-list): behind every fresh event.
+ * A fresh request for a key that already waits at low priority lifts that job (deduplication would
+ * otherwise leave it behind the backlog), so a re-list of thousands of objects never delays a change.
+ */
+import { Job } from 'bullmq';
+import { context, propagation } from '@opentelemetry/api';
+import { jobKey, displayName, type ObjectRef } from '../kube/object-ref.js';
+import type { SluiceMetrics } from '../metrics.js';
+import type { KindRegistry } from '../registry.js';
+import { ConfigError } from '../errors.js';
+import { jobOptions, type Priority } from './options.js';
+import type { EnqueueReason, ReconcileJobData } from './payload.js';
+import type { QueueSet } from './queues.js';
+
+export interface EnqueueRequest {
+  readonly ref: ObjectRef;
+  readonly reason: EnqueueReason;
+  /** The trace context of what caused the request; the current one when left out. */
+  readonly trace?: Readonly<Record<string, string>>;
+}
+
+export interface EnqueueResult {
+  readonly jobId: string;
+  readonly queue: string;
+}
+
+/** The current trace context as a carrier, when a tracer is active. */
+export function traceCarrier(): Record<string, string> | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return Object.keys(carrier).length > 0 ? carrier : undefined;
+}
+
+export class Enqueuer {
+  /** Keys this process queued at low priority, with the job id, so a fresh request can lift them. */
+  private readonly lowPriority = new Map<string, string>();
+
+  constructor(
+    private readonly queues: QueueSet,
+    private readonly registry: KindRegistry,
+    private readonly metrics?: SluiceMetrics,
+  ) {}
+
+  /**
+   * Queues a reconcile of each referenced object (requests for one key collapse into one job).
+   * @returns one result per request, in order.
+   * @throws ConfigError for a kind that is not registered.
+   */
+  async enqueue(
+    requests: readonly EnqueueRequest[],
+    priority: Priority = 'normal',
+  ): Promise<EnqueueResult[]> {
+    const byQueue = new Map<string, { indexes: number[]; requests: EnqueueRequest[] }>();
+    requests.forEach((r, i) => {
+      const kind = this.registry.get(r.ref.group, r.ref.kind);
+      if (!kind) throw new ConfigError(`cannot enqueue ${r.ref.kind}.${r.ref.group}: kind is not registered`);
+      const entry = byQueue.get(kind.queue) ?? { indexes: [], requests: [] };
+      entry.indexes.push(i);
+      entry.requests.push(r);
+      byQueue.set(kind.queue, entry);
+    });
+    const results: EnqueueResult[] = new Array<EnqueueResult>(requests.length);
+    const trace = traceCarrier();
+    const now = Date.now();
+    await Promise.all(
+      [...byQueue.entries()].map(async ([queueName, batch]) => {
+        const first = batch.requests[0];
+        const kind = first ? this.registry.get(first.ref.group, first.ref.kind) : undefined;
+        if (!kind) return;
+        const queue = this.queues.get(kind);
+        const jobs = await queue.addBulk(
+          batch.requests.map((r) => {
+            const carrier = r.trace ?? trace;
+            const data: ReconcileJobData = {
+              ref: r.ref,
+              reason: r.reason,
+              enqueuedAt: now,
+              ...(carrier ? { trace: carrier } : {}),
+            };
+            return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
+          }),
+        );
+        await Promise.all(
+          jobs.map(async (job, j) => {
+            const request = batch.requests[j];
+            const index = batch.indexes[j];
+            if (!request || index === undefined) return;
+            const key = jobKey(request.ref);
+            const id = job.id ?? '';
+            results[index] = { jobId: id, queue: queueName };
+            this.metrics?.enqueued.inc({ kind: kind.kind, reason: request.reason });
+            if (priority === 'low') {
+              this.lowPriority.set(key, id);
+              return;
+            }
+            const parked = priority === 'high' ? id : this.lowPriority.get(key);
+            this.lowPriority.delete(key);
+            if (parked) await this.lift(queue.name, queue, parked, priority === 'high');
+          }),
+        );
+      }),
+    );
+    return results;
+  }
+
+  /** Moves a waiting job into the unprioritized (FIFO) list; a job that has moved on is left alone. */
+  private async lift(
+    name: string,
+    queue: Parameters<typeof Job.fromId>[0],
+    jobId: string,
+    front: boolean,
+  ): Promise<void> {
+    try {
+      await new Job(queue, name, {}, {}, jobId).changePriority({ priority: 0, lifo: front });
+    } catch {
+      /* the job finished or was taken meanwhile: nothing to lift */
+    }
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * @module runtime/worker/kind-worker
+ * Runs one kind's reconciler as a BullMQ worker: takes a job, reconciles the object its reference
+ * names, and maps the outcome to a queue action.
+ *
+ * Guarantees (with the job options of `shared/queue/options.ts`):
+ * - one reconcile per object at a time across every worker process (the job's lock is a lease;
+ *   a lost lease aborts the reconcile through its AbortSignal);
+ * - `requeueAfter(ms)` keeps the job and delays it; an event parked while it ran is promoted at
+ *   once instead of waiting out the delay;
+ * - a failure is retried with capped exponential backoff counted since the last success;
+ * - a {@link TerminalError} fails the job without retry (it stays visible on the dashboard).
+ *
+ * Costs: about one Redis round trip per job under load; one GET of the object per job.
+ */
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { context, propagation, trace } from '@opentelemetry/api';
+import {
+  TerminalError,
+  backoffStrategy,
+  delay,
+  displayName,
+  jobKey,
+  messageOf,
+  parseJobData,
+  redisOptions,
+  systemClock,
+  type BackoffOptions,
+  type EventRecorder,
+  type KubeClient,
+  type KubeObject,
+  type Logger,
+  type ReconcileContext,
+  type ReconcileJobData,
+  type SluiceFunction,
+  type FunctionDeclaration,
+  type SluiceMetrics,
+} from '../index.js';
+import { updateDataIfLocked } from '../queue/fenced.js';
+import { reconcileObject } from './reconcile-object.js';
+import { DEFAULT_CONCURRENCY } from './defaults.js';
+
+export interface KindWorkerOptions {
+  readonly redisUrl: string;
+  /** BullMQ key prefix. @defaultValue `sluice` */
+  readonly prefix?: string;
+  /** Reconciles run at once by this process for this kind. @defaultValue {@link DEFAULT_CONCURRENCY} */
+  readonly concurrency?: number;
+  /** The job lease; a worker that stops renewing it for this long loses the job. @defaultValue 30000 */
+  readonly lockDurationMs?: number;
+  /** How often stalled jobs (dead workers) are looked for. @defaultValue 15000 */
+  readonly stalledIntervalMs?: number;
+  /** Stalls tolerated over a job's life (the counter never resets). @defaultValue 1000 */
+  readonly maxStalledCount?: number;
+  /** Retry delays. @defaultValue 5 ms doubling to 1000 s (client-go) */
+  readonly backoff?: BackoffOptions;
+  /**
+   * After the Redis connection comes back, how long to wait before taking jobs again, so that
+   * reconciles aborted in other workers when it dropped have finished (their leases may be gone).
+   * This worker also waits until its own aborted reconciles have ended. @defaultValue 2000
+   */
+  readonly reconnectGraceMs?: number;
+  /** `SluiceConfig.namespace`, named in the condition when an object fails because it is missing. */
+  readonly operatorNamespace?: string;
+}
+
+export interface KindWorkerDeps {
+  readonly kube: KubeClient;
+  /** The values of the needs the function declared, added to its context under their names. */
+  readonly needs?: object;
+  readonly metrics: SluiceMetrics;
+  readonly log: Logger;
+  readonly events: EventRecorder;
+}
+
+const tracer = trace.getTracer('sluice-worker');
+
+export class KindWorker {
+  private worker: Worker | undefined;
+  private disconnected = false;
+  private closing = false;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** The reconciles of this worker that have started and not yet ended. */
+  private readonly reconciling = new Set<Promise<void>>();
+
+  /** @param fn the function, loaded or declared (its handlers are then loaded on the first job). */
+  constructor(
+    private readonly fn: SluiceFunction | FunctionDeclaration,
+    private readonly deps: KindWorkerDeps,
+    private readonly opts: KindWorkerOptions,
+  ) {}
+
+  /** Starts taking jobs. */
+  start(): void {
+    if (this.worker) return;
+    const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.guarded(job, token, signal), {
+      connection: { url: this.opts.redisUrl, ...redisOptions() },
+      prefix: this.opts.prefix ?? 'sluice',
+      concurrency: this.opts.concurrency ?? DEFAULT_CONCURRENCY,
+      lockDuration: this.opts.lockDurationMs ?? 30_000,
+      stalledInterval: this.opts.stalledIntervalMs ?? 15_000,
+      maxStalledCount: this.opts.maxStalledCount ?? 1000,
+      settings: { backoffStrategy: backoffStrategy(this.opts.backoff) },
+    });
+    worker.on('lockRenewalFailed', (ids) => {
+      for (const id of ids) worker.cancelJob(id, 'lock lost');
+    });
+    worker.on('error', (err) => this.deps.log.warn({ err: messageOf(err) }, 'worker error'));
+    this.worker = worker;
+    void this.guardConnection(worker);
+  }
+
+  /**
+   * A dropped Redis connection may mean the leases of the running jobs are gone (Redis restarted
+   * empty, or failed over): another worker could then start the same object. So on a drop, every
+   * running reconcile is aborted and no job is taken; after the connection is back, taking jobs
+   * resumes only once the aborted reconciles have had time to stop.
+   */
+  private async guardConnection(worker: Worker): Promise<void> {
+    const clients = [
+      await worker.backend.client,
+      ...(worker.backend.blockingClient ? [await worker.backend.blockingClient] : []),
+    ];
+    const lost = (): void => {
+      if (this.closing || this.worker !== worker) return;
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
+      this.resumeTimer = undefined;
+      if (this.disconnected) return;
+      this.disconnected = true;
+      this.deps.log.warn(
+        { kind: this.fn.kind.kind },
+        'lost the Redis connection: aborting running reconciles',
+      );
+      worker.cancelAllJobs('redis connection lost');
+      void worker.pause(true).catch(() => undefined);
+    };
+    const back = (): void => {
+      if (!this.disconnected || this.closing || this.worker !== worker) return;
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
+      this.resumeTimer = setTimeout(() => {
+        this.resumeTimer = undefined;
+        void this.drained(this.opts.lockDurationMs ?? 30_000).then(() => {
+          if (!this.disconnected || this.closing || this.worker !== worker || this.resumeTimer) return;
+          this.disconnected = false;
+          worker
+            .resume()
+            .catch((err: unknown) =>
+              this.deps.log.warn({ err: messageOf(err) }, 'could not resume the worker'),
+            );
+        });
+      }, this.opts.reconnectGraceMs ?? 2000);
+    };
+    for (const c of clients) {
+      c.on('close', lost);
+      c.on('ready', back);
+    }
+  }
+
+  /** Stops taking jobs and waits for the running reconciles to finish. */
+  async close(force = false): Promise<void> {
+    this.closing = true;
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    // The reference stays until the running reconciles are done: one that ends with
+    // requeueAfter during a graceful stop still needs the worker to park its job.
+    try {
+      await this.worker?.close(force);
+    } finally {
+      this.worker = undefined;
+    }
+  }
+
+  get running(): boolean {
+    return this.worker?.isRunning() ?? false;
+  }
+
+  private context(
+    job: Job,
+    data: ReconcileJobData,
+    signal: AbortSignal,
+    current: () => KubeObject,
+  ): ReconcileContext<object> {
+    const kind = this.fn.kind;
+    const parent = this.deps.log;
+    const bindings = {
+      kind: kind.kind,
+      group: kind.group,
+      namespace: data.ref.namespace,
+      name: data.ref.name,
+      jobId: job.id,
+    };
+    // Made on first use: a converged reconcile never logs, and a child logger with redaction
+    // costs about 7 µs per job.
+    let log: Logger | undefined;
+    return {
+      kind,
+      kube: this.deps.kube,
+      get log(): Logger {
+        return (log ??= parent.child(bindings));
+      },
+      clock: systemClock,
+      signal,
+      ...this.deps.needs,
+      event: (type, reason, message, about) =>
+        this.deps.events.record(kind, about ?? current(), type, reason, message),
+    };
+  }
+
+  /** Resolves once the reconciles running now have ended, or after `capMs`. */
+  private async drained(capMs: number): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.reconciling]), delay(capMs)]);
+  }
+
+  /**
+   * Runs a job unless the Redis connection has dropped since it was taken: its lease may be gone, so
+   * it must not start (after an empty restart the dispatcher queues the object again; otherwise
+   * the job is retried).
+   */
+  private async guarded(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    if (this.disconnected)
+      throw new Error('the Redis connection dropped: not starting a reconcile whose lease may be gone');
+    const run = this.process(job, token, signal);
+    this.reconciling.add(run);
+    try {
+      await run;
+    } finally {
+      this.reconciling.delete(run);
+    }
+  }
+
+  private async process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+    const kindLabel = { kind: this.fn.kind.kind };
+    let data: ReconcileJobData;
+    try {
+      data = parseJobData(job.data);
+    } catch (err) {
+      throw new UnrecoverableError(messageOf(err));
+    }
+    if (job.attemptsStarted <= 1)
+      this.deps.metrics.queueWait.observe(kindLabel, Math.max(0, Date.now() - data.enqueuedAt) / 1000);
+    let current: KubeObject = {
+      metadata: {
+        name: data.ref.name,
+        ...(data.ref.namespace ? { namespace: data.ref.namespace } : {}),
+        ...(data.ref.uid ? { uid: data.ref.uid } : {}),
+      },
+    };
+    const ctx = this.context(job, data, signal ?? new AbortController().signal, () => current);
+    const parent = data.trace ? propagation.extract(context.active(), data.trace) : context.active();
+    const stop = this.deps.metrics.reconcileDuration.startTimer(kindLabel);
+    await tracer.startActiveSpan(`reconcile ${this.fn.kind.kind}`, {}, parent, async (span) => {
+      span.setAttribute('sluice.object', displayName(data.ref));
+      try {
+        const outcome = await reconcileObject(this.fn, data.ref, ctx, {
+          observe: (obj) => (current = obj),
+          ...(this.opts.operatorNamespace === undefined
+            ? {}
+            : { operatorNamespace: this.opts.operatorNamespace }),
+        });
+        stop();
+        if (outcome.kind === 'reconciled' && outcome.result.requeueAfterMs !== null) {
+          this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'requeue_after' });
+          await this.requeue(job, token, outcome.result.requeueAfterMs, data);
+        }
+        this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'success' });
+      } catch (err) {
+        if (err instanceof DelayedError) throw err;
+        stop();
+        this.deps.metrics.reconcileErrors.inc(kindLabel);
+        if (err instanceof TerminalError) {
+          this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'terminal' });
+          ctx.log.info({ reason: err.reason, err: err.message }, 'reconcile refused: the spec cannot work');
+          throw new UnrecoverableError(`${err.reason}: ${err.message}`);
+        }
+        this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'error' });
+        ctx.log.warn(
+          { err: messageOf(err), attempt: job.attemptsMade + 1 },
+          'reconcile failed; retrying with backoff',
+        );
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  /**
+   * Keeps the job, delayed by `ms`, with the failure count reset. If an event for the object was
+   * parked while it ran, the job is promoted so that event does not wait out the delay. Every step
+   * is fenced by the job's lock: a worker whose lease is gone (Redis lost its data while it ran)
+   * writes nothing, since a job of the same id may now be another object's.
+   */
+  private async requeue(
+    job: Job,
+    token: string | undefined,
+    ms: number,
+    data: ReconcileJobData,
+  ): Promise<never> {
+    const worker = this.worker;
+    if (!worker) throw new Error('worker closed');
+    const redis = await worker.backend.client;
+    const kept = await updateDataIfLocked(redis, worker.toKey(job.id ?? ''), token ?? '', {
+      ...data,
+      failBase: job.attemptsMade,
+    });
+    if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);
+    await job.moveToDelayed(Date.now() + ms, token);
+    const parked = await redis.del(worker.toKey(`dn:${jobKey(data.ref)}`));
+    if (parked > 0) await job.promote().catch(() => undefined);
+    throw new DelayedError();
+  }
+}
