@@ -11,7 +11,7 @@
  *   of the test's own) gives `Ready=False` with reason `ReconcileError` and the message with its
  *   credentials redacted, is written once however often it repeats, and the next success replaces it.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RECONCILE_ERROR, reconcileObject } from '../../runtime/worker/reconcile-object.js';
 import {
@@ -98,9 +98,24 @@ function failingWrites(ctx: TestContext): { ctx: TestContext; arm(): void } {
   return { ctx: { ...ctx, kube }, arm: () => (armed = true) };
 }
 
-async function create(c: ContractCase, manifest: KubeObject): Promise<KubeObject> {
-  const created = await adminClient().create(c.fn.kind, manifest);
-  return created;
+/** A namespace of its own, the case's setup, and `manifest(ns)` created there (deleted at teardown). */
+async function created(
+  t: ExecutionContext,
+  c: ContractCase,
+  label: string,
+  manifest: (ns: string) => KubeObject,
+): Promise<{ namespace: string; obj: KubeObject; ref: ObjectRef; ctx: TestContext }> {
+  const { namespace } = isolation(label);
+  await useNamespace(t, namespace);
+  await c.setup?.(namespace);
+  const obj = await adminClient().create(c.fn.kind, manifest(namespace));
+  t.teardown(() =>
+    adminClient()
+      .delete(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '')
+      .then(() => undefined),
+  );
+  const ref = refOf(c.fn.kind, obj);
+  return { namespace, obj, ref, ctx: c.context(namespace, ref) };
 }
 
 export function runReconcilerContract(title: string, c: ContractCase): void {
@@ -119,17 +134,7 @@ export function runReconcilerContract(title: string, c: ContractCase): void {
   });
 
   test(`${title}: a converged object is reconciled three more times without any write`, async (t) => {
-    const { namespace } = isolation(`${title}-idem`);
-    await useNamespace(t, namespace);
-    await c.setup?.(namespace);
-    const obj = await create(c, c.valid(namespace));
-    t.teardown(() =>
-      adminClient()
-        .delete(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '')
-        .then(() => undefined),
-    );
-    const ref = refOf(c.fn.kind, obj);
-    const ctx = c.context(namespace, ref);
+    const { namespace, obj, ref, ctx } = await created(t, c, `${title}-idem`, c.valid);
     // Converged: two rounds in a row (a reconcile, then a second of settling) changed no version.
     let before = await versions(c, obj, namespace);
     let quiet = 0;
@@ -147,17 +152,7 @@ export function runReconcilerContract(title: string, c: ContractCase): void {
   });
 
   test(`${title}: a failure of a foreign error class gives Ready=False ReconcileError once, and the next success replaces it`, async (t) => {
-    const { namespace } = isolation(`${title}-foreign`);
-    await useNamespace(t, namespace);
-    await c.setup?.(namespace);
-    const obj = await create(c, c.valid(namespace));
-    t.teardown(() =>
-      adminClient()
-        .delete(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '')
-        .then(() => undefined),
-    );
-    const ref = refOf(c.fn.kind, obj);
-    const ctx = c.context(namespace, ref);
+    const { obj, ref, ctx } = await created(t, c, `${title}-foreign`, c.valid);
     const failing = failingWrites(ctx);
     const read = (): Promise<KubeObject | undefined> =>
       adminClient().get(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
@@ -190,17 +185,8 @@ export function runReconcilerContract(title: string, c: ContractCase): void {
   const invalid = c.invalid;
   if (invalid) {
     test(`${title}: a spec that cannot work gives Ready=False and a terminal error`, async (t) => {
-      const { namespace } = isolation(`${title}-invalid`);
-      await useNamespace(t, namespace);
-      await c.setup?.(namespace);
-      const obj = await create(c, invalid(namespace));
-      t.teardown(() =>
-        adminClient()
-          .delete(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '')
-          .then(() => undefined),
-      );
-      const ref = refOf(c.fn.kind, obj);
-      const err = await t.throwsAsync(reconcileObject(c.fn, ref, c.context(namespace, ref)));
+      const { obj, ref, ctx } = await created(t, c, `${title}-invalid`, invalid);
+      const err = await t.throwsAsync(reconcileObject(c.fn, ref, ctx));
       t.true(err instanceof TerminalError, `expected a TerminalError, got ${String(err)}`);
       const current = await adminClient().get(c.fn.kind, obj.metadata.namespace, obj.metadata.name ?? '');
       const ready = findCondition(current?.status, 'Ready');

@@ -98,15 +98,7 @@ async function ensure(c: Component, state: EnvState, say: (m: string) => void): 
 async function applyCrds(): Promise<void> {
   const dir = path.join(repoRoot, 'crds');
   if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.yaml'))) return;
-  await run('cluster-setup', bins.k8s('kubectl'), [
-    '--kubeconfig',
-    kubeconfigPath,
-    'apply',
-    '--server-side',
-    '--force-conflicts',
-    '-f',
-    dir,
-  ]);
+  await applyServerSide(dir);
 }
 
 /**
@@ -130,6 +122,11 @@ async function applyClusterDefaults(): Promise<void> {
   ];
   const file = path.join(stateDir, 'cluster-defaults.yaml');
   writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+  await applyServerSide(file);
+}
+
+/** `kubectl apply --server-side --force-conflicts -f <path>` against the environment's API server. */
+async function applyServerSide(fileOrDir: string): Promise<void> {
   await run('cluster-setup', bins.k8s('kubectl'), [
     '--kubeconfig',
     kubeconfigPath,
@@ -137,7 +134,7 @@ async function applyClusterDefaults(): Promise<void> {
     '--server-side',
     '--force-conflicts',
     '-f',
-    file,
+    fileOrDir,
   ]);
 }
 
