@@ -37,7 +37,7 @@ export * from './watch/watcher.js';
 export * from './watch/stream.js';
 export * from './watch/reflector.js';
 export * from './watch/events.js';
-export * from './watch/backoff.js';
+export * from './backoff.js';
 export * from './controller/modules.js';
 export * from './dispatcher/dispatcher.js';
 export type { DependencyContainer } from 'tsyringe';

@@ -19,7 +19,7 @@
 import type { ResourceType } from '../kube/resources.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Predicate } from '../controller/predicates.js';
-import { defaultBackoffPolicy, type Backoff } from './backoff.js';
+import { defaultBackoffPolicy, type Backoff } from '../backoff.js';
 import type { WatchEvent } from './events.js';
 import type { ReflectorStore } from './reflector.js';
 

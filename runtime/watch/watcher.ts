@@ -22,7 +22,7 @@ import { type KubeClient } from '../kube/client.js';
 import { type ResourceType } from '../kube/resources.js';
 import { type KubeObject } from '../kube/types.js';
 import { pause } from '../util.js';
-import { defaultBackoffPolicy, type Backoff } from './backoff.js';
+import { defaultBackoffPolicy, type Backoff } from '../backoff.js';
 import type { WatchEvent, WatcherState } from './events.js';
 import { storeKey } from './reflector.js';
 import { EventStream } from './stream.js';
