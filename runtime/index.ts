@@ -38,6 +38,7 @@ export * from './watch/stream.js';
 export * from './watch/reflector.js';
 export * from './watch/events.js';
 export * from './backoff.js';
+export * from './quantity.js';
 export * from './controller/modules.js';
 export * from './dispatcher/dispatcher.js';
 export type { DependencyContainer } from 'tsyringe';
