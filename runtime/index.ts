@@ -14,6 +14,7 @@ export * from './util.js';
 export * from './kube/client.js';
 export * from './kube/conditions.js';
 export * from './kube/events.js';
+export * from './kube/keys.js';
 export * from './kube/object-ref.js';
 export * from './kube/owner.js';
 export * from './kube/resources.js';

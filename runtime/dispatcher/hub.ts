@@ -12,11 +12,11 @@ import { type KubeClient } from '../kube/client.js';
 import { type ResourceType } from '../kube/resources.js';
 import { type KubeObject } from '../kube/types.js';
 import { type SluiceMetrics } from '../metrics.js';
-import { kindKey } from '../registry.js';
 import { type StoreLookup } from '../controller/mappers.js';
 import { trace } from '@opentelemetry/api';
 import type { WatchEvent, WatcherState } from '../watch/events.js';
-import { ReflectorStore, storeKey } from '../watch/reflector.js';
+import { kindKey, sourceKey, storeKey } from '../kube/keys.js';
+import { ReflectorStore } from '../watch/reflector.js';
 import { stripManagedFields } from '../watch/stream.js';
 import { watcher, type WatchMonitor } from '../watch/watcher.js';
 
@@ -72,7 +72,7 @@ export class Source {
   ) {}
 
   get key(): string {
-    return `${kindKey(this.type)}${this.metadataOnly ? '#metadata' : ''}`;
+    return sourceKey(this.type, this.metadataOnly);
   }
 
   subscribe(fn: Subscriber): void {
@@ -214,7 +214,7 @@ export class SourceHub implements StoreLookup {
     const existing = this.sources.get(s.key);
     if (existing) return existing;
     if (!metadataOnly) {
-      const partial = this.sources.get(new Source(type, true).key);
+      const partial = this.sources.get(sourceKey(type, true));
       if (partial) {
         s.adopt(partial);
         this.sources.delete(partial.key);

@@ -9,7 +9,8 @@
  */
 import { backoffDelay, ENQUEUE_BACKOFF } from '../backoff.js';
 import { messageOf } from '../errors.js';
-import { jobKey, type ObjectRef } from '../kube/object-ref.js';
+import { jobKey } from '../kube/keys.js';
+import { type ObjectRef } from '../kube/object-ref.js';
 import { type Logger } from '../log.js';
 import { traceCarrier, type Enqueuer } from './enqueue.js';
 import { type Priority } from './options.js';

@@ -19,12 +19,12 @@
  */
 import { KubeApiError } from '../errors.js';
 import { type KubeClient } from '../kube/client.js';
+import { storeKey } from '../kube/keys.js';
 import { type ResourceType } from '../kube/resources.js';
 import { type KubeObject } from '../kube/types.js';
 import { pause } from '../util.js';
 import { defaultBackoffPolicy, type Backoff } from '../backoff.js';
 import type { WatchEvent, WatcherState } from './events.js';
-import { storeKey } from './reflector.js';
 import { EventStream } from './stream.js';
 
 /** Receives what happens to a watch (for metrics and `/readyz`). */

@@ -20,7 +20,7 @@ import {
   backoffStrategy,
   delay,
   displayName,
-  jobKey,
+  parkedEventKey,
   messageOf,
   parseJobData,
   redisOptions,
@@ -304,7 +304,7 @@ export class KindWorker {
     });
     if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);
     await job.moveToDelayed(Date.now() + ms, token);
-    const parked = await redis.del(worker.toKey(`dn:${jobKey(data.ref)}`));
+    const parked = await redis.del(worker.toKey(parkedEventKey(data.ref)));
     if (parked > 0) await job.promote().catch(() => undefined);
     throw new DelayedError();
   }
