@@ -38,6 +38,7 @@ export * from './watch/watcher.js';
 export * from './watch/stream.js';
 export * from './watch/reflector.js';
 export * from './watch/events.js';
+export * from './watch/resume.js';
 export * from './backoff.js';
 export * from './quantity.js';
 export * from './controller/modules.js';
