@@ -11,6 +11,7 @@
  * | `group/Kind` + `#metadata` | {@link sourceKey} | a shared watch; part of the checkpoint key |
  * | `<prefix>:dispatcher:rv:<source>` | {@link checkpointKey} | saved resourceVersions, Redis (persisted) |
  * | `<prefix>:dispatcher:epoch` | {@link epochKey} | the Redis data-loss marker (persisted) |
+ * | `<prefix>:dispatcher:*` | {@link dispatcherKeyPattern} | all of the dispatcher's keys (the demo's clean-up) |
  * | `namespace/name` or `name` | {@link namespacedName}, {@link storeKey}, {@link displayName} | caches, logs, messages, annotations |
  * | uid, else `namespace/name` | {@link identityKey} | change caches that must tell a recreated object from the old one |
  *
@@ -64,14 +65,24 @@ export function sourceKey(t: Pick<ResourceType, 'group' | 'kind'>, metadataOnly:
   return `${kindKey(t)}${metadataOnly ? '#metadata' : ''}`;
 }
 
+/** A key of the dispatcher's own state under the queue prefix. */
+function dispatcherKey(prefix: string, rest: string): string {
+  return `${prefix}:dispatcher:${rest}`;
+}
+
 /** Where the dispatcher saves how far the watch `source` ({@link sourceKey}) got. */
 export function checkpointKey(prefix: string, source: string): string {
-  return `${prefix}:dispatcher:rv:${source}`;
+  return dispatcherKey(prefix, `rv:${source}`);
 }
 
 /** The dispatcher's epoch marker, whose disappearance means Redis lost its data. */
 export function epochKey(prefix: string): string {
-  return `${prefix}:dispatcher:epoch`;
+  return dispatcherKey(prefix, 'epoch');
+}
+
+/** A Redis `KEYS`/`SCAN` pattern that matches every key of the dispatcher's own state. */
+export function dispatcherKeyPattern(prefix: string): string {
+  return dispatcherKey(prefix, '*');
 }
 
 /** `namespace/name`, or `name` when there is no namespace (cluster-scoped, or `''`). */

@@ -6,6 +6,7 @@
 import test from 'ava';
 import {
   checkpointKey,
+  dispatcherKeyPattern,
   displayName,
   epochKey,
   identityKey,
@@ -51,6 +52,7 @@ test('kind and source keys name the group and Kind, and mark metadata-only watch
 test('the dispatcher keeps its checkpoints and epoch under the queue prefix', (t) => {
   t.is(checkpointKey('sluice', sourceKey(configMap, true)), 'sluice:dispatcher:rv:core/ConfigMap#metadata');
   t.is(epochKey('sluice'), 'sluice:dispatcher:epoch');
+  t.is(dispatcherKeyPattern('sluice'), 'sluice:dispatcher:*');
 });
 
 test('a namespaced name is namespace/name, or the name alone without a namespace', (t) => {
