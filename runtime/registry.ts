@@ -4,6 +4,7 @@
  * built from. The dispatcher, the worker host, the HTTP API and the CLI all look kinds up here.
  */
 import { ConfigError } from './errors.js';
+import { kindKey, queueName } from './kube/keys.js';
 import { apiVersionOf, parseApiVersion, type ResourceType } from './kube/resources.js';
 
 export interface KindInfo extends ResourceType {
@@ -13,12 +14,7 @@ export interface KindInfo extends ResourceType {
 
 /** Completes a resource type into a kind with its queue name. */
 export function defineKind(t: ResourceType): KindInfo {
-  return { ...t, queue: `{${t.kind.toLowerCase()}.${t.group || 'core'}}` };
-}
-
-/** `group/Kind`, the registry key of a kind (the version is not part of it). */
-export function kindKey(t: Pick<ResourceType, 'group' | 'kind'>): string {
-  return `${t.group || 'core'}/${t.kind}`;
+  return { ...t, queue: queueName(t) };
 }
 
 export class KindRegistry {

@@ -23,6 +23,7 @@ import { SLUICE_FUNCTIONS } from '../../functions/index.js';
 import {
   Builtin,
   QueueSet,
+  dispatcherKeyPattern,
   loadConfig,
   SluiceMetrics,
   createLogger,
@@ -224,7 +225,7 @@ async function forgetQueues(redisUrl: string, prefix: string): Promise<void> {
   const queues = new QueueSet({ redisUrl, prefix });
   try {
     for (const kind of sluiceRegistry().all()) await queues.get(kind).obliterate({ force: true });
-    const keys = await queues.connection.keys(`${prefix}:dispatcher:*`);
+    const keys = await queues.connection.keys(dispatcherKeyPattern(prefix));
     if (keys.length > 0) await queues.connection.del(...keys);
   } finally {
     await queues.close();

@@ -6,6 +6,7 @@
 import {
   findCondition,
   isRecord,
+  namespacedName,
   type KindInfo,
   type KubeClient,
   type KubeObject,
@@ -34,7 +35,7 @@ function rowOf(kind: KindInfo, obj: KubeObject): StatusRow {
   const { namespace, name = '' } = obj.metadata;
   return {
     kind: kindLabel(kind),
-    name: namespace ? `${namespace}/${name}` : name,
+    name: namespacedName(namespace, name),
     ready: obj.metadata.deletionTimestamp ? 'Deleting' : (ready?.status ?? 'Unknown'),
     reason: ready?.reason,
     phase,

@@ -6,6 +6,7 @@
  * and otherwise taken from the status the operator last wrote (`counts: status`), with one note per
  * unreachable store on stderr.
  */
+import { namespacedName } from '../../runtime/index.js';
 import { TawonStreamKind } from '../../shared/index.js';
 import { printTable, type OutputFormat } from '../output.js';
 import { kubeCall } from './kube.js';
@@ -62,7 +63,7 @@ async function liveCounts(s: Session, views: readonly StreamView[], rows: Stream
   await Promise.all(
     views.map(async (view, i) => {
       if (!view.store) return;
-      const key = `${view.namespace}/${view.store}`;
+      const key = namespacedName(view.namespace, view.store);
       let conn = stores.get(key);
       if (!conn) {
         const store = view.store;

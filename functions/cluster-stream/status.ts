@@ -3,6 +3,7 @@
  * Writing a ClusterStream's status from what a pass found, and the parts of the last status a
  * pass keeps when it has not looked at the topic.
  */
+import { namespacedName } from '../../runtime/index.js';
 import { ClusterStreamKind, type BrokerSettingsDriftContext } from '../../shared/index.js';
 import type { ClusterStream } from '../../shared/index.js';
 import { clusterStreamStatus, type StatusInput } from './desired.js';
@@ -10,7 +11,7 @@ import { clusterStreamStatus, type StatusInput } from './desired.js';
 /** `namespace/name` of the Stream in `claimRef`. */
 export function claimantName(cs: ClusterStream): string {
   const ref = cs.spec.claimRef;
-  return `${ref?.namespace ?? ''}/${ref?.name ?? ''}`;
+  return namespacedName(ref?.namespace, ref?.name ?? '');
 }
 
 export async function writeStatus(

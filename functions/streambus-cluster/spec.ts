@@ -18,7 +18,6 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  Matches,
   Max,
   Min,
   MinLength,
@@ -26,6 +25,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { Quantity } from '../../runtime/index.js';
 import { LOG_LEVELS, ObservabilitySpec } from './spec-observability.js';
 import { SecuritySpec } from './spec-security.js';
 import { MultiTenancySpec } from './spec-tenancy.js';
@@ -34,9 +34,28 @@ export * from './spec-observability.js';
 export * from './spec-security.js';
 export * from './spec-tenancy.js';
 
-/** A Kubernetes quantity such as `10Gi`, `500m` or `2`. */
-export const QUANTITY =
-  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+/**
+ * A Kubernetes quantity such as `10Gi`, `500m` or `2`, as the runtime's one parser reads it. The
+ * CRD's OpenAPI pattern is looser (it lets `1e1.5` through); the API server's own parser, like
+ * this one, refuses it.
+ */
+function isQuantity(v: unknown): boolean {
+  return typeof v === 'string' && Quantity.tryParse(v) !== undefined;
+}
+
+/** The property is a Kubernetes quantity (see {@link isQuantity}). */
+function IsQuantity(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isQuantity',
+      validator: {
+        validate: isQuantity,
+        defaultMessage: () => '$property must be a Kubernetes quantity such as 10Gi',
+      },
+    },
+    options,
+  );
+}
 
 function isRecordOf(value: unknown, valid: (v: unknown) => boolean): boolean {
   return (
@@ -68,11 +87,7 @@ function IsQuantityMap(options?: ValidationOptions): PropertyDecorator {
       name: 'isQuantityMap',
       validator: {
         validate: (value: unknown) =>
-          isRecordOf(
-            value,
-            (v) =>
-              (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && QUANTITY.test(v)),
-          ),
+          isRecordOf(value, (v) => (typeof v === 'number' && Number.isFinite(v)) || isQuantity(v)),
         defaultMessage: () => '$property must map resource names to quantities such as 500m or 2Gi',
       },
     },
@@ -119,11 +134,11 @@ export class StorageSpec {
   class = 'standard';
 
   @IsString()
-  @Matches(QUANTITY)
+  @IsQuantity()
   size = '10Gi';
 
   @IsString()
-  @Matches(QUANTITY)
+  @IsQuantity()
   raftSize = '5Gi';
 }
 

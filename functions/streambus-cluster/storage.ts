@@ -4,39 +4,17 @@
  * after creation, so a new storage.size, storage.raftSize or storage.class must be reported, not
  * applied (and not silently dropped). Pure.
  */
-import { isRecord, type KubeObject } from '../../runtime/index.js';
+import { isRecord, Quantity, type KubeObject } from '../../runtime/index.js';
 import type { StatefulSetManifest } from './desired-statefulset.js';
 
-const SUFFIX: Readonly<Record<string, number>> = {
-  '': 1,
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
 /**
- * The value of a Kubernetes quantity in base units (`10Gi` → 10737418240), so that two spellings
- * of one size (`1Gi`, `1024Mi`) compare equal. `NaN` for a malformed quantity.
+ * True when both are the same Kubernetes quantity, however spelled (`1Gi`, `1024Mi`), as the API
+ * server compares them; a malformed one equals nothing.
  */
-export function quantityValue(q: string | number): number {
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|([KMGTPE]i|[numkMGTPE])?)$/.exec(q.trim());
-  if (!m) return Number.NaN;
-  const base = Number(m[1]);
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  return base * (SUFFIX[m[3] ?? ''] ?? Number.NaN);
+function sameQuantity(a: string | number, b: string | number): boolean {
+  const x = Quantity.tryParse(a);
+  const y = Quantity.tryParse(b);
+  return x !== undefined && y !== undefined && x.equals(y);
 }
 
 interface TemplateView {
@@ -82,10 +60,7 @@ export function storageChange(existing: KubeObject | undefined, desired: Statefu
         `claim template ${name}: storage class ${h.storageClassName ?? '(default)'} → ${w.storageClassName ?? '(default)'}`,
       );
     }
-    if (
-      w.storage !== undefined &&
-      (h.storage === undefined || quantityValue(h.storage) !== quantityValue(w.storage))
-    ) {
+    if (w.storage !== undefined && (h.storage === undefined || !sameQuantity(h.storage, w.storage))) {
       out.push(`claim template ${name}: size ${String(h.storage ?? '(none)')} → ${String(w.storage)}`);
     }
   }

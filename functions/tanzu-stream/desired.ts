@@ -10,6 +10,7 @@ import {
   controllerRef,
   deepEqual,
   managedLabels,
+  namespacedName,
   setCondition,
   type ConditionStatus,
   type KubeObject,
@@ -24,7 +25,6 @@ import {
   labelValue,
   PROVISIONED_FOR_ANNOTATION,
   streamBindingName,
-  streamKey,
   type BoundClaimRef,
   type ClusterStream,
 } from '../../shared/index.js';
@@ -41,7 +41,7 @@ export function isProvisionedFor(cs: KubeObject, stream: Stream): boolean {
   return (
     cs.metadata.labels?.[AUTO_PROVISIONED_LABEL] === 'true' &&
     cs.metadata.annotations?.[PROVISIONED_FOR_ANNOTATION] ===
-      streamKey(stream.metadata.namespace ?? '', stream.metadata.name ?? '')
+      namespacedName(stream.metadata.namespace, stream.metadata.name ?? '')
   );
 }
 
@@ -120,7 +120,7 @@ export function autoProvisionedClusterStream(
         ...managedLabels('clusterstream', labelValue(csName), 'auto-provisioned'),
         [AUTO_PROVISIONED_LABEL]: 'true',
       },
-      annotations: { [PROVISIONED_FOR_ANNOTATION]: streamKey(claimRef.namespace, claimRef.name) },
+      annotations: { [PROVISIONED_FOR_ANNOTATION]: namespacedName(claimRef.namespace, claimRef.name) },
     },
     spec: {
       name: stream.spec.name,

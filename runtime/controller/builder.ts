@@ -16,7 +16,8 @@
  */
 import { ConfigError } from '../errors.js';
 import { type ResourceType } from '../kube/resources.js';
-import { kindKey, type KindInfo } from '../registry.js';
+import { kindKey } from '../kube/keys.js';
+import { type KindInfo } from '../registry.js';
 import { enqueueOwner, enqueueSelf, type Mapper } from './mappers.js';
 import {
   defaultPrimaryPredicate,

@@ -4,7 +4,8 @@
  * exactly three: the object itself, its owner, or any function of the object (with read access to
  * the dispatcher's caches). A mapper's results are de-duplicated per event.
  */
-import { jobKey, refOf, type ObjectRef } from '../kube/object-ref.js';
+import { jobKey } from '../kube/keys.js';
+import { refOf, type ObjectRef } from '../kube/object-ref.js';
 import { parseApiVersion, type ResourceType } from '../kube/resources.js';
 import type { KubeObject } from '../kube/types.js';
 

@@ -5,28 +5,30 @@
  * controllers subscribe to it. Subscribers are called for every
  * event, in order, synchronously: they must only buffer (the batcher does the I/O).
  *
- * Each source also remembers the last resourceVersion it reached, so the dispatcher can persist
- * it and a restarted dispatcher resumes instead of replaying every object as new.
+ * Each source's watcher keeps a {@link WatchResume}: the dispatcher persists its checkpoint, so a
+ * restarted dispatcher resumes instead of replaying every object as new. The hub keeps no resume
+ * state of its own: the events say how to take them (`refill`, `replay`).
  */
 import { type KubeClient } from '../kube/client.js';
 import { type ResourceType } from '../kube/resources.js';
 import { type KubeObject } from '../kube/types.js';
 import { type SluiceMetrics } from '../metrics.js';
-import { kindKey } from '../registry.js';
 import { type StoreLookup } from '../controller/mappers.js';
 import { trace } from '@opentelemetry/api';
 import type { WatchEvent, WatcherState } from '../watch/events.js';
-import { ReflectorStore, storeKey } from '../watch/reflector.js';
+import { kindKey, sourceKey, storeKey } from '../kube/keys.js';
+import { ReflectorStore } from '../watch/reflector.js';
 import { stripManagedFields } from '../watch/stream.js';
+import { WatchResume } from '../watch/resume.js';
 import { watcher, type WatchMonitor } from '../watch/watcher.js';
+
+const tracer = trace.getTracer('sluice-dispatcher');
 
 /**
  * Called for each event with the object as the store had it before (`undefined` when new), and
- * whether the current list bracket only refills caches (the watch resumed from a saved version).
- * Objects a re-list no longer has arrive as `delete` events after `initDone`.
+ * whether the event belongs to a list bracket that only refills caches (the watch resumed from a
+ * saved version). Objects a re-list no longer has arrive as `delete` events after `initDone`.
  */
-const tracer = trace.getTracer('sluice-dispatcher');
-
 export type Subscriber = (event: WatchEvent, old: KubeObject | undefined, resumed: boolean) => void;
 
 /** What `/readyz` shows of one watch. */
@@ -47,32 +49,20 @@ export class Source {
   lastEventAt: number | undefined;
   restarts = 0;
   lastError: string | undefined;
-  resourceVersion: string | undefined;
-  /**
-   * The last resourceVersion reached while established (not in the middle of a list): every change
-   * up to it has been seen, so a restart may resume from it. Kept after the watch stops.
-   */
-  checkpoint: string | undefined;
-  private resumed = false;
-  /** False from a resumed list until the resumed watch delivers something. */
-  private confirmed = true;
-  /** Set for a re-list that follows a resumed watch which failed before delivering anything. */
-  private forgetOld = false;
-  /**
-   * After a resumed list: the newest resourceVersion it held. The resumed watch first replays the
-   * changes made since the saved version; those (up to this one) are new to the controllers even
-   * though the list already showed their result, so they pass as new objects.
-   */
-  private replayUntil: bigint | undefined;
-  private listedMax: bigint | undefined;
+  private resume: WatchResume | undefined;
 
   constructor(
     readonly type: ResourceType,
     readonly metadataOnly: boolean,
   ) {}
 
+  /** Where a restart may resume this watch (see {@link WatchResume.checkpoint}); kept after it stops. */
+  get checkpoint(): string | undefined {
+    return this.resume?.checkpoint;
+  }
+
   get key(): string {
-    return `${kindKey(this.type)}${this.metadataOnly ? '#metadata' : ''}`;
+    return sourceKey(this.type, this.metadataOnly);
   }
 
   subscribe(fn: Subscriber): void {
@@ -97,30 +87,6 @@ export class Source {
     };
   }
 
-  /** Tracks the replay of a resumed watch; true for an `apply` that replays a change made while stopped. */
-  private replayed(ev: WatchEvent): boolean {
-    if (ev.type === 'init') {
-      this.listedMax = ev.resumed ? 0n : undefined;
-      this.replayUntil = undefined;
-      return false;
-    }
-    const raw = ev.type === 'initDone' ? undefined : ev.object.metadata.resourceVersion;
-    const rv = raw && /^\d+$/.test(raw) ? BigInt(raw) : undefined;
-    if (ev.type === 'initApply') {
-      if (this.listedMax !== undefined && rv !== undefined && rv > this.listedMax) this.listedMax = rv;
-      return false;
-    }
-    if (ev.type === 'initDone') {
-      this.replayUntil = this.listedMax;
-      this.listedMax = undefined;
-      return false;
-    }
-    if (this.replayUntil === undefined || rv === undefined) return false;
-    if (rv <= this.replayUntil) return ev.type === 'apply';
-    this.replayUntil = undefined;
-    return false;
-  }
-
   /** Runs the watch until `signal` aborts. */
   async run(
     client: KubeClient,
@@ -133,11 +99,9 @@ export class Source {
     const monitor: WatchMonitor = {
       state: (s) => {
         this.state = s;
-        if (s === 'watching') this.checkpoint = this.resourceVersion;
         metrics.watchUp.set(labels, s === 'watching' ? 1 : 0);
       },
       event: (type) => {
-        if (type !== 'list') this.confirmed = true;
         this.lastEventAt = Date.now();
         metrics.watchEvents.inc({ ...labels, type });
         metrics.watchLastEvent.set(labels, this.lastEventAt / 1000);
@@ -154,25 +118,19 @@ export class Source {
       ...(namespace && this.type.namespaced ? { namespace } : {}),
       monitor,
       signal,
-      onResourceVersion: (rv) => {
-        this.resourceVersion = rv;
-        if (this.state === 'watching') this.checkpoint = rv;
-      },
-      ...(resumeFrom ? { resumeFrom } : {}),
+      resume: (this.resume = new WatchResume(resumeFrom || undefined)),
     }).modify(stripManagedFields);
     for await (const ev of stream) {
-      if (ev.type === 'init') {
-        // A resumed watch that failed at once (410: the saved version was too old) never delivered
-        // the changes between that version and the list: compare the re-list with nothing.
-        this.forgetOld = !ev.resumed && !this.confirmed;
-        this.resumed = ev.resumed;
-        this.confirmed = !ev.resumed;
-      }
-      const replay = this.replayed(ev);
-      const cached =
-        ev.type === 'init' || ev.type === 'initDone' || (ev.type === 'initApply' && this.forgetOld) || replay
-          ? undefined
-          : this.store.get(ev.object.metadata.namespace, ev.object.metadata.name ?? '');
+      // A replayed object is new to the controllers whatever the cache holds (see resume.ts).
+      const asNew =
+        ev.type === 'init' ||
+        ev.type === 'initDone' ||
+        ((ev.type === 'initApply' || ev.type === 'apply') && ev.replay === true);
+      const cached = asNew
+        ? undefined
+        : this.store.get(ev.object.metadata.namespace, ev.object.metadata.name ?? '');
+      // Subscribers act on no object of a list that only refills caches.
+      const resumed = ev.type === 'init' ? ev.resumed : ev.type === 'initApply' && ev.refill === true;
       // The previous object only counts if it is the same object: a recreated one (new UID) is new.
       const old =
         cached &&
@@ -183,17 +141,17 @@ export class Source {
           : undefined;
       const gone = this.store.apply(ev);
       if (ev.type === 'init' || ev.type === 'initDone') {
-        for (const s of this.subscribers) s(ev, old, this.resumed);
+        for (const s of this.subscribers) s(ev, old, resumed);
       } else {
         // Each event gets a span, so the reconcile it causes is traced back to it.
         tracer.startActiveSpan(`watch ${ev.type} ${this.type.kind}`, (span) => {
           span.setAttribute('sluice.object', storeKey(ev.object));
-          for (const s of this.subscribers) s(ev, old, this.resumed);
+          for (const s of this.subscribers) s(ev, old, resumed);
           span.end();
         });
       }
       for (const object of gone)
-        for (const s of this.subscribers) s({ type: 'delete', object }, object, this.resumed);
+        for (const s of this.subscribers) s({ type: 'delete', object }, object, false);
     }
   }
 }
@@ -214,7 +172,7 @@ export class SourceHub implements StoreLookup {
     const existing = this.sources.get(s.key);
     if (existing) return existing;
     if (!metadataOnly) {
-      const partial = this.sources.get(new Source(type, true).key);
+      const partial = this.sources.get(sourceKey(type, true));
       if (partial) {
         s.adopt(partial);
         this.sources.delete(partial.key);

@@ -6,6 +6,7 @@
  * UID, which spreads the load evenly (the jitter) instead of re-enqueuing everything at once.
  */
 import { createHash } from 'node:crypto';
+import { identityKey } from '../kube/keys.js';
 import { refOf } from '../kube/object-ref.js';
 import { type KindInfo } from '../registry.js';
 import { pause } from '../util.js';
@@ -40,7 +41,7 @@ export async function runResync(
     const slot = tick % period;
     for (const { kind, store } of targets) {
       for (const obj of store.list()) {
-        const uid = obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+        const uid = identityKey(obj);
         let s = slots.get(uid);
         if (s === undefined) {
           s = resyncSlot(uid, period);

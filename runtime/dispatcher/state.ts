@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { checkpointKey, epochKey } from '../kube/keys.js';
 
 export class DispatcherState {
   private epochId: string | undefined;
@@ -18,11 +19,11 @@ export class DispatcherState {
   ) {}
 
   private get epochKey(): string {
-    return `${this.prefix}:dispatcher:epoch`;
+    return epochKey(this.prefix);
   }
 
   private rvKey(source: string): string {
-    return `${this.prefix}:dispatcher:rv:${source}`;
+    return checkpointKey(this.prefix, source);
   }
 
   /** Makes sure the epoch marker exists; `fresh` when this call had to create it. */

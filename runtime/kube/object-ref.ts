@@ -1,7 +1,7 @@
 /**
  * @module runtime/kube/object-ref
- * Object references: what a job carries instead of the object, and the one place where the job
- * key (the per-object identity used for deduplication) is built.
+ * Object references: what a job carries instead of the object. Keys built from them (the job
+ * key, display names) are in `keys.ts`.
  */
 import type { KubeObject } from './types.js';
 import type { ResourceType } from './resources.js';
@@ -16,15 +16,6 @@ export interface ObjectRef {
   readonly uid?: string;
 }
 
-/**
- * The deterministic key of an object: `group/Kind/namespace/name`, with `_` for the namespace
- * of cluster-scoped objects and `core` for the core group. It is the deduplication id of the
- * object's jobs, so it must never change shape.
- */
-export function jobKey(ref: Pick<ObjectRef, 'group' | 'kind' | 'namespace' | 'name'>): string {
-  return `${ref.group || 'core'}/${ref.kind}/${ref.namespace ?? '_'}/${ref.name}`;
-}
-
 /** The reference of an object of a known type. */
 export function refOf(type: ResourceType, obj: KubeObject): ObjectRef {
   const name = obj.metadata.name ?? '';
@@ -32,9 +23,4 @@ export function refOf(type: ResourceType, obj: KubeObject): ObjectRef {
   const withNs =
     type.namespaced && obj.metadata.namespace ? { ...base, namespace: obj.metadata.namespace } : base;
   return obj.metadata.uid ? { ...withNs, uid: obj.metadata.uid } : withNs;
-}
-
-/** `namespace/name` or `name`, for logs and messages. */
-export function displayName(ref: Pick<ObjectRef, 'namespace' | 'name'>): string {
-  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
 }

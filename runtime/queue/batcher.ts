@@ -7,8 +7,10 @@
  * Costs: at most one `addBulk` per priority per linger period; memory bounded by the number of
  * distinct objects waiting to be written.
  */
+import { backoffDelay, ENQUEUE_BACKOFF } from '../backoff.js';
 import { messageOf } from '../errors.js';
-import { jobKey, type ObjectRef } from '../kube/object-ref.js';
+import { jobKey } from '../kube/keys.js';
+import { type ObjectRef } from '../kube/object-ref.js';
 import { type Logger } from '../log.js';
 import { traceCarrier, type Enqueuer } from './enqueue.js';
 import { type Priority } from './options.js';
@@ -99,7 +101,7 @@ export class EnqueueBatcher {
       } catch (err) {
         for (const [k, p] of batch) if (!this.pending.has(k)) this.pending.set(k, p);
         this.failures++;
-        const wait = Math.min(100 * 2 ** Math.min(this.failures, 8), 10_000);
+        const wait = backoffDelay(this.failures, ENQUEUE_BACKOFF);
         this.log.warn(
           { err: messageOf(err), pending: this.pending.size, retryInMs: wait },
           'could not enqueue; retrying',

@@ -12,7 +12,8 @@
  */
 import { Job } from 'bullmq';
 import { context, propagation } from '@opentelemetry/api';
-import { jobKey, displayName, type ObjectRef } from '../kube/object-ref.js';
+import { displayName, jobKey } from '../kube/keys.js';
+import { type ObjectRef } from '../kube/object-ref.js';
 import type { SluiceMetrics } from '../metrics.js';
 import type { KindRegistry } from '../registry.js';
 import { ConfigError } from '../errors.js';

@@ -4,6 +4,7 @@
  * add uses {@link jobOptions}; every worker uses {@link backoffStrategy}.
  */
 import type { JobsOptions } from 'bullmq';
+import { backoffDelay, RETRY_BACKOFF, type BackoffPolicy } from '../backoff.js';
 
 /** The backoff type name jobs ask for; workers resolve it with {@link backoffStrategy}. */
 export const BACKOFF_TYPE = 'sluice';
@@ -34,40 +35,15 @@ export function jobOptions(key: string, priority: Priority): JobsOptions {
   };
 }
 
-export interface BackoffOptions {
-  /** First retry delay. @defaultValue 5 ms (client-go) */
-  readonly baseMs: number;
-  /** Cap of the delay. @defaultValue 1 000 000 ms (client-go's 1000 s) */
-  readonly maxMs: number;
-  /** Relative jitter, each way. @defaultValue 0.2 */
-  readonly jitter: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 5, maxMs: 1_000_000, jitter: 0.2 };
-
 /**
- * Delay before retry number `failures` (1 for the first failure): `base * 2^(failures-1)`, capped,
- * then jittered. 5 ms doubles to the 1000 s cap at the 19th failure.
+ * The worker-side strategy: the delay of {@link RETRY_BACKOFF} (or `policy`) for the failures
+ * since the last success only (the job's `failBase`, written when a reconcile succeeds with
+ * requeueAfter), so a success resets the backoff as client-go's `Forget` does.
  */
-export function backoffDelay(
-  failures: number,
-  opts: BackoffOptions = DEFAULT_BACKOFF,
-  random: () => number = Math.random,
-): number {
-  const n = Math.max(1, failures);
-  const raw = Math.min(opts.baseMs * 2 ** Math.min(n - 1, 60), opts.maxMs);
-  const factor = 1 - opts.jitter + 2 * opts.jitter * random();
-  return Math.max(0, Math.round(Math.min(raw * factor, opts.maxMs)));
-}
-
-/**
- * The worker-side strategy: counts only the failures since the last success (the job's
- * `failBase`, written when a reconcile succeeds with requeueAfter).
- */
-export function backoffStrategy(opts: BackoffOptions = DEFAULT_BACKOFF) {
+export function backoffStrategy(policy: BackoffPolicy = RETRY_BACKOFF) {
   return (attemptsMade: number, _type?: string, _err?: Error, job?: { data?: unknown }): number => {
     const base = (job?.data as { failBase?: unknown } | undefined)?.failBase;
     const failures = attemptsMade - (typeof base === 'number' ? base : 0);
-    return backoffDelay(failures, opts);
+    return backoffDelay(failures, policy);
   };
 }

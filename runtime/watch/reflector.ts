@@ -5,15 +5,9 @@
  * arrive inside a bracket (a resumed watch runs beside its list) apply to the live cache and to
  * the bracket's, so neither loses them.
  */
+import { namespacedName, storeKey } from '../kube/keys.js';
 import type { KubeObject } from '../kube/types.js';
 import type { WatchEvent } from './events.js';
-
-/** `namespace/name`, or `name` for cluster-scoped objects. */
-export function storeKey(obj: KubeObject): string {
-  return obj.metadata.namespace
-    ? `${obj.metadata.namespace}/${obj.metadata.name ?? ''}`
-    : (obj.metadata.name ?? '');
-}
 
 /** Read side of a reflector. */
 export interface Store<K extends KubeObject = KubeObject> {
@@ -30,7 +24,7 @@ export class ReflectorStore<K extends KubeObject = KubeObject> implements Store<
   private synced = false;
 
   get(namespace: string | undefined, name: string): K | undefined {
-    return this.objects.get(namespace ? `${namespace}/${name}` : name);
+    return this.objects.get(namespacedName(namespace, name));
   }
 
   list(): K[] {

@@ -16,10 +16,11 @@
  * needs). Each helper also exists as a plain function for à-la-carte use. Streams are lazy: the
  * watch starts when the stream is iterated, and each iteration opens its own watch.
  */
+import { identityKey } from '../kube/keys.js';
 import type { ResourceType } from '../kube/resources.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Predicate } from '../controller/predicates.js';
-import { defaultBackoffPolicy, type Backoff } from './backoff.js';
+import { defaultBackoffPolicy, type Backoff } from '../backoff.js';
 import type { WatchEvent } from './events.js';
 import type { ReflectorStore } from './reflector.js';
 
@@ -83,9 +84,7 @@ async function* filterByPredicate<K extends KubeObject>(
 ): AsyncGenerator<Touched<K>> {
   const last = new Map<string, K>();
   for await (const item of source) {
-    const uid =
-      item.object.metadata.uid ??
-      `${item.object.metadata.namespace ?? ''}/${item.object.metadata.name ?? ''}`;
+    const uid = identityKey(item.object);
     if (item.deleted) {
       last.delete(uid);
       yield item;

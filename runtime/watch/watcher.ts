@@ -22,9 +22,9 @@ import { type KubeClient } from '../kube/client.js';
 import { type ResourceType } from '../kube/resources.js';
 import { type KubeObject } from '../kube/types.js';
 import { pause } from '../util.js';
-import { defaultBackoffPolicy, type Backoff } from './backoff.js';
+import { defaultBackoffPolicy, type Backoff } from '../backoff.js';
 import type { WatchEvent, WatcherState } from './events.js';
-import { storeKey } from './reflector.js';
+import { WatchResume } from './resume.js';
 import { EventStream } from './stream.js';
 
 /** Receives what happens to a watch (for metrics and `/readyz`). */
@@ -51,6 +51,11 @@ export interface WatcherOptions {
   readonly backoff?: Backoff;
   /** A resourceVersion to resume the first watch from (the first list then only refills caches). */
   readonly resumeFrom?: string;
+  /**
+   * The resume state to keep, for a caller that reads its checkpoint (the dispatcher's hub).
+   * @defaultValue a new one, from {@link resumeFrom}
+   */
+  readonly resume?: WatchResume;
   readonly monitor?: WatchMonitor;
   /** Called with every resourceVersion reached (events and bookmarks). */
   readonly onResourceVersion?: (rv: string) => void;
@@ -63,16 +68,11 @@ export interface WatcherOptions {
 /** A resumed start: the watch runs from the saved version while the cache is listed beside it. */
 interface Resuming<K> {
   readonly phase: 'resuming';
-  rv: string;
   list: Promise<K[]>;
-  /** Objects the watch delivered during the list: the list's older copy of them is left out. */
-  readonly touched: Set<string>;
 }
 
-type State<K> =
-  | { readonly phase: 'empty'; readonly resume: string | undefined }
-  | Resuming<K>
-  | { readonly phase: 'watching'; readonly rv: string };
+/** The phase only: where each watch starts, and what was delivered, is the {@link WatchResume}'s. */
+type State<K> = { readonly phase: 'empty' } | Resuming<K> | { readonly phase: 'watching' };
 
 interface RawEvent {
   readonly type?: unknown;
@@ -131,38 +131,40 @@ async function* run<K extends KubeObject>(
   const backoff = opts.backoff ?? defaultBackoffPolicy();
   const healthyReset = opts.healthyResetMs ?? 120_000;
   const timeout = opts.timeoutSeconds ?? (() => 290 + Math.floor(Math.random() * 60));
-  let state: State<K> = { phase: 'empty', resume: opts.resumeFrom };
+  const resume = opts.resume ?? new WatchResume(opts.resumeFrom);
+  let state: State<K> = { phase: 'empty' };
   let lastError = 0;
   const stopped = (): boolean => opts.signal?.aborted ?? false;
 
   while (!stopped()) {
     try {
-      if (state.phase === 'empty' && state.resume !== undefined) {
+      if (state.phase === 'empty' && resume.from !== undefined) {
         // Resumed start: the saved version's watch opens at once (a change made meanwhile is
         // seen without waiting for the list); the list only refills the cache beside it.
         monitor.state('listing');
+        resume.beginResumed();
         yield { type: 'init', resumed: true };
-        state = {
-          phase: 'resuming',
-          rv: state.resume,
-          list: listBeside<K>(client, type, opts),
-          touched: new Set(),
-        };
+        state = { phase: 'resuming', list: listBeside<K>(client, type, opts) };
       } else if (state.phase === 'empty') {
         monitor.state('listing');
         const listed = await listAll<K>(client, type, opts);
         monitor.event('list');
+        resume.beginList();
         yield { type: 'init', resumed: false };
-        for (const object of listed.items) yield { type: 'initApply', object };
+        for (const object of listed.items)
+          yield resume.listed(object) === 'replay'
+            ? { type: 'initApply', object, replay: true }
+            : { type: 'initApply', object };
         yield { type: 'initDone' };
-        state = { phase: 'watching', rv: listed.rv };
-        if (!state.rv)
+        state = { phase: 'watching' };
+        resume.establish(listed.rv);
+        if (!listed.rv)
           throw new KubeApiError(
             0,
             'NoResourceVersion',
             `list of ${type.plural} returned no resourceVersion`,
           );
-        opts.onResourceVersion?.(state.rv);
+        opts.onResourceVersion?.(listed.rv);
       }
       if (state.phase === 'watching') monitor.state('watching');
       const seconds = timeout();
@@ -171,7 +173,7 @@ async function* run<K extends KubeObject>(
       opts.signal?.addEventListener('abort', onStop, { once: true });
       let idle = setTimeout(() => abort.abort(), (seconds + 60) * 1000);
       const stream = client.watch(type, opts.namespace, {
-        resourceVersion: state.rv,
+        resourceVersion: resume.from ?? '',
         timeoutSeconds: seconds,
         signal: abort.signal,
         ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
@@ -203,10 +205,12 @@ async function* run<K extends KubeObject>(
               }
               monitor.event('list');
               for (const object of items)
-                if (!r.touched.has(storeKey(object))) yield { type: 'initApply', object };
+                if (resume.listed(object) === 'refill') yield { type: 'initApply', object, refill: true };
               yield { type: 'initDone' };
-              state = { phase: 'watching', rv: r.rv };
-              opts.onResourceVersion?.(r.rv);
+              const rv = resume.from ?? '';
+              state = { phase: 'watching' };
+              resume.establish(rv);
+              opts.onResourceVersion?.(rv);
               monitor.state('watching');
               continue;
             }
@@ -225,19 +229,24 @@ async function* run<K extends KubeObject>(
           const rv = object?.metadata?.resourceVersion;
           switch (ev.type) {
             case 'ADDED':
-            case 'MODIFIED':
+            case 'MODIFIED': {
               if (!object) continue;
-              if (state.phase === 'resuming') state.touched.add(storeKey(object));
+              resume.delivered(object);
               monitor.event('apply');
-              yield { type: 'apply', object };
+              yield resume.replays('apply', rv)
+                ? { type: 'apply', object, replay: true }
+                : { type: 'apply', object };
               break;
+            }
             case 'DELETED':
               if (!object) continue;
-              if (state.phase === 'resuming') state.touched.add(storeKey(object));
+              resume.delivered(object);
+              resume.replays('delete', rv); // a delete past the replayed changes ends them
               monitor.event('delete');
               yield { type: 'delete', object };
               break;
             case 'BOOKMARK':
+              resume.delivered();
               monitor.event('bookmark');
               break;
             case 'ERROR': {
@@ -252,8 +261,7 @@ async function* run<K extends KubeObject>(
               continue;
           }
           if (rv) {
-            if (state.phase === 'resuming') state.rv = rv;
-            else state = { phase: 'watching', rv };
+            resume.reached(rv);
             opts.onResourceVersion?.(rv);
           }
         }
@@ -271,7 +279,8 @@ async function* run<K extends KubeObject>(
         // Also for a resumed watch whose saved version is too old: list afresh (its bracket
         // replaces the one the list beside it never closed).
         monitor.restart('gone', err);
-        state = { phase: 'empty', resume: undefined };
+        resume.gone();
+        state = { phase: 'empty' };
         continue;
       }
       lastError = Date.now();

@@ -3,7 +3,7 @@
  * Runs one kind's reconciler as a BullMQ worker: takes a job, reconciles the object its reference
  * names, and maps the outcome to a queue action.
  *
- * Guarantees (with the job options of `shared/queue/options.ts`):
+ * Guarantees (with the job options of `runtime/queue/options.ts`):
  * - one reconcile per object at a time across every worker process (the job's lock is a lease;
  *   a lost lease aborts the reconcile through its AbortSignal);
  * - `requeueAfter(ms)` keeps the job and delays it; an event parked while it ran is promoted at
@@ -20,12 +20,12 @@ import {
   backoffStrategy,
   delay,
   displayName,
-  jobKey,
+  parkedEventKey,
   messageOf,
   parseJobData,
   redisOptions,
   systemClock,
-  type BackoffOptions,
+  type BackoffPolicy,
   type EventRecorder,
   type KubeClient,
   type KubeObject,
@@ -53,7 +53,7 @@ export interface KindWorkerOptions {
   /** Stalls tolerated over a job's life (the counter never resets). @defaultValue 1000 */
   readonly maxStalledCount?: number;
   /** Retry delays. @defaultValue 5 ms doubling to 1000 s (client-go) */
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: BackoffPolicy;
   /**
    * After the Redis connection comes back, how long to wait before taking jobs again, so that
    * reconciles aborted in other workers when it dropped have finished (their leases may be gone).
@@ -304,7 +304,7 @@ export class KindWorker {
     });
     if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);
     await job.moveToDelayed(Date.now() + ms, token);
-    const parked = await redis.del(worker.toKey(`dn:${jobKey(data.ref)}`));
+    const parked = await redis.del(worker.toKey(parkedEventKey(data.ref)));
     if (parked > 0) await job.promote().catch(() => undefined);
     throw new DelayedError();
   }

@@ -9,6 +9,8 @@
  * Describe settles existence from metadata first, so that a missing topic (common: reconcilers
  * describe before they create) does not split its batch.
  */
+import { backoffDelay, type BackoffPolicy } from '../../runtime/backoff.js';
+import { delay } from '../../runtime/util.js';
 import { failed, ok, type Settled } from './batcher.js';
 import { InvalidTopicConfigError } from './failures.js';
 import { isTopicError, kafkaErrorType, toSluiceError } from './kafka-errors.js';
@@ -223,6 +225,9 @@ export async function partitionsBatch(
   );
 }
 
+/** 0.1 s doubling, no jitter: seven waits add up to 12.7 s. */
+const SETTLE_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 6_400 };
+
 /**
  * The partition count after a refused CreatePartitions. Brokers learn changes from the controller
  * asynchronously (several seconds on a loaded machine), so a count just raised to `count` may
@@ -232,7 +237,7 @@ export async function partitionsBatch(
 async function settledPartitionCount(port: AdminPort, item: PartitionChange): Promise<number | undefined> {
   let current: number | undefined;
   for (let attempt = 0; attempt < 8; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
+    if (attempt > 0) await delay(backoffDelay(attempt, SETTLE_BACKOFF));
     current = (await existingTopics(port, [item.name])).get(item.name)?.partitions.length;
     if (current === undefined || current >= item.count) break;
   }

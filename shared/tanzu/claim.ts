@@ -10,6 +10,7 @@
  * UID and is not being deleted), Released (it is gone, recreated, or being deleted). Failed is set
  * by the reconciler when the topic cannot be provisioned or reclaimed.
  */
+import { namespacedName } from '../../runtime/kube/keys.js';
 import type { ClaimRefSpec, ClusterStream, ClusterStreamPhase } from './cluster-stream.js';
 
 /** The Stream that wants (or holds) a ClusterStream. */
@@ -53,7 +54,7 @@ export type ClaimDecision =
     };
 
 function named(ref: ClaimRefSpec): string {
-  return `${ref.namespace ?? ''}/${ref.name ?? ''}`;
+  return namespacedName(ref.namespace, ref.name ?? '');
 }
 
 /**

@@ -20,7 +20,10 @@ export const FORCE_DELETE_ANNOTATION = 'sluice.io/force-delete';
 /** Label (value `"true"`) on a ClusterStream that a Stream created for itself (auto-provisioning). */
 export const AUTO_PROVISIONED_LABEL = 'sluice.io/auto-provisioned';
 
-/** Annotation on an auto-provisioned ClusterStream naming its Stream as `namespace/name`. */
+/**
+ * Annotation on an auto-provisioned ClusterStream naming its Stream as `namespace/name`
+ * (`namespacedName` of the runtime's keys; persisted, so its form must not change).
+ */
 export const PROVISIONED_FOR_ANNOTATION = 'sluice.io/provisioned-for';
 
 /** The `provider` entry of every binding Secret Sluice writes. */
@@ -57,11 +60,6 @@ export function clusterStreamBindingName(clusterStream: string): string {
 /** The Service Binding Secret (in the Stream's namespace) that describes a Stream's topic. */
 export function streamBindingName(stream: string): string {
   return boundedName(stream, '-stream-binding');
-}
-
-/** `namespace/name` of a Stream, as {@link PROVISIONED_FOR_ANNOTATION} holds it. */
-export function streamKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
 }
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -19,44 +19,10 @@
  * message names the field, the value and what was expected; none of them ever throws anything else.
  */
 import { TerminalError } from '../../runtime/errors.js';
+import { Quantity, QuantityError } from '../../runtime/quantity.js';
 
 /** The condition reason of a malformed limit. */
 export const INVALID_LIMIT = 'InvalidLimit';
-
-const SIZE_SUFFIX: Readonly<Record<string, bigint>> = {
-  '': 1n,
-  k: 1000n,
-  K: 1000n,
-  M: 1000n ** 2n,
-  G: 1000n ** 3n,
-  T: 1000n ** 4n,
-  P: 1000n ** 5n,
-  Ki: 1024n,
-  Mi: 1024n ** 2n,
-  Gi: 1024n ** 3n,
-  Ti: 1024n ** 4n,
-  Pi: 1024n ** 5n,
-};
-
-const QUANTITY_SUFFIX: Readonly<Record<string, bigint>> = {
-  ...SIZE_SUFFIX,
-  E: 1000n ** 6n,
-  Ei: 1024n ** 6n,
-};
-
-/** Powers of ten of Kubernetes' decimal quantity suffixes. */
-const DECIMAL_EXPONENT: Readonly<Record<string, number>> = {
-  n: -9,
-  u: -6,
-  m: -3,
-  '': 0,
-  k: 3,
-  M: 6,
-  G: 9,
-  T: 12,
-  P: 15,
-  E: 18,
-};
 
 const DURATION_UNIT: Readonly<Record<string, bigint>> = {
   ns: 1n,
@@ -76,16 +42,25 @@ function show(raw: unknown): string {
   return typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
 }
 
-function fail(field: string, raw: unknown, expected: string, reason: string): never {
-  throw new TerminalError(reason, `${field}: ${show(raw)} is not ${expected}`);
+function fail(field: string, raw: unknown, expected: string, reason: string, cause?: unknown): never {
+  throw new TerminalError(reason, `${field}: ${show(raw)} is not ${expected}`, { cause });
 }
 
-/** `digits[.digits]` times `unit`, exactly; `undefined` when a fraction leaves a remainder. */
-function scaled(whole: string, frac: string, unit: bigint, floor: boolean): bigint | undefined {
+/** The quantity `raw` spells; a {@link TerminalError} naming `field` when it spells none. */
+function quantity(raw: string | number, field: string, expected: string, reason: string): Quantity {
+  try {
+    return Quantity.parse(raw);
+  } catch (err) {
+    if (err instanceof QuantityError) fail(field, raw, expected, reason, err);
+    throw err;
+  }
+}
+
+const NANOS_PER_UNIT = 1_000_000_000n;
+/** `digits[.digits]` times `unit`, rounded down to a whole number. */
+function scaled(whole: string, frac: string, unit: bigint): bigint {
   const scale = 10n ** BigInt(frac.length);
-  const numerator = (BigInt(whole) * scale + BigInt(frac || '0')) * unit;
-  if (!floor && numerator % scale !== 0n) return undefined;
-  return numerator / scale;
+  return ((BigInt(whole) * scale + BigInt(frac || '0')) * unit) / scale;
 }
 
 const SIZE_EXPECTED =
@@ -105,43 +80,29 @@ export function parseSize(raw: unknown, field: string, reason = INVALID_LIMIT): 
   if (typeof raw !== 'string') fail(field, raw, SIZE_EXPECTED, reason);
   const m = /^([0-9]+)(?:\.([0-9]+))?(Ki|Mi|Gi|Ti|Pi|k|K|M|G|T|P)?$/.exec(raw);
   if (!m) fail(field, raw, SIZE_EXPECTED, reason);
-  const [, whole = '0', frac = '', suffix = ''] = m;
+  const [, , frac = '', suffix = ''] = m;
   if (frac && !suffix) fail(field, raw, `${SIZE_EXPECTED}: a fraction needs a suffix`, reason);
-  const bytes = scaled(whole, frac, SIZE_SUFFIX[suffix] ?? 1n, false);
-  if (bytes === undefined) fail(field, raw, `${SIZE_EXPECTED}: it is not a whole number of bytes`, reason);
+  // Tawon also spells the decimal kilo `K`; Kubernetes only `k`.
+  const q = quantity(suffix === 'K' ? `${raw.slice(0, -1)}k` : raw, field, SIZE_EXPECTED, reason);
+  if (q.nanos % NANOS_PER_UNIT !== 0n)
+    fail(field, raw, `${SIZE_EXPECTED}: it is not a whole number of bytes`, reason);
+  const bytes = q.value();
   if (bytes > MAX_SAFE) fail(field, raw, `${SIZE_EXPECTED}: it is larger than 2^53-1 bytes`, reason);
   return Number(bytes);
 }
 
 /**
  * Parses a Kubernetes quantity as found in a claim's `resources.requests.storage` (`10Gi`, `500M`,
- * `1.5Gi`, `1e9`, `+2G`), in Kubernetes' own grammar (binary suffixes `Ki`..`Ei`, decimal
- * suffixes `n u m k M G T P E`, or an exponent), rounded up to a whole byte as Kubernetes'
- * `Quantity.Value()` does. Capped at 2^53 - 1.
+ * `1.5Gi`, `1e9`, `+2G`) with the runtime's one quantity parser ({@link Quantity}), rounded up
+ * to a whole byte as Kubernetes' `Quantity.Value()` does. Capped at 2^53 - 1.
  * @throws TerminalError (reason `InvalidSpec` unless told otherwise) for a negative or malformed value.
  */
 export function parseStorageQuantity(raw: unknown, field: string, reason = 'InvalidSpec'): number {
   const expected = 'a storage quantity such as 10Gi';
-  if (typeof raw === 'number') {
-    if (!Number.isFinite(raw) || raw < 0) fail(field, raw, expected, reason);
-    return Math.min(Math.ceil(raw), Number.MAX_SAFE_INTEGER);
-  }
-  if (typeof raw !== 'string') fail(field, raw, expected, reason);
-  const m =
-    /^\+?(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-]?[0-9]+))?$/.exec(
-      raw,
-    );
-  if (!m) fail(field, raw, expected, reason);
-  const [, whole = '0', frac1 = '', frac2 = '', binary, decimal, exponent] = m;
-  const frac = frac1 || frac2;
-  const exp10 = exponent !== undefined ? Number(exponent) : (DECIMAL_EXPONENT[decimal ?? ''] ?? 0);
-  if (Math.abs(exp10) > 30) fail(field, raw, expected, reason);
-  const unit = binary ? (QUANTITY_SUFFIX[binary] ?? 1n) : 1n;
-  let numerator = (BigInt(whole) * 10n ** BigInt(frac.length) + BigInt(frac || '0')) * unit;
-  let denominator = 10n ** BigInt(frac.length);
-  if (exp10 >= 0) numerator *= 10n ** BigInt(exp10);
-  else denominator *= 10n ** BigInt(-exp10);
-  const bytes = (numerator + denominator - 1n) / denominator;
+  if (typeof raw !== 'string' && typeof raw !== 'number') fail(field, raw, expected, reason);
+  const q = quantity(raw, field, expected, reason);
+  if (q.nanos < 0n || (typeof raw === 'string' && raw.startsWith('-'))) fail(field, raw, expected, reason);
+  const bytes = q.value();
   return Number(bytes > MAX_SAFE ? MAX_SAFE : bytes);
 }
 
@@ -162,7 +123,7 @@ export function parseDuration(raw: unknown, field: string, reason = INVALID_LIMI
   let total = 0n;
   for (const term of raw.matchAll(/([0-9]+)(?:\.([0-9]+))?(ns|us|µs|μs|ms|s|m|h)/g)) {
     const [, whole = '0', frac = '', unit = 'ns'] = term;
-    total += scaled(whole, frac, DURATION_UNIT[unit] ?? 1n, true) ?? 0n;
+    total += scaled(whole, frac, DURATION_UNIT[unit] ?? 1n);
     if (total > MAX_INT64) fail(field, raw, `${DURATION_EXPECTED}: it is longer than Go allows`, reason);
   }
   return Number(total);

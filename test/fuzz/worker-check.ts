@@ -54,7 +54,7 @@ export async function terminalJobsNotRetried(
       log: createLogger({ level: 'silent' }),
       events: new KubeEventRecorder(adminClient(), { component: 'sluice-fuzz' }),
     },
-    { redisUrl, prefix, backoff: { baseMs: 50, maxMs: 400, jitter: 0.1 } },
+    { redisUrl, prefix, backoff: { initialMs: 50, maxMs: 400, jitter: { around: 0.1 } } },
   );
   t.teardown(async () => {
     await worker.close(true);

@@ -23,7 +23,7 @@ test('4. a failing reconcile is retried with capped exponential backoff, reset b
   if (!ref) throw new Error('no widget');
   const key = keyOf(ref);
   await rig.probe.setBehavior(key, { fail: 6 });
-  rig.worker({ backoff: { baseMs: 200, maxMs: 3200, jitter: 0 } });
+  rig.worker({ backoff: { initialMs: 200, maxMs: 3200 } });
   await rig.enqueue([ref]);
   await eventually(
     'seven runs (six failures, one success)',
@@ -56,7 +56,7 @@ test('4. a new event for an object in backoff runs it at once instead of waiting
   if (!ref) throw new Error('no widget');
   const key = keyOf(ref);
   await rig.probe.setBehavior(key, { fail: 1 });
-  rig.worker({ backoff: { baseMs: 120_000, maxMs: 120_000, jitter: 0 } });
+  rig.worker({ backoff: { initialMs: 120_000, maxMs: 120_000 } });
   await rig.enqueue([ref]);
   await eventually('the failure', async () => (await rig.probe.runs(key)) === 1);
   await eventually(

@@ -11,7 +11,7 @@ import {
   KubeRest,
   SluiceMetrics,
   createLogger,
-  type BackoffOptions,
+  type BackoffPolicy,
 } from '../../runtime/index.js';
 import { WidgetProbe, widgetFunction } from './widget-function.js';
 
@@ -24,7 +24,7 @@ interface Options {
   readonly concurrency?: number;
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: BackoffPolicy;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;

@@ -100,7 +100,7 @@ export async function runStress(
       concurrency: opts.concurrency,
       lockDurationMs: 8000,
       stalledIntervalMs: 2000,
-      backoff: { baseMs: 5, maxMs: 500, jitter: 0.2 },
+      backoff: { initialMs: 5, maxMs: 500, jitter: { around: 0.2 } },
     };
     for (let i = 0; i < opts.workers; i++) workers.push(await rig.spawnWorker(workerOpts));
     dispatcher.start();

@@ -25,7 +25,7 @@ import {
   createLogger,
   jobKey,
   refOf,
-  type BackoffOptions,
+  type BackoffPolicy,
   type KubeObject,
   type Logger,
   type ResourceType,
@@ -45,7 +45,7 @@ export interface CsWorkerOptions {
   readonly concurrency?: number;
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: BackoffPolicy;
   readonly brokerGoneAfterMs?: number;
   readonly hangAfterCreate?: boolean;
   readonly stallStatusMs?: number;

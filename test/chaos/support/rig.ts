@@ -138,7 +138,7 @@ export class ChaosRig {
       kafkaBrokers: env.kafkaBrokers,
       natsUrl: env.natsUrl,
       ...FAST_LEASE,
-      backoff: { baseMs: 200, maxMs: 5000, jitter: 0.2 },
+      backoff: { initialMs: 200, maxMs: 5000, jitter: { around: 0.2 } },
       ...opts,
     };
     const child = SluiceChild.spawn('worker', path.join(here, 'cs-worker.js'), full, this.logDir);

@@ -53,6 +53,13 @@ test('a field of the wrong type is an InvalidSpec naming the field', (t) => {
   t.regex(problem({ observability: { metrics: { interval: '30 seconds' } } }), /interval/);
 });
 
+test('sizes and resources are Kubernetes quantities, read by the runtime parser', (t) => {
+  t.is(problem({ storage: { size: '4.1G', raftSize: '+512Mi' }, resources: { limits: { cpu: '1.5' } } }), '');
+  t.regex(problem({ storage: { size: '1e1.5' } }), /spec\.storage\.size: must be a Kubernetes quantity/);
+  t.regex(problem({ storage: { raftSize: '1K' } }), /spec\.storage\.raftSize/);
+  t.regex(problem({ resources: { requests: { memory: '1e1.5Gi' } } }), /spec\.resources\.requests/);
+});
+
 test('TLS without a certificate Secret is an InvalidSpec', (t) => {
   t.regex(problem({ security: { tls: { enabled: true } } }), /certSecretName/);
 });

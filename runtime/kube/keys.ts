@@ -1,0 +1,110 @@
+/**
+ * @module runtime/kube/keys
+ * Every key Sluice builds from a kind or an object, in one place, one function per form.
+ *
+ * | form | function | where it lives |
+ * | --- | --- | --- |
+ * | `group/Kind/namespace/name` (`core`, `_`) | {@link jobKey} | BullMQ deduplication ids, Redis (persisted) |
+ * | `dn:` + job key | {@link parkedEventKey} | BullMQ's parked-add key, Redis (persisted) |
+ * | `{kind.group}` | {@link queueName} | BullMQ queue names, Redis and the chart (persisted) |
+ * | `group/Kind` | {@link kindKey} | the kind registry; part of the source key |
+ * | `group/Kind` + `#metadata` | {@link sourceKey} | a shared watch; part of the checkpoint key |
+ * | `<prefix>:dispatcher:rv:<source>` | {@link checkpointKey} | saved resourceVersions, Redis (persisted) |
+ * | `<prefix>:dispatcher:epoch` | {@link epochKey} | the Redis data-loss marker (persisted) |
+ * | `<prefix>:dispatcher:*` | {@link dispatcherKeyPattern} | all of the dispatcher's keys (the demo's clean-up) |
+ * | `namespace/name` or `name` | {@link namespacedName}, {@link storeKey}, {@link displayName} | caches, logs, messages, annotations |
+ * | uid, else `namespace/name` | {@link identityKey} | change caches that must tell a recreated object from the old one |
+ *
+ * Warning: the persisted forms must stay byte-identical across releases, so that an upgraded
+ * dispatcher and its workers find the jobs, parked events, queues and checkpoints the previous
+ * release left in Redis (a changed job key would give one object two jobs; a changed checkpoint
+ * key would re-list every kind as new). Change them only with a migration.
+ *
+ * Names of broker objects' claims (`shared/ownership/broker-object.ts`) are a hash of the broker
+ * object, not of a Kubernetes object, and stay with the ownership code.
+ */
+import type { ObjectRef } from './object-ref.js';
+import type { ResourceType } from './resources.js';
+import type { KubeObject } from './types.js';
+
+/** The group as keys spell it: `core` for the core group (`''`). */
+function groupOf(t: Pick<ResourceType, 'group'>): string {
+  return t.group || 'core';
+}
+
+/**
+ * The deterministic key of an object: `group/Kind/namespace/name`, with `_` for the namespace
+ * of cluster-scoped objects and `core` for the core group. It is the deduplication id of the
+ * object's jobs (persisted).
+ * @example jobKey({ group: 'streambus.io', kind: 'StreamBusCluster', namespace: 'a', name: 'b' }) // 'streambus.io/StreamBusCluster/a/b'
+ */
+export function jobKey(ref: Pick<ObjectRef, 'group' | 'kind' | 'namespace' | 'name'>): string {
+  return `${groupOf(ref)}/${ref.kind}/${ref.namespace ?? '_'}/${ref.name}`;
+}
+
+/**
+ * The key (below the queue's prefix) where BullMQ parks the add that arrived while the object's
+ * job was active (`keepLastIfActive`); it becomes the job's follow-up when the job ends.
+ */
+export function parkedEventKey(ref: Pick<ObjectRef, 'group' | 'kind' | 'namespace' | 'name'>): string {
+  return `dn:${jobKey(ref)}`;
+}
+
+/** The BullMQ queue of a kind: `{<kind>.<group>}`; the braces keep a queue on one Redis Cluster slot. */
+export function queueName(t: Pick<ResourceType, 'group' | 'kind'>): string {
+  return `{${t.kind.toLowerCase()}.${groupOf(t)}}`;
+}
+
+/** `group/Kind`, the registry key of a kind (the version is not part of it). */
+export function kindKey(t: Pick<ResourceType, 'group' | 'kind'>): string {
+  return `${groupOf(t)}/${t.kind}`;
+}
+
+/** The key of a shared watch: the kind's key, with `#metadata` for a metadata-only watch. */
+export function sourceKey(t: Pick<ResourceType, 'group' | 'kind'>, metadataOnly: boolean): string {
+  return `${kindKey(t)}${metadataOnly ? '#metadata' : ''}`;
+}
+
+/** A key of the dispatcher's own state under the queue prefix. */
+function dispatcherKey(prefix: string, rest: string): string {
+  return `${prefix}:dispatcher:${rest}`;
+}
+
+/** Where the dispatcher saves how far the watch `source` ({@link sourceKey}) got. */
+export function checkpointKey(prefix: string, source: string): string {
+  return dispatcherKey(prefix, `rv:${source}`);
+}
+
+/** The dispatcher's epoch marker, whose disappearance means Redis lost its data. */
+export function epochKey(prefix: string): string {
+  return dispatcherKey(prefix, 'epoch');
+}
+
+/** A Redis `KEYS`/`SCAN` pattern that matches every key of the dispatcher's own state. */
+export function dispatcherKeyPattern(prefix: string): string {
+  return dispatcherKey(prefix, '*');
+}
+
+/** `namespace/name`, or `name` when there is no namespace (cluster-scoped, or `''`). */
+export function namespacedName(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** The reflector-cache key of an object: {@link namespacedName} of its metadata. */
+export function storeKey(obj: KubeObject): string {
+  return namespacedName(obj.metadata.namespace, obj.metadata.name ?? '');
+}
+
+/** `namespace/name` or `name`, for logs and messages. */
+export function displayName(ref: Pick<ObjectRef, 'namespace' | 'name'>): string {
+  return namespacedName(ref.namespace, ref.name);
+}
+
+/**
+ * The UID of an object, else `namespace/name` (with an empty namespace for a cluster-scoped
+ * one): the key of caches that must treat a recreated object (a new UID) as new, and of the
+ * resync slot (a hash of it, so an object keeps its slot across restarts).
+ */
+export function identityKey(obj: KubeObject): string {
+  return obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+}
