@@ -22,7 +22,6 @@ import type { Session } from './session.js';
 const TERMINAL_REASONS = new Set([
   'InvalidSpec',
   'InvalidLimit',
-  'LimitExceeded',
   'StoreInvalid',
   'StoreRequired',
   'StreamRejected',
