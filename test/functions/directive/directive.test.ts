@@ -157,6 +157,8 @@ test('an existing Stream is used as it is and the Directive limits are ignored',
       subject: `tawon.${namespace}.coredns`,
       created: false,
       ready: true,
+      limits: { maxmsgs: 1000000, maxage: '1h', maxbytes: '1G' },
+      clamped: [],
     },
   ]);
 });
@@ -276,6 +278,8 @@ test('a publish task naming an unknown Stream gives UnknownStream until that Str
       subject: `tawon.${namespace}.elsewhere`,
       created: false,
       ready: true,
+      limits: { maxmsgs: 1000000, maxage: '240h', maxbytes: '1G' },
+      clamped: [],
     },
   ]);
 });
