@@ -4,14 +4,14 @@
  * it reconciles the Directive and the Stream as the workers would. Every signal is sent only after
  * the child has printed its readiness line, and every deletion is waited for on the API server.
  */
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { connect, type NatsConnection } from 'nats';
 import { directiveFunction } from '../../functions/directive/index.js';
 import { GLOBAL_HEADER_BYTES, RECORD_HEADER_BYTES, recordMessage } from '../../cli/streams/pcap.js';
 import { reconcileObject } from '../../runtime/worker/reconcile-object.js';
-import { isRecord, type KubeObject } from '../../runtime/index.js';
+import { environment, isRecord, type KubeObject } from '../../runtime/index.js';
 import { DirectiveKind, TawonStreamKind } from '../../shared/index.js';
 import { adminClient, testContext } from '../helpers/context.js';
 import { testEnv } from '../helpers/env.js';
@@ -201,4 +201,37 @@ test('k8s directive dump --stream-store writes the Stream as pcap, and SIGINT de
   const bytes = readFileSync(file);
   t.is(bytes.toString('hex', 0, 4), 'd4c3b2a1');
   t.is(bytes.length, expected);
+});
+
+test('k8s directive wireshark pipes what the Directive publishes on plain NATS into wireshark -k -i -', async (t) => {
+  const ns = await cliNamespace(t, 'k8sshark');
+  const nc = await natsClient(t);
+  const bin = tempDir(t);
+  writeFileSync(
+    path.join(bin, 'wireshark'),
+    '#!/bin/sh\ndir=$(dirname "$0")\necho "$@" > "$dir/args"\ncat > "$dir/capture.pcap"\n',
+  );
+  chmodSync(path.join(bin, 'wireshark'), 0o755);
+  const env = cliEnv(ns, { PATH: `${bin}${path.delimiter}${environment().PATH ?? ''}` });
+  const shark = startCli(t, ['k8s', 'directive', 'wireshark', '-n', ns, '--name', 'shark'], env);
+  await eventually('the Directive', () => adminClient().get(DirectiveKind, ns, 'shark'));
+  await reconcileDirective(ns, 'shark');
+  await shark.waitFor('stderr', /reading subject sluice\.directive\.\S+\.shark on nats:\/\//);
+  const packet = { tsSec: 1_700_000_000, tsUsec: 5, data: Uint8Array.from({ length: 60 }, (_, j) => j) };
+  nc.publish(`sluice.directive.${ns}.shark`, recordMessage(packet));
+  const capture = path.join(bin, 'capture.pcap');
+  const expected = GLOBAL_HEADER_BYTES + RECORD_HEADER_BYTES + 60;
+  await eventually('the packet in the fake wireshark', () =>
+    Promise.resolve(existsSync(capture) && readFileSync(capture).length === expected),
+  );
+  shark.child.kill('SIGINT');
+  t.true(await gone(DirectiveKind, ns, 'shark'));
+  t.is((await shark.exited).code, 0, shark.stderr());
+  t.is(readFileSync(path.join(bin, 'args'), 'utf8').trim(), '-k -i -');
+  t.is(
+    readFileSync(capture)
+      .subarray(GLOBAL_HEADER_BYTES + RECORD_HEADER_BYTES)
+      .toString('hex'),
+    Buffer.from(packet.data).toString('hex'),
+  );
 });
