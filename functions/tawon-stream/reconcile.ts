@@ -18,8 +18,8 @@
  *    wanted: a spec change (Event `Updated`) or a change made out of band (Warning
  *    `DriftCorrected`, with each setting's value before and after). The owner confirms its claim
  *    first; in read-only mode the differences are only reported.
- * 5. Write the status (subject, applied limits, clamps, messages, bytes, sequences, claim) and look again
- *    after {@link REFRESH_MS}, which refreshes the counters and heals drift.
+ * 5. Write the status (subject, applied limits, clamps, messages, bytes, sequences, claim) and
+ *    look again after {@link REFRESH_MS}, which refreshes the counters and heals drift.
  */
 import {
   TerminalError,
