@@ -1,46 +1,48 @@
 /**
  * @module cli/streams/directive-run
- * `sluice directive run --stream-store STORE [--name NAME] [--task ...]`: a Directive and its
- * Stream for the duration of the command, as `tawonctl k8s directive` makes them.
+ * `sluice k8s directive run | sub | dump | wireshark [--stream-store STORE] [--name NAME] ...`: a
+ * Directive (and, with a store, its Stream) for the duration of the command, as `tawonctl k8s
+ * directive` makes them.
  *
  * Expected flow:
- * 1. Check the store exists; create the Directive (refusing a name already taken, so nobody
- *    else's Directive is ever deleted) with a `streams` entry of the same name on the store and
- *    `retentionPolicy: Delete`. The operator then creates the Stream and its JetStream stream.
- * 2. Wait, with progress on stderr, until both are Ready (`--timeout`, 0 for no limit).
- * 3. Print a summary (table or `-o json`) and read the Stream: print its messages as `streams sub`
- *    does, or write them to `--dump FILE` as `streams dump` does, or (`--no-read`) just hold the
- *    Directive, until Ctrl-C or SIGTERM.
+ * 1. Check what can be checked first: the store exists (with `--stream-store`), or the NATS server
+ *    answers (without it, the default: the Directive publishes to a plain NATS subject,
+ *    `sluice.directive.<namespace>.<name>` or `--subject`). Create the Directive, refusing a name
+ *    already taken so that nobody else's Directive is ever deleted; with a store it lists a Stream
+ *    of the same name on it with `retentionPolicy: Delete`, which the operator then creates.
+ * 2. Wait, with progress on stderr, until the Directive (and the Stream) are Ready (`--timeout`, 0
+ *    for no limit).
+ * 3. Print a summary and handle the messages (`run-read.ts`) until Ctrl-C or SIGTERM.
  * 4. Delete the Directive and the Stream it created, on every way out (done, error, Ctrl-C,
  *    SIGTERM), and wait up to `--cleanup-timeout` for them to go. A second signal exits at once,
  *    saying what is left.
  */
-import { createWriteStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import type { NatsConnection } from 'nats';
 import { KubeApiError, messageOf } from '../../runtime/index.js';
 import { DirectiveKind, StreamStoreKind } from '../../shared/index.js';
-import { printTable, type OutputFormat } from '../output.js';
-import { dumpMessages, dumpSummary } from './dump.js';
-import { DumpEncoder } from './dump-encoder.js';
+import type { OutputFormat } from '../output.js';
 import { CliError } from './errors.js';
 import { kubeCall } from './kube.js';
+import { connectNats, defaultSubject, natsServer } from './nats-subject.js';
 import { Progress } from './progress.js';
-import { removeRun, waitReady, type ReadyRun, type RunTarget } from './run-lifecycle.js';
+import { removeRun, waitReady, type RunTarget } from './run-lifecycle.js';
 import { runDirective, type RunDirectiveInput } from './run-directive.js';
+import { binaryOnStdout, useRun, type RunChannel, type RunOutput } from './run-read.js';
 import type { Session } from './session.js';
 import { onInterrupt } from './signals.js';
-import { Sink } from './sink.js';
-import { openStream } from './store.js';
-import { describeReadiness, viewStream } from './stream-object.js';
-import { printMessages } from './sub.js';
 
-export interface RunOptions extends Omit<RunDirectiveInput, 'name'> {
+export interface RunOptions extends Omit<RunDirectiveInput, 'name' | 'subject'> {
   readonly name: string | undefined;
+  /** `--subject`; undefined: `sluice.directive.<namespace>.<name>`. Only without a store. */
+  readonly subject: string | undefined;
+  /** `--nats-url`; undefined: `SLUICE_NATS_URL`. Only without a store. */
+  readonly natsUrl: string | undefined;
   readonly timeoutMs: number;
   readonly cleanupMs: number;
-  readonly output: OutputFormat;
-  readonly dump?: string;
-  readonly read: boolean;
+  /** The format of the summary and of printed messages. */
+  readonly format: OutputFormat;
+  readonly read: RunOutput;
 }
 
 /** A fresh name when none is given. */
@@ -48,11 +50,15 @@ export function generatedName(): string {
   return `sluice-run-${randomBytes(3).toString('hex')}`;
 }
 
-async function createDirective(s: Session, input: RunDirectiveInput): Promise<RunTarget> {
-  const store = await kubeCall(s.kube, `read StreamStore ${input.store}`, () =>
-    s.kube.kube.get(StreamStoreKind, input.namespace, input.store, { metadataOnly: true }),
+/** Checks that the store exists. */
+async function checkStore(s: Session, namespace: string, name: string): Promise<void> {
+  const store = await kubeCall(s.kube, `read StreamStore ${name}`, () =>
+    s.kube.kube.get(StreamStoreKind, namespace, name, { metadataOnly: true }),
   );
-  if (!store) throw new CliError(`StreamStore ${input.store} not found in namespace ${input.namespace}`);
+  if (!store) throw new CliError(`StreamStore ${name} not found in namespace ${namespace}`);
+}
+
+async function createDirective(s: Session, input: RunDirectiveInput): Promise<RunTarget> {
   const created = await kubeCall(s.kube, `create Directive ${input.name}`, async () => {
     try {
       return await s.kube.kube.create(DirectiveKind, runDirective(input));
@@ -65,70 +71,57 @@ async function createDirective(s: Session, input: RunDirectiveInput): Promise<Ru
       throw err;
     }
   });
-  return { namespace: input.namespace, name: input.name, uid: created.metadata.uid ?? '' };
+  return {
+    namespace: input.namespace,
+    name: input.name,
+    uid: created.metadata.uid ?? '',
+    withStream: input.store !== undefined,
+  };
 }
 
-/** Prints the summary, then reads the Stream until `signal` (see the module notes). */
-async function useRun(s: Session, ready: ReadyRun, opts: RunOptions, signal: AbortSignal): Promise<void> {
-  const view = viewStream(ready.stream);
-  printTable(
-    [
-      {
-        directive: ready.directive.metadata.name ?? '',
-        stream: view.name,
-        store: view.store,
-        subject: view.subject,
-        jetstream: view.jetStream,
-        created: ready.created,
-      },
-    ],
-    opts.output,
-  );
-  if (!opts.read) {
-    process.stderr.write('holding the Directive; Ctrl-C to delete it and exit\n');
-    // A signal handler does not keep the process alive; this timer does, until the signal.
-    const alive = setInterval(() => undefined, 3600_000);
-    await new Promise<void>((resolve) =>
-      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    clearInterval(alive);
-    return;
+/**
+ * What can be checked before anything is created: a binary dump must not go to a terminal, the
+ * store must exist, the NATS server must answer. Returns the plain NATS channel when there is one.
+ */
+async function prepare(s: Session, input: RunDirectiveInput, opts: RunOptions): Promise<RunChannel> {
+  if (binaryOnStdout(opts.read) && process.stdout.isTTY) {
+    throw new CliError('refusing to write binary data to a terminal: use -o FILE, or pipe the output');
   }
-  const { conn } = await openStream(s.brokers, view, describeReadiness(view));
-  // A Stream of this run is read from its first message; one that existed before, from now on.
-  const read = {
-    from: ready.created ? ('all' as const) : ('new' as const),
-    signal,
-    onReady: () => void process.stderr.write(`reading Stream ${view.name}; Ctrl-C to delete it and exit\n`),
-  };
-  if (opts.dump === undefined) {
-    await printMessages(conn, view, read, opts.output, new Sink(process.stdout, true));
-    return;
+  if (input.store !== undefined) {
+    await checkStore(s, input.namespace, input.store);
+    return { type: 'stream' };
   }
-  const sink = new Sink(createWriteStream(opts.dump));
-  const stats = await dumpMessages(conn, view, read, new DumpEncoder(), sink);
-  if (sink.error) throw new CliError(`write ${opts.dump}: ${sink.error.message}`);
-  process.stderr.write(`${dumpSummary(stats, opts.dump, sink.bytes)}\n`);
+  const url = natsServer(opts.natsUrl, s.config.natsUrl);
+  const nc: NatsConnection = await connectNats(url);
+  return { type: 'nats', nc, url, subject: input.subject };
 }
 
 /** Runs the command (see the module notes). */
 export async function runDirectiveCommand(s: Session, opts: RunOptions): Promise<void> {
-  const input: RunDirectiveInput = { ...opts, name: opts.name ?? generatedName() };
+  const name = opts.name ?? generatedName();
+  const input: RunDirectiveInput = {
+    ...opts,
+    name,
+    subject: opts.subject ?? defaultSubject(opts.namespace, name),
+  };
+  const made = input.store === undefined ? `Directive ${name}` : `Directive ${name} and its Stream`;
   let run: RunTarget | undefined;
-  const interrupt = onInterrupt(() =>
-    run ? `Directive ${run.name} and its Stream in namespace ${run.namespace}` : undefined,
-  );
+  let channel: RunChannel | undefined;
+  const interrupt = onInterrupt(() => (run ? `${made} in namespace ${run.namespace}` : undefined));
   const progress = new Progress();
   let failure: Error | undefined;
   try {
+    channel = await prepare(s, input, opts);
     progress.update(
-      `creating Directive ${input.name} with Stream ${input.name} on StreamStore ${input.store}`,
+      input.store === undefined
+        ? `creating Directive ${name} publishing to NATS subject ${input.subject}`
+        : `creating Directive ${name} with Stream ${name} on StreamStore ${input.store}`,
     );
     run = await createDirective(s, input);
     const ready = await waitReady(s, run, opts.timeoutMs, interrupt.signal, progress);
     if (ready) {
-      progress.done(`Directive ${input.name} and Stream ${input.name} are ready`);
-      await useRun(s, ready, opts, interrupt.signal);
+      progress.done(input.store === undefined ? `Directive ${name} is ready` : `${made} are ready`);
+      await useRun(s, ready, channel, opts.read, opts.format, interrupt.signal);
     }
   } catch (err) {
     failure = err instanceof Error ? err : new Error(messageOf(err));
@@ -136,10 +129,10 @@ export async function runDirectiveCommand(s: Session, opts: RunOptions): Promise
   progress.stop();
   if (run) {
     const why = interrupt.received() ?? (failure === undefined ? 'done' : 'failed');
-    process.stderr.write(`${why}: deleting Directive ${run.name} and its Stream\n`);
+    process.stderr.write(`${why}: deleting ${made}\n`);
     try {
       const left = await removeRun(s, run, opts.cleanupMs, progress);
-      if (left.length === 0) progress.done(`deleted Directive ${run.name} and its Stream`);
+      if (left.length === 0) progress.done(`deleted ${made}`);
       else {
         progress.done(
           `deletion requested; still going: ${left.join(', ')} (the operator's finalizer deletes the JetStream stream)`,
@@ -151,6 +144,7 @@ export async function runDirectiveCommand(s: Session, opts: RunOptions): Promise
       failure ??= err instanceof Error ? err : new Error(messageOf(err));
     }
   }
+  if (channel?.type === 'nats') await channel.nc.close().catch(() => undefined);
   interrupt.dispose();
   if (failure !== undefined) throw failure;
 }

@@ -15,11 +15,12 @@ import { createWriteStream } from 'node:fs';
 import { getStream } from './kube.js';
 import { DumpEncoder, type DumpEncoderOptions, type DumpStats } from './dump-encoder.js';
 import { CliError } from './errors.js';
-import { readMessages, type ReadOptions } from './reader.js';
+import type { MessageSource } from './reader.js';
 import type { Session } from './session.js';
 import { Sink } from './sink.js';
-import { openStream, type StoreConnection } from './store.js';
-import { describeReadiness, viewStream, type StreamView } from './stream-object.js';
+import { openStream } from './store.js';
+import { describeReadiness, viewStream } from './stream-object.js';
+import { streamSource } from './sub.js';
 
 export interface DumpOptions extends DumpEncoderOptions {
   readonly namespace: string;
@@ -32,19 +33,17 @@ export interface DumpOptions extends DumpEncoderOptions {
 }
 
 /**
- * Encodes the messages `read` selects into `sink` until the reading ends or the sink's reader
- * goes; skipped messages are reported on stderr. Returns what was written.
+ * Encodes the messages of `source` into `sink` until the source ends, `signal` aborts or the
+ * sink's reader goes; skipped messages are reported on stderr. Returns what was written.
  */
 export async function dumpMessages(
-  conn: StoreConnection,
-  view: StreamView,
-  read: ReadOptions,
+  source: MessageSource,
+  signal: AbortSignal,
   encoder: DumpEncoder,
   sink: Sink,
 ): Promise<DumpStats> {
   await sink.write(encoder.begin().chunks);
-  const signal = AbortSignal.any([read.signal, sink.gone]);
-  for await (const m of readMessages(conn, view.jetStream, { ...read, signal })) {
+  for await (const m of source(AbortSignal.any([signal, sink.gone]))) {
     const out = encoder.encode(m.data);
     if (out.skipped !== undefined) process.stderr.write(`skipped message #${m.seq}: ${out.skipped}\n`);
     await sink.write(out.chunks);
@@ -83,16 +82,14 @@ export async function dump(s: Session, name: string, opts: DumpOptions, signal: 
         : `dumping new messages of Stream ${name}; Ctrl-C to stop\n`,
     );
   const stats = await dumpMessages(
-    conn,
-    view,
-    {
+    streamSource(conn, view, {
       from: opts.all ? 'all' : 'new',
       toEnd: opts.all && !opts.follow,
-      signal,
       onReady,
       ...(opts.count === undefined ? {} : { max: opts.count }),
       ...(opts.idleMs === undefined ? {} : { idleMs: opts.idleMs }),
-    },
+    }),
+    signal,
     new DumpEncoder(opts),
     sink,
   );

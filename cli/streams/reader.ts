@@ -42,6 +42,12 @@ export interface ReadOptions {
   readonly onReady?: (state: { readonly held: number }) => void;
 }
 
+/**
+ * Where a command's messages come from (a Stream, or a plain NATS subject): called once, it yields
+ * messages until `signal` aborts or the source ends.
+ */
+export type MessageSource = (signal: AbortSignal) => AsyncIterable<StreamMessage>;
+
 /** How often a reader waiting for its end checks that the end can still come. */
 const END_CHECK_MS = 2000;
 

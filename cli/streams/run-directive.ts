@@ -5,11 +5,16 @@
  *
  * Task syntax: `name` or `name|key:value|key:value...`, for example `capture|filter:port 53`,
  * `dns`, `publish|type:stream`. A value is everything after the first `:` of its part (so it may
- * hold spaces and further colons) and is kept as a string. Publishing:
- * - a `publish` task without a `type` gets `type: stream`;
- * - a `publish` task of type stream without a `name` publishes to the Directive's own Stream;
- * - when no `publish` task is given, `publish|type:stream` is added (a temporary Stream nobody
- *   writes to would be of no use). No tasks at all means `capture` then that publish.
+ * hold spaces and further colons) and is kept as a string.
+ *
+ * Publishing goes to the run's target: its Stream (with `--stream-store`) or, by default as in
+ * tawonctl, a plain NATS subject (`sluice.directive.<namespace>.<name>`, or `--subject`):
+ * - a `publish` task without a `type` gets the target's (`stream` or `nats`);
+ * - a `publish` task of type stream without a `name` publishes to the Directive's own Stream (with
+ *   a store; without one it must name an existing Stream);
+ * - a `publish` task of type nats without a `subject` publishes to the run's subject;
+ * - when no `publish` task is given, one to the target is added (a temporary target nobody writes
+ *   to would be of no use). No tasks at all means `capture` then that publish.
  */
 import type { KubeObject } from '../../runtime/index.js';
 import { CliError } from './errors.js';
@@ -52,18 +57,45 @@ export function parseTask(text: string): TaskSpec {
   return Object.keys(config).length > 0 ? { task, config } : { task };
 }
 
-/** The tasks with every stream publish aimed at `stream` by default (see the module notes). */
-export function withPublishTarget(tasks: readonly TaskSpec[], stream: string): TaskSpec[] {
+/** Where a run's Directive publishes: its own Stream, or a plain NATS subject. */
+export type PublishTarget =
+  { readonly type: 'stream'; readonly name: string } | { readonly type: 'nats'; readonly subject: string };
+
+/** The publish task that sends to `target`. */
+function publishTo(target: PublishTarget): TaskSpec {
+  return {
+    task: 'publish',
+    config:
+      target.type === 'stream'
+        ? { type: 'stream', name: target.name }
+        : { type: 'nats', subject: target.subject },
+  };
+}
+
+/**
+ * The tasks with every publish aimed at `target` by default (see the module notes).
+ * @throws CliError for a stream publish naming no Stream when the target is NATS.
+ */
+export function withPublishTarget(tasks: readonly TaskSpec[], target: PublishTarget): TaskSpec[] {
   const given = tasks.length > 0 ? tasks : [{ task: 'capture' }];
   const out = given.map((t): TaskSpec => {
     if (t.task !== 'publish') return t;
-    const type = t.config?.type ?? 'stream';
-    const name = type === 'stream' ? (t.config?.name ?? stream) : undefined;
-    return { task: 'publish', config: { ...t.config, type, ...(name === undefined ? {} : { name }) } };
+    const type = t.config?.type ?? target.type;
+    if (type === 'stream') {
+      const name = t.config?.name ?? (target.type === 'stream' ? target.name : undefined);
+      if (name === undefined) {
+        throw new CliError(
+          '--task publish|type:stream: name the Stream (publish|type:stream|name:STREAM), or give --stream-store to create one',
+        );
+      }
+      return { task: 'publish', config: { ...t.config, type, name } };
+    }
+    if (type === 'nats' && target.type === 'nats') {
+      return { task: 'publish', config: { ...t.config, type, subject: t.config?.subject ?? target.subject } };
+    }
+    return { task: 'publish', config: { ...t.config, type } };
   });
-  if (!out.some((t) => t.task === 'publish')) {
-    out.push({ task: 'publish', config: { type: 'stream', name: stream } });
-  }
+  if (!out.some((t) => t.task === 'publish')) out.push(publishTo(target));
   return out;
 }
 
@@ -95,7 +127,10 @@ export function checkName(name: string): string {
 export interface RunDirectiveInput {
   readonly name: string;
   readonly namespace: string;
-  readonly store: string;
+  /** The StreamStore of the run's Stream; undefined: publish to {@link subject} on plain NATS. */
+  readonly store: string | undefined;
+  /** The NATS subject published to without a store. */
+  readonly subject: string;
   readonly tasks: readonly TaskSpec[];
   readonly condition?: Readonly<Record<string, unknown>>;
   /** Stream limits as the CRD holds them (maxmsgs a number, maxage a duration, maxbytes either). */
@@ -106,9 +141,17 @@ export interface RunDirectiveInput {
   };
 }
 
+/** Where the run publishes: its Stream when it has a store, else its subject. */
+export function targetOf(input: Pick<RunDirectiveInput, 'name' | 'store' | 'subject'>): PublishTarget {
+  return input.store === undefined
+    ? { type: 'nats', subject: input.subject }
+    : { type: 'stream', name: input.name };
+}
+
 /**
- * The temporary Directive: the tasks (publishing to its Stream) and a `streams` entry for a Stream
- * of the same name on the store, with `retentionPolicy: Delete` so that the Stream goes with it.
+ * The temporary Directive: the tasks (publishing to its target) and, with a store, a `streams`
+ * entry for a Stream of the same name on it, with `retentionPolicy: Delete` so that the Stream
+ * goes with it.
  */
 export function runDirective(input: RunDirectiveInput): KubeObject {
   return {
@@ -120,8 +163,11 @@ export function runDirective(input: RunDirectiveInput): KubeObject {
     },
     spec: {
       ...(input.condition ? { condition: input.condition } : {}),
-      tasks: withPublishTarget(input.tasks, input.name),
-      streams: [{ name: input.name, store: input.store, ...input.limits, retentionPolicy: 'Delete' }],
+      tasks: withPublishTarget(input.tasks, targetOf(input)),
+      streams:
+        input.store === undefined
+          ? []
+          : [{ name: input.name, store: input.store, ...input.limits, retentionPolicy: 'Delete' }],
     },
   };
 }

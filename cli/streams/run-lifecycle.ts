@@ -22,7 +22,6 @@ import type { Session } from './session.js';
 const TERMINAL_REASONS = new Set([
   'InvalidSpec',
   'InvalidLimit',
-  'LimitExceeded',
   'StoreInvalid',
   'StoreRequired',
   'StreamRejected',
@@ -36,12 +35,15 @@ export interface RunTarget {
   readonly namespace: string;
   readonly name: string;
   readonly uid: string;
+  /** Whether the run publishes to a Stream of its name (else to plain NATS: no Stream to wait for). */
+  readonly withStream: boolean;
 }
 
 /** What the wait found once everything was ready. */
 export interface ReadyRun {
   readonly directive: KubeObject;
-  readonly stream: KubeObject;
+  /** The run's Stream; undefined when it publishes to plain NATS. */
+  readonly stream: KubeObject | undefined;
   /** Whether this run's Directive created the Stream (else it existed and is used as it is). */
   readonly created: boolean;
 }
@@ -91,11 +93,17 @@ export async function waitReady(
       throw new CliError(`Directive ${name} was deleted while waiting for it`);
     }
     const d = readyText(directive, `Directive ${name}`);
-    const st = readyText(stream, `Stream ${name}`);
-    if (d.ready && st.ready && stream) {
-      return { directive, stream, created: createdByRun(stream, run.uid) };
+    const st = run.withStream
+      ? readyText(stream, `Stream ${name}`)
+      : { ready: true, text: '', terminal: false };
+    if (d.ready && st.ready && (stream || !run.withStream)) {
+      return {
+        directive,
+        stream: run.withStream ? stream : undefined,
+        created: run.withStream && createdByRun(stream, run.uid),
+      };
     }
-    const text = `${d.text}; ${st.text}`;
+    const text = run.withStream ? `${d.text}; ${st.text}` : d.text;
     if (d.terminal || st.terminal) throw new CliError(`the operator refused it: ${text}`);
     if (Date.now() > deadline) {
       throw new CliError(

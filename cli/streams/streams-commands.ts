@@ -1,7 +1,8 @@
 /**
  * @module cli/streams/streams-commands
- * `sluice streams ls | sub | dump | wireshark | rm`: the options of each command, handed to the
- * module that runs it.
+ * `sluice k8s streams [ls] | sub | dump | wireshark | rm` (and the alias `sluice streams ...`): the
+ * options of each command, handed to the module that runs it. `ls` is the default subcommand, so
+ * `sluice k8s streams` lists, as `tawonctl k8s streams` does.
  */
 import { Option, type Command } from 'commander';
 import type { OutputFormat } from '../output.js';
@@ -30,14 +31,14 @@ async function interruptible(body: (signal: AbortSignal) => Promise<void>): Prom
   }
 }
 
-/** Registers `sluice streams` and its subcommands. */
-export function registerStreams(program: Command): void {
-  const streams = program
+/** Registers `streams` and its subcommands under `parent`. */
+export function registerStreams(parent: Command): void {
+  const streams = parent
     .command('streams')
-    .description('Tawon Streams (tawon.mantisnet.com/v1alpha1): list, read, dump, delete');
+    .description('Tawon Streams (tawon.mantisnet.com/v1alpha1): list (the default), read, dump, delete');
 
   streams
-    .command('ls')
+    .command('ls', { isDefault: true })
     .description('list Streams with their store, limits in force and message counts')
     .addOption(nsOption())
     .option('-A, --all-namespaces', 'list the Streams of every namespace')

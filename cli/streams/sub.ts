@@ -7,7 +7,7 @@
 import type { OutputFormat } from '../output.js';
 import { getStream } from './kube.js';
 import { formatMessage } from './format.js';
-import { readMessages, type ReadOptions } from './reader.js';
+import { readMessages, type MessageSource, type ReadOptions } from './reader.js';
 import type { Session } from './session.js';
 import { Sink } from './sink.js';
 import { openStream, type StoreConnection } from './store.js';
@@ -20,22 +20,29 @@ export interface SubOptions {
   readonly output: OutputFormat;
 }
 
-/** Prints the messages `read` selects to `sink` until it ends; returns how many were printed. */
-export async function printMessages(
-  conn: StoreConnection,
-  view: StreamView,
-  read: ReadOptions,
+/** Prints the messages of `source` to `sink` until it ends or `signal`; returns how many were printed. */
+export async function printFrom(
+  source: MessageSource,
+  signal: AbortSignal,
   output: OutputFormat,
   sink: Sink,
 ): Promise<number> {
   let printed = 0;
-  const signal = AbortSignal.any([read.signal, sink.gone]);
-  for await (const m of readMessages(conn, view.jetStream, { ...read, signal })) {
+  for await (const m of source(AbortSignal.any([signal, sink.gone]))) {
     await sink.write([Buffer.from(formatMessage(m, output))]);
     printed++;
   }
   await sink.end();
   return printed;
+}
+
+/** The messages `read` selects from a Stream, as a source (its signal replaces `read.signal`). */
+export function streamSource(
+  conn: StoreConnection,
+  view: StreamView,
+  read: Omit<ReadOptions, 'signal'>,
+): MessageSource {
+  return (signal) => readMessages(conn, view.jetStream, { ...read, signal });
 }
 
 /** Runs the command until its end (see the module notes). */
@@ -53,15 +60,13 @@ export async function subscribe(
         ? `reading Stream ${name} from the first message (${held} held), then new ones; Ctrl-C to stop\n`
         : `waiting for new messages on Stream ${name} (subject ${view.subject}); Ctrl-C to stop\n`,
     );
-  const printed = await printMessages(
-    conn,
-    view,
-    {
+  const printed = await printFrom(
+    streamSource(conn, view, {
       from: opts.all ? 'all' : 'new',
-      signal,
       onReady,
       ...(opts.count === undefined ? {} : { max: opts.count }),
-    },
+    }),
+    signal,
     opts.output,
     new Sink(process.stdout, true),
   );

@@ -19,8 +19,10 @@ import { CliError } from './errors.js';
 import { getStream } from './kube.js';
 import type { Session } from './session.js';
 import { Sink } from './sink.js';
+import type { MessageSource } from './reader.js';
 import { openStream } from './store.js';
 import { describeReadiness, viewStream } from './stream-object.js';
+import { streamSource } from './sub.js';
 
 export const WIRESHARK = 'wireshark';
 
@@ -56,18 +58,23 @@ export interface WiresharkOptions {
   readonly linktype?: number;
 }
 
-/** Runs the command (see the module notes). */
-export async function wireshark(
-  s: Session,
-  name: string,
-  opts: WiresharkOptions,
-  signal: AbortSignal,
+/**
+ * Pipes the messages of `source`, as pcap, into `wireshark -k -i -` until Wireshark quits, the
+ * source ends or `signal` aborts; then waits for Wireshark to exit.
+ * @param what names the source in the progress line (`Stream x`, `subject y`).
+ * @throws CliError when Wireshark cannot start, exits non-zero or is killed by another signal.
+ */
+export async function pipeToWireshark(
   executable: string,
+  what: string,
+  source: MessageSource,
+  signal: AbortSignal,
+  linktype: number | undefined,
 ): Promise<void> {
-  const view = viewStream(await getStream(s.kube, opts.namespace, name));
-  const { conn } = await openStream(s.brokers, view, describeReadiness(view));
-  const env = environment();
-  const child = spawn(executable, ['-k', '-i', '-'], { stdio: ['pipe', 'inherit', 'inherit'], env });
+  const child = spawn(executable, ['-k', '-i', '-'], {
+    stdio: ['pipe', 'inherit', 'inherit'],
+    env: environment(),
+  });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const quit = new AbortController();
   void exited.then(
@@ -75,12 +82,11 @@ export async function wireshark(
     () => quit.abort(),
   );
   const sink = new Sink(child.stdin);
-  process.stderr.write(`piping Stream ${name} into wireshark; Ctrl-C or closing Wireshark ends it\n`);
+  process.stderr.write(`piping ${what} into wireshark; Ctrl-C or closing Wireshark ends it\n`);
   const stats = await dumpMessages(
-    conn,
-    view,
-    { from: opts.all ? 'all' : 'new', signal: AbortSignal.any([signal, quit.signal]) },
-    new DumpEncoder({ format: 'pcap', ...(opts.linktype === undefined ? {} : { linktype: opts.linktype }) }),
+    source,
+    AbortSignal.any([signal, quit.signal]),
+    new DumpEncoder({ format: 'pcap', ...(linktype === undefined ? {} : { linktype }) }),
     sink,
   );
   process.stderr.write(`${dumpSummary(stats, 'wireshark', sink.bytes)}\n`);
@@ -95,4 +101,18 @@ export async function wireshark(
   if (bySignal && bySignal !== 'SIGINT' && bySignal !== 'SIGTERM') {
     throw new CliError(`wireshark was killed by ${bySignal}`);
   }
+}
+
+/** Runs the command (see the module notes). */
+export async function wireshark(
+  s: Session,
+  name: string,
+  opts: WiresharkOptions,
+  signal: AbortSignal,
+  executable: string,
+): Promise<void> {
+  const view = viewStream(await getStream(s.kube, opts.namespace, name));
+  const { conn } = await openStream(s.brokers, view, describeReadiness(view));
+  const source = streamSource(conn, view, { from: opts.all ? 'all' : 'new' });
+  await pipeToWireshark(executable, `Stream ${name}`, source, signal, opts.linktype);
 }

@@ -61,6 +61,10 @@ export interface ResolvedStream {
   /** Whether this Directive created the Stream (so it manages it). */
   readonly created: boolean;
   readonly ready: boolean;
+  /** The limits in force, as the Stream's status reports them. */
+  readonly limits?: Readonly<Record<string, unknown>>;
+  /** The requests its store's hard limits overrode, as the Stream's status reports them. */
+  readonly clamped?: readonly unknown[];
 }
 
 /** A reason the Directive cannot be Ready, other than Streams still coming up. */

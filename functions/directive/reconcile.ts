@@ -11,8 +11,9 @@
  *    deleted; `Retain` ones are left alone.
  * 3. Each publish task of type stream must name a listed Stream or an existing one, else
  *    `Ready=False` `UnknownStream` (re-checked when such a Stream appears: Streams are watched).
- * 4. The status lists every Stream with its store, subject (from the Stream's status), whether this
- *    Directive created it and whether it is ready; `Ready` is True when all are.
+ * 4. The status lists every Stream with its store, subject, limits in force and clamped requests
+ *    (from the Stream's status), whether this Directive created it and whether it is ready; `Ready`
+ *    is True when all are. A Stream whose request its store clamped is still ready.
  */
 import {
   awaitChange,
@@ -27,17 +28,23 @@ import { createdBy, desiredStream, directiveStatus, type Problem, type ResolvedS
 import { DIRECTIVE_LABEL } from './watch.js';
 import { declaredStreams, publishTargetsOf, type DeclaredStream, type Directive } from './spec.js';
 
+/**
+ * A Stream as the Directive's status shows it. The limits and clamps are the Stream's own report:
+ * the Stream resolves its limits against its store, and the Directive repeats what it found.
+ */
 function describe(stream: KubeObject, created: boolean): ResolvedStream {
   const spec = isRecord(stream.spec) ? stream.spec : {};
+  const status = isRecord(stream.status) ? stream.status : {};
   const store = isRecord(spec.store) && typeof spec.store.name === 'string' ? spec.store.name : undefined;
-  const subject =
-    isRecord(stream.status) && typeof stream.status.subject === 'string' ? stream.status.subject : undefined;
+  const subject = typeof status.subject === 'string' ? status.subject : undefined;
   return {
     name: stream.metadata.name ?? '',
     ...(store === undefined ? {} : { store }),
     ...(subject === undefined ? {} : { subject }),
     created,
     ready: !stream.metadata.deletionTimestamp && findCondition(stream.status, 'Ready')?.status === 'True',
+    ...(isRecord(status.limits) ? { limits: status.limits } : {}),
+    ...(Array.isArray(status.clamped) ? { clamped: status.clamped } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig, type St
 import { conditionsOf, setConditions, type Condition, type ConditionInput } from '../../runtime/index.js';
 import { DEFAULT_VALUE, type ClaimStatus, type SettingChange } from '../../shared/index.js';
 import type { AppliedLimits } from '../../shared/index.js';
+import { clampCondition, type ClampedStatus } from './clamp.js';
 import type { TawonStream } from './spec.js';
 
 /** The fields of a JetStream stream's configuration that Sluice sets and keeps. */
@@ -106,6 +107,8 @@ export interface StreamLimitsStatus {
 export interface TawonStreamStatus {
   readonly subject: string;
   readonly limits: StreamLimitsStatus;
+  /** The requests the store's hard limits overrode; empty when none. */
+  readonly clamped: ClampedStatus[];
   readonly messages: number;
   readonly bytes: number;
   readonly firstSeq: number;
@@ -125,11 +128,18 @@ export function limitsStatus(limits: AppliedLimits): StreamLimitsStatus {
   };
 }
 
+/** What the limits came to: the applied ones, the clamped requests, and the store that clamped them. */
+export interface LimitOutcome {
+  readonly applied: AppliedLimits;
+  readonly clamped: readonly ClampedStatus[];
+  readonly store: string;
+}
+
 /** The status of a Stream whose JetStream stream is in place (or, read-only, as it is). */
 export function readyStatus(
   stream: TawonStream,
   subject: string,
-  limits: AppliedLimits,
+  limits: LimitOutcome,
   info: StreamInfo,
   ownership: { readonly claim: ClaimStatus; readonly managed: ConditionInput },
   now: Date,
@@ -138,7 +148,8 @@ export function readyStatus(
   const readOnly = ownership.managed.reason === 'ReadOnly';
   return {
     subject,
-    limits: limitsStatus(limits),
+    limits: limitsStatus(limits.applied),
+    clamped: [...limits.clamped],
     messages: info.state.messages,
     bytes: info.state.bytes,
     firstSeq: info.state.first_seq,
@@ -156,6 +167,7 @@ export function readyStatus(
           observedGeneration: generation,
         },
         { ...ownership.managed, observedGeneration: generation },
+        { ...clampCondition(limits.clamped, limits.store), observedGeneration: generation },
       ],
       now,
     ),

@@ -6,9 +6,10 @@
  * 1. Read the store. Missing → `Ready=False` `StoreNotFound`; its limits malformed →
  *    `Ready=False` `StoreInvalid` (both wait for the store to change: the store is watched).
  * 2. Parse the Stream's own limits strictly (TerminalError `InvalidLimit`) and resolve them
- *    against the store: request, else default, else hard limit. A request above a hard limit is a
- *    TerminalError `LimitExceeded`, raised before the server is touched, so the JetStream stream
- *    stays as it was.
+ *    against the store: request, else default, else hard limit. A request above a hard limit gets
+ *    the hard limit (the store's limits override, as the seed says): the Stream stays Ready, its
+ *    `LimitsClamped` condition and `status.clamped` name each clamped value, and a Warning
+ *    `LimitClamped` is recorded when the clamp changes (see `clamp.ts`).
  * 3. Ownership: one object owns the JetStream stream (a BrokerClaim, shared with ClusterStreams
  *    on the same server, see `ownership.ts`); another's gives `Ready=False` `ResourceConflict`
  *    and nothing on the store is touched. `sluice.io/management: unmanaged` lets go of it at
@@ -17,8 +18,8 @@
  *    wanted: a spec change (Event `Updated`) or a change made out of band (Warning
  *    `DriftCorrected`, with each setting's value before and after). The owner confirms its claim
  *    first; in read-only mode the differences are only reported.
- * 5. Write the status (subject, applied limits, messages, bytes, sequences, claim) and look again
- *    after {@link REFRESH_MS}, which refreshes the counters and heals drift.
+ * 5. Write the status (subject, applied limits, clamps, messages, bytes, sequences, claim) and
+ *    look again after {@link REFRESH_MS}, which refreshes the counters and heals drift.
  */
 import {
   TerminalError,
@@ -43,13 +44,14 @@ import {
   type SettingChange,
   type BrokerDriftContext,
 } from '../../shared/index.js';
+import { parseLimits, parseStoreLimits, resolveLimits, type StoreLimits } from '../../shared/index.js';
 import {
-  LIMIT_EXCEEDED,
-  parseLimits,
-  parseStoreLimits,
-  resolveLimits,
-  type StoreLimits,
-} from '../../shared/index.js';
+  LIMIT_CLAMPED_EVENT,
+  clampEventDue,
+  clampSentence,
+  clampedStatus,
+  previousClamped,
+} from './clamp.js';
 import { desiredConfig, readyStatus, streamChanges, TAWON_STREAM_SETTINGS } from './desired.js';
 import { createStream, storeManager, streamInfo, updateStream } from './jetstream.js';
 import { claimSessionFor, letGo, storeStreamObject, writeConditions, yieldStream } from './ownership.js';
@@ -128,13 +130,9 @@ export async function reconcileTawonStream(
       `StreamStore ${storeName} is invalid: ${storeLimits.message}`,
     );
   }
-  const { applied, exceeded } = resolveLimits(parseLimits(requestedLimits(stream.spec), 'spec'), storeLimits);
-  if (exceeded.length > 0) {
-    throw new TerminalError(
-      LIMIT_EXCEEDED,
-      `${exceeded.join('; ')} (StreamStore ${storeName}); the JetStream stream is left as it is`,
-    );
-  }
+  const resolution = resolveLimits(parseLimits(requestedLimits(stream.spec), 'spec'), storeLimits);
+  const { applied } = resolution;
+  const clamped = clampedStatus(resolution.clamped);
   const subject = streamSubject(namespace, name);
   const want = desiredConfig(jetStreamName(namespace, name), subject, applied, replicasOf(store));
   const object = storeStreamObject(storeName, namespace, want.name);
@@ -181,10 +179,13 @@ export async function reconcileTawonStream(
     );
     return requeueAfter(REFRESH_MS);
   }
+  if (clampEventDue(previousClamped(stream.status), clamped)) {
+    await ctx.event('Warning', LIMIT_CLAMPED_EVENT, clampSentence(clamped, storeName));
+  }
   const status = readyStatus(
     stream,
     subject,
-    applied,
+    { applied, clamped, store: storeName },
     info,
     { claim, managed: managedCond },
     ctx.clock.now(),

@@ -8,8 +8,10 @@
  * 1. A limit is positive. Leaving it out means "no limit of my own": the store's default applies,
  *    else the store's hard limit, else none (JetStream's unlimited).
  * 2. A store's default must not exceed its own hard limit (`InvalidLimit` on the store).
- * 3. A requested value above the store's hard limit is refused, never clamped: the caller reports
- *    `LimitExceeded` and leaves the JetStream stream as it is.
+ * 3. The store's hard limits override: a requested value above one is clamped to it (the seed: a
+ *    Stream's limits "can be overridden by the StreamStore limits"). The resolution lists every
+ *    clamped value, asked and applied, so the caller can say so on the object; it is never an
+ *    error.
  *
  * Field names are the seed's, byte for byte: a StreamStore writes `defaults.{maxsize, maxage,
  * maxbytes}` and `limits.{max, maxage, maxbytes}`; Streams and Directives write `maxmsgs`,
@@ -17,9 +19,6 @@
  */
 import { TerminalError } from '../../runtime/errors.js';
 import { INVALID_LIMIT, parseCount, parseDuration, parseSize } from './units.js';
-
-/** The reason of a request above the store's hard limit. */
-export const LIMIT_EXCEEDED = 'LimitExceeded';
 
 export type LimitName = 'maxmsgs' | 'maxage' | 'maxbytes';
 
@@ -52,11 +51,18 @@ export interface AppliedLimit extends Limit {
 
 export type AppliedLimits = { readonly [N in LimitName]?: AppliedLimit };
 
-/** The result of {@link resolveLimits}: what applies, and the requests above the hard limits. */
+/** A requested limit above the store's hard limit, and the hard limit it was clamped to. */
+export interface ClampedLimit {
+  readonly name: LimitName;
+  readonly asked: Limit;
+  readonly applied: Limit;
+}
+
+/** The result of {@link resolveLimits}: what applies, and the requests that were clamped. */
 export interface LimitResolution {
   readonly applied: AppliedLimits;
-  /** One sentence per refused request, e.g. `maxage 3000h exceeds the store's limit 2400h`. */
-  readonly exceeded: readonly string[];
+  /** The requests above a hard limit, in {@link LIMIT_NAMES} order; empty when none was. */
+  readonly clamped: readonly ClampedLimit[];
 }
 
 function parseOne(name: LimitName, raw: unknown, field: string): Limit {
@@ -153,17 +159,20 @@ export function parseStoreLimits(spec: {
 
 /**
  * Resolves what a Stream gets: per limit the request, else the store's default, else the store's
- * hard limit, else nothing (unlimited). Requests above the hard limit are listed in `exceeded`.
+ * hard limit, else nothing (unlimited). A request above the hard limit gets the hard limit
+ * (source `limit`) and is listed in `clamped`. Pure; the same inputs give the same result.
  */
 export function resolveLimits(request: Limits, store: StoreLimits): LimitResolution {
   const applied: { [N in LimitName]?: AppliedLimit } = {};
-  const exceeded: string[] = [];
+  const clamped: ClampedLimit[] = [];
   for (const name of LIMIT_NAMES) {
     const asked = request[name];
     const fallback = store.defaults[name];
     const hard = store.limits[name];
     if (asked && hard && asked.value > hard.value) {
-      exceeded.push(`${name} ${asked.text} exceeds the store's limit ${hard.text}`);
+      clamped.push({ name, asked, applied: hard });
+      applied[name] = { ...hard, source: 'limit' };
+      continue;
     }
     const chosen: AppliedLimit | undefined = asked
       ? { ...asked, source: 'request' }
@@ -174,5 +183,5 @@ export function resolveLimits(request: Limits, store: StoreLimits): LimitResolut
           : undefined;
     if (chosen) applied[name] = chosen;
   }
-  return { applied, exceeded };
+  return { applied, clamped };
 }

@@ -7,6 +7,7 @@ import { CliError } from '../../cli/streams/errors.js';
 import { formatMessage, payloadText } from '../../cli/streams/format.js';
 import { kubeconfigPath } from '../../cli/streams/kube.js';
 import { limitFlags } from '../../cli/streams/limit-flags.js';
+import { checkSubject, defaultSubject, natsServer } from '../../cli/streams/nats-subject.js';
 import { recordMessage } from '../../cli/streams/pcap.js';
 import {
   checkName,
@@ -39,27 +40,79 @@ test('malformed tasks are refused with the part at fault', (t) => {
   t.throws(() => parseTask('a|k:1|k:2'), { message: /k is given twice/ });
 });
 
+const toStream = { type: 'stream', name: 's' } as const;
+const toNats = { type: 'nats', subject: 'sluice.directive.ns.s' } as const;
+
 test('a stream publish goes to the Directive Stream unless it names another, and one is added when missing', (t) => {
-  t.deepEqual(withPublishTarget([parseTask('publish|type:stream')], 's'), [
+  t.deepEqual(withPublishTarget([parseTask('publish|type:stream')], toStream), [
     { task: 'publish', config: { type: 'stream', name: 's' } },
   ]);
-  t.deepEqual(withPublishTarget([parseTask('publish')], 's'), [
+  t.deepEqual(withPublishTarget([parseTask('publish')], toStream), [
     { task: 'publish', config: { type: 'stream', name: 's' } },
   ]);
-  t.deepEqual(withPublishTarget([parseTask('publish|type:stream|name:other')], 's'), [
+  t.deepEqual(withPublishTarget([parseTask('publish|type:stream|name:other')], toStream), [
     { task: 'publish', config: { type: 'stream', name: 'other' } },
   ]);
-  t.deepEqual(withPublishTarget([parseTask('publish|type:nats')], 's'), [
+  t.deepEqual(withPublishTarget([parseTask('publish|type:nats')], toStream), [
     { task: 'publish', config: { type: 'nats' } },
   ]);
-  t.deepEqual(withPublishTarget([parseTask('dns')], 's'), [
+  t.deepEqual(withPublishTarget([parseTask('dns')], toStream), [
     { task: 'dns' },
     { task: 'publish', config: { type: 'stream', name: 's' } },
   ]);
-  t.deepEqual(withPublishTarget([], 's'), [
+  t.deepEqual(withPublishTarget([], toStream), [
     { task: 'capture' },
     { task: 'publish', config: { type: 'stream', name: 's' } },
   ]);
+});
+
+test('without a store, publishing defaults to the plain NATS subject of the run (issue 13)', (t) => {
+  t.deepEqual(withPublishTarget([], toNats), [
+    { task: 'capture' },
+    { task: 'publish', config: { type: 'nats', subject: 'sluice.directive.ns.s' } },
+  ]);
+  t.deepEqual(withPublishTarget([parseTask('publish')], toNats), [
+    { task: 'publish', config: { type: 'nats', subject: 'sluice.directive.ns.s' } },
+  ]);
+  t.deepEqual(withPublishTarget([parseTask('publish|type:nats|subject:mine')], toNats), [
+    { task: 'publish', config: { type: 'nats', subject: 'mine' } },
+  ]);
+  t.deepEqual(withPublishTarget([parseTask('publish|type:stream|name:existing')], toNats), [
+    { task: 'publish', config: { type: 'stream', name: 'existing' } },
+  ]);
+  t.throws(() => withPublishTarget([parseTask('publish|type:stream')], toNats), {
+    instanceOf: CliError,
+    message: /name the Stream .*or give --stream-store/,
+  });
+});
+
+test('the temporary Directive without a store lists no Stream and parses as the operator parses it', (t) => {
+  const obj = runDirective({
+    name: 'tmp',
+    namespace: 'ns',
+    store: undefined,
+    subject: defaultSubject('ns', 'tmp'),
+    tasks: [parseTask('dns')],
+  });
+  t.deepEqual(obj.spec, {
+    tasks: [
+      { task: 'dns' },
+      { task: 'publish', config: { type: 'nats', subject: 'sluice.directive.ns.tmp' } },
+    ],
+    streams: [],
+  });
+  t.deepEqual(parseDirective(obj).spec.streams, []);
+});
+
+test('subjects and NATS servers are checked before anything is created', (t) => {
+  t.is(checkSubject('a.b-c.d_1'), 'a.b-c.d_1');
+  for (const bad of ['a.*', 'a.>', 'a b', 'a..b', '.a', '']) {
+    t.throws(() => checkSubject(bad), { instanceOf: CliError, message: /must be a NATS subject/ }, bad);
+  }
+  t.is(natsServer('nats://h:1', 'nats://env:2'), 'nats://h:1', 'the flag wins');
+  t.is(natsServer(undefined, 'nats://env:2'), 'nats://env:2');
+  t.throws(() => natsServer(undefined, undefined), { message: /give --nats-url .* or set SLUICE_NATS_URL/ });
+  t.throws(() => natsServer('http://h:1', undefined), { message: /must be a nats:\/\/ or tls:\/\/ URL/ });
 });
 
 test('the temporary Directive parses as the operator parses it, with a Delete Stream on the store', (t) => {
@@ -67,6 +120,7 @@ test('the temporary Directive parses as the operator parses it, with a Delete St
     name: 'tmp',
     namespace: 'ns',
     store: 'mystreamstore',
+    subject: defaultSubject('ns', 'tmp'),
     tasks: [parseTask('capture|filter:port 53'), parseTask('dns')],
     condition: parseCondition('process.name=coredns'),
     limits: limitFlags({ maxage: '6h', maxmsgs: '100', maxbytes: '1G' }),

@@ -233,6 +233,7 @@ export const examples: Readonly<Record<string, readonly Example[]>> = {
         observedGeneration: 1,
         subject: 'streams.orders',
         limits: { maxmsgs: 500, maxage: '30m0s', maxbytes: 512000000 },
+        clamped: [{ field: 'maxage', asked: '2h', applied: '30m' }],
         messages: 12,
         bytes: 3400,
         firstSeq: 1,
@@ -267,7 +268,17 @@ export const examples: Readonly<Record<string, readonly Example[]>> = {
       status: {
         conditions,
         observedGeneration: 1,
-        streams: [{ name: 'dns', store: 'store', subject: 'streams.dns', created: true, ready: true }],
+        streams: [
+          {
+            name: 'dns',
+            store: 'store',
+            subject: 'streams.dns',
+            created: true,
+            ready: true,
+            limits: { maxmsgs: 10, maxage: '6h', maxbytes: '1G' },
+            clamped: [{ field: 'maxmsgs', asked: '20', applied: '10' }],
+          },
+        ],
       },
     },
   ],

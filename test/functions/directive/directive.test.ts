@@ -96,9 +96,38 @@ test('the seed Directive, applied unchanged, creates the coredns Stream with max
       subject: `tawon.${namespace}.coredns`,
       created: true,
       ready: true,
+      limits: { maxmsgs: 1000000, maxage: '6h', maxbytes: '1G' },
+      clamped: [],
     },
   ]);
   t.is(statusOf(done).observedGeneration, done.metadata.generation);
+});
+
+test("a stream entry asking above the store's hard limit gets a Ready Stream at the limit, and the Directive says so (issue 13)", async (t) => {
+  const namespace = await streamNamespace(t, 'dir-clamp');
+  const kube = adminClient();
+  await kube.create(DirectiveKind, {
+    metadata: { name: 'greedy', namespace },
+    spec: {
+      tasks: [{ task: 'capture' }, { task: 'publish', config: { type: 'stream', name: 'big' } }],
+      streams: [{ name: 'big', store: 'mystreamstore', maxage: '9000h', maxmsgs: 5 }],
+    },
+  });
+  const ref = refIn(fn, namespace, 'greedy');
+  const ctx = directiveContext(namespace, 'greedy');
+  await reconcileObject(fn, ref, ctx);
+  const stream = await readyStream(namespace, 'big');
+  t.is(findCondition(stream.status, 'LimitsClamped')?.reason, 'StoreLimitApplied');
+  t.is((await serverStream(`${namespace}_big`))?.config.max_age, nanos(2400 * 3600_000));
+  const done = await reconcileUntil(fn, ref, ctx, 'the directive to be ready', ready);
+  const [entry] = Array.isArray(statusOf(done).streams) ? (statusOf(done).streams as unknown[]) : [];
+  t.like(entry, {
+    name: 'big',
+    ready: true,
+    limits: { maxmsgs: 5, maxage: '2400h', maxbytes: '1G' },
+    clamped: [{ field: 'maxage', asked: '9000h', applied: '2400h' }],
+  });
+  t.is(findCondition(done.status, 'Ready')?.reason, 'StreamsReady');
 });
 
 test('an existing Stream is used as it is and the Directive limits are ignored', async (t) => {
@@ -128,6 +157,8 @@ test('an existing Stream is used as it is and the Directive limits are ignored',
       subject: `tawon.${namespace}.coredns`,
       created: false,
       ready: true,
+      limits: { maxmsgs: 1000000, maxage: '1h', maxbytes: '1G' },
+      clamped: [],
     },
   ]);
 });
@@ -247,6 +278,8 @@ test('a publish task naming an unknown Stream gives UnknownStream until that Str
       subject: `tawon.${namespace}.elsewhere`,
       created: false,
       ready: true,
+      limits: { maxmsgs: 1000000, maxage: '240h', maxbytes: '1G' },
+      clamped: [],
     },
   ]);
 });

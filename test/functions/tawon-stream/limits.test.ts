@@ -15,11 +15,11 @@ const seedStore = parseStoreLimits({
 });
 
 test('the seed Stream gets exactly what it asks for on the seed store', (t) => {
-  const { applied, exceeded } = resolveLimits(
+  const { applied, clamped } = resolveLimits(
     parseLimits({ maxmsgs: 100000, maxage: '6h', maxbytes: '1G' }, 'spec'),
     seedStore,
   );
-  t.deepEqual(exceeded, []);
+  t.deepEqual(clamped, []);
   t.deepEqual(applied, {
     maxmsgs: { value: 100000, text: '100000', source: 'request' },
     maxage: { value: 6 * H, text: '6h', source: 'request' },
@@ -43,15 +43,35 @@ test('without a default the hard limit applies, and without either there is no l
   t.is(applied.maxbytes, undefined);
 });
 
-test('requests above the hard limits are each reported', (t) => {
-  const { exceeded } = resolveLimits(
+test('requests above the hard limits get the hard limits, and each is listed as clamped', (t) => {
+  const { applied, clamped } = resolveLimits(
     parseLimits({ maxmsgs: 20000000, maxage: '3000h', maxbytes: '2G' }, 'spec'),
     seedStore,
   );
-  t.deepEqual(exceeded, [
-    "maxmsgs 20000000 exceeds the store's limit 10000000",
-    "maxage 3000h exceeds the store's limit 2400h",
-  ]);
+  t.deepEqual(applied, {
+    maxmsgs: { value: 10000000, text: '10000000', source: 'limit' },
+    maxage: { value: 2400 * H, text: '2400h', source: 'limit' },
+    maxbytes: { value: 2e9, text: '2G', source: 'request' },
+  });
+  t.deepEqual(
+    clamped.map((c) => [c.name, c.asked.text, c.applied.text]),
+    [
+      ['maxmsgs', '20000000', '10000000'],
+      ['maxage', '3000h', '2400h'],
+    ],
+    'a request equal to the limit (maxbytes 2G) is not clamped',
+  );
+});
+
+test('a request above a hard limit written in other units is compared by value', (t) => {
+  const store = parseStoreLimits({ limits: { maxage: '90m', maxbytes: '1Gi' } });
+  const { applied, clamped } = resolveLimits(parseLimits({ maxage: '2h', maxbytes: '1G' }, 'spec'), store);
+  t.deepEqual(applied.maxage, { value: 1.5 * H, text: '90m', source: 'limit' });
+  t.is(applied.maxbytes?.source, 'request', '1G is below 1Gi');
+  t.deepEqual(
+    clamped.map((c) => c.name),
+    ['maxage'],
+  );
 });
 
 test('a store default above its own hard limit is InvalidLimit', (t) => {

@@ -1,13 +1,13 @@
 /**
  * The Tawon Stream against the real API server and the real nats-server (standing in for the
  * StreamStore's Pod): the seed example's limits on the server, store defaults, the hard limit
- * refusal, in-place updates, drift healing, and the status counters.
+ * clamp, in-place updates, drift healing, and the status counters.
  */
 import test from 'ava';
 import { DiscardPolicy, StorageType, nanos } from 'nats';
 import { reconcileObject } from '../../../runtime/worker/reconcile-object.js';
 import { tawonStreamFunction } from '../../../functions/tawon-stream/index.js';
-import { TerminalError, findCondition, isRecord, type KubeObject } from '../../../runtime/index.js';
+import { findCondition, isRecord, type KubeObject } from '../../../runtime/index.js';
 import { StreamStoreKind, TawonStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { applyExample, reconcileUntil, refIn } from '../../fixtures/tawon/fixtures.js';
@@ -86,31 +86,65 @@ test('a Stream that sets no limits gets the store defaults on the server', async
   t.deepEqual(statusOf(obj).limits, { maxmsgs: 1000000, maxage: '240h', maxbytes: '1G' });
 });
 
-test('a request above the hard limit gives LimitExceeded and leaves the JetStream stream untouched', async (t) => {
-  const namespace = await streamNamespace(t, 'exceeded');
+test('a request above the hard limit gets the store limit: Ready, each clamped value named, one Warning per change (issue 13)', async (t) => {
+  const namespace = await streamNamespace(t, 'clamped');
   await createStream(namespace, 'capped', { maxage: '6h' });
   const ref = refIn(fn, namespace, 'capped');
   const ctx = streamContext(ref);
-  await reconcileUntil(fn, ref, ctx, 'ready', ready);
+  const first = await reconcileUntil(fn, ref, ctx, 'ready', ready);
+  t.is(findCondition(first.status, 'LimitsClamped')?.reason, 'WithinStoreLimits');
+  t.deepEqual(statusOf(first).clamped, []);
   const kube = adminClient();
   await kube.patch(TawonStreamKind, namespace, 'capped', { spec: { maxage: '3000h', maxbytes: '3G' } });
-  const err = await t.throwsAsync(reconcileObject(fn, ref, ctx));
-  t.true(err instanceof TerminalError);
-  const obj = await kube.get(TawonStreamKind, namespace, 'capped');
-  const cond = findCondition(obj?.status, 'Ready');
-  t.is(cond?.status, 'False');
-  t.is(cond?.reason, 'LimitExceeded');
-  t.regex(cond?.message ?? '', /maxage 3000h exceeds the store's limit 2400h/);
-  t.regex(cond?.message ?? '', /maxbytes 3G exceeds the store's limit 2G/);
-  t.is(cond?.observedGeneration, obj?.metadata.generation);
+  const obj = await reconcileUntil(
+    fn,
+    ref,
+    ctx,
+    'the clamped limits',
+    (o) =>
+      ready(o) &&
+      statusOf(o).observedGeneration === o.metadata.generation &&
+      findCondition(o.status, 'LimitsClamped')?.status === 'True',
+  );
+  t.is(findCondition(obj.status, 'Ready')?.reason, 'StreamReady');
+  const cond = findCondition(obj.status, 'LimitsClamped');
+  t.is(cond?.reason, 'StoreLimitApplied');
+  t.regex(cond?.message ?? '', /maxage 3000h clamped to 2400h/);
+  t.regex(cond?.message ?? '', /maxbytes 3G clamped to 2G/);
+  t.is(cond?.observedGeneration, obj.metadata.generation);
+  t.deepEqual(statusOf(obj).clamped, [
+    { field: 'maxage', asked: '3000h', applied: '2400h' },
+    { field: 'maxbytes', asked: '3G', applied: '2G' },
+  ]);
+  t.deepEqual(statusOf(obj).limits, { maxmsgs: 1000000, maxage: '2400h', maxbytes: '2G' });
   const info = await serverStream(`${namespace}_capped`);
-  t.is(info?.config.max_age, nanos(6 * HOUR), 'the server still has 6h');
-  t.is(info?.config.max_bytes, 1_000_000_000, 'and the default size');
+  t.is(info?.config.max_age, nanos(2400 * HOUR), 'the server has the hard limit');
+  t.is(info?.config.max_bytes, 2_000_000_000);
+  const warnings = () => ctx.recorded.filter((e) => e.reason === 'LimitClamped');
+  t.is(warnings().length, 1);
+  t.is(warnings()[0]?.type, 'Warning');
+  await reconcileObject(fn, ref, ctx);
+  t.is(warnings().length, 1, 'a resync of the same clamp records nothing');
+
+  await kube.patch(TawonStreamKind, namespace, 'capped', { spec: { maxage: '1h', maxbytes: null } });
+  const within = await reconcileUntil(
+    fn,
+    ref,
+    ctx,
+    'within the limits again',
+    (o) => findCondition(o.status, 'LimitsClamped')?.status === 'False',
+  );
+  t.deepEqual(statusOf(within).clamped, []);
+  t.is((await serverStream(`${namespace}_capped`))?.config.max_age, nanos(HOUR));
 
   await createStream(namespace, 'born-too-big', { maxmsgs: 20000000 });
   const big = refIn(fn, namespace, 'born-too-big');
-  await t.throwsAsync(reconcileObject(fn, big, streamContext(big)), { instanceOf: TerminalError });
-  t.is(await serverStream(`${namespace}_born-too-big`), undefined, 'a refused Stream creates nothing');
+  await reconcileUntil(fn, big, streamContext(big), 'ready', ready);
+  t.is(
+    (await serverStream(`${namespace}_born-too-big`))?.config.max_msgs,
+    10000000,
+    'created at the hard limit',
+  );
 });
 
 test('a limit change is applied in place, keeping the messages', async (t) => {
