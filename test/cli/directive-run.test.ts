@@ -51,6 +51,8 @@ test('directive run creates the Directive and its Stream, reads it, and deletes 
     ]),
     cliEnv(ns),
   );
+  // The CLI says when it creates the Directive; its start can be slow on a loaded machine.
+  await run.waitFor('stderr', /creating Directive tmp-capture /);
   const directive = await eventually('the Directive', () => kube.get(DirectiveKind, ns, 'tmp-capture'));
   t.deepEqual(specOf(directive).tasks, [
     { task: 'capture', config: { filter: 'port 53' } },
@@ -100,6 +102,8 @@ test('directive run leaves a Stream that existed before alone', async (t) => {
     ['directive', 'run', '-n', ns, '--stream-store', STORE, '--name', 'kept', '--no-read'],
     cliEnv(ns),
   );
+  // The CLI says when it creates the Directive; its start can be slow on a loaded machine.
+  await run.waitFor('stderr', /creating Directive kept /);
   await eventually('the Directive', () => kube.get(DirectiveKind, ns, 'kept'));
   await reconcileDirective(ns, 'kept');
   await run.waitFor('stderr', /holding the Directive/);

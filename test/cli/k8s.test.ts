@@ -84,6 +84,8 @@ test('k8s directive sub without --stream-store publishes to plain NATS, prints w
     cliEnv(ns),
   );
   const subject = `sluice.directive.${ns}.dns-tap`;
+  // The CLI says when it creates the Directive; its start can be slow on a loaded machine.
+  await sub.waitFor('stderr', /creating Directive dns-tap /);
   const directive = await eventually('the Directive', () => adminClient().get(DirectiveKind, ns, 'dns-tap'));
   t.deepEqual(specOf(directive).tasks, [
     { task: 'dns' },
@@ -128,6 +130,8 @@ test('k8s directive (run) takes --subject and --nats-url without SLUICE_NATS_URL
     ],
     env,
   );
+  // The CLI says when it creates the Directive; its start can be slow on a loaded machine.
+  await run.waitFor('stderr', /creating Directive flags /);
   await eventually('the Directive', () => adminClient().get(DirectiveKind, ns, 'flags'));
   await reconcileDirective(ns, 'flags');
   await run.waitFor('stderr', /reading subject capture\.here on nats:\/\//);
@@ -169,6 +173,8 @@ test('k8s directive dump --stream-store writes the Stream as pcap, and SIGINT de
     ['k8s', 'directive', 'dump', '-n', ns, '--stream-store', STORE, '--name', 'tap', '-o', file],
     cliEnv(ns),
   );
+  // The CLI says when it creates the Directive; its start can be slow on a loaded machine.
+  await dump.waitFor('stderr', /creating Directive tap /);
   const directive = await eventually('the Directive', () => kube.get(DirectiveKind, ns, 'tap'));
   t.deepEqual(specOf(directive).streams, [{ name: 'tap', store: STORE, retentionPolicy: 'Delete' }]);
   await reconcileDirective(ns, 'tap');
@@ -214,6 +220,8 @@ test('k8s directive wireshark pipes what the Directive publishes on plain NATS i
   chmodSync(path.join(bin, 'wireshark'), 0o755);
   const env = cliEnv(ns, { PATH: `${bin}${path.delimiter}${environment().PATH ?? ''}` });
   const shark = startCli(t, ['k8s', 'directive', 'wireshark', '-n', ns, '--name', 'shark'], env);
+  // The CLI says when it creates the Directive; its start can be slow on a loaded machine.
+  await shark.waitFor('stderr', /creating Directive shark /);
   await eventually('the Directive', () => adminClient().get(DirectiveKind, ns, 'shark'));
   await reconcileDirective(ns, 'shark');
   await shark.waitFor('stderr', /reading subject sluice\.directive\.\S+\.shark on nats:\/\//);
