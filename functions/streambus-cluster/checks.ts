@@ -1,12 +1,13 @@
 /**
  * @module functions/streambus-cluster/checks
- * Read-only checks of what a cluster depends on but does not own: the Secrets its TLS settings
- * name, and the ServiceMonitor kind of the Prometheus Operator. A failed check is a warning: the
+ * Read-only checks of what a cluster depends on but does not own: the Secrets its TLS and JWT
+ * settings name, and the ServiceMonitor kind of the Prometheus Operator. A failed check is a warning: the
  * brokers are still applied (they start once the dependency appears), while the cluster reports
  * `Ready=False` and `Degraded=True` with the check's reason and is reconciled again every 30 s,
  * since Sluice watches neither Secrets nor CRDs.
  */
 import { Builtin, KubeApiError, type ReconcileContext } from '../../runtime/index.js';
+import { jwtSecretName } from './parse.js';
 import type { StreamBusClusterSpec } from './spec.js';
 import type { Problem } from './status.js';
 
@@ -33,13 +34,12 @@ export const SERVICE_MONITOR_CRD_MISSING: Problem = {
 /** The Secrets the spec mounts, with the field that names each. */
 export function secretsNamed(spec: StreamBusClusterSpec): [field: string, name: string][] {
   const tls = spec.security.tls;
-  if (!tls.enabled) return [];
-  return [
-    ...(tls.certSecretName
-      ? [['spec.security.tls.certSecretName', tls.certSecretName] as [string, string]]
-      : []),
-    ...(tls.caSecretName ? [['spec.security.tls.caSecretName', tls.caSecretName] as [string, string]] : []),
-  ];
+  const out: [string, string][] = [];
+  if (tls.enabled && tls.certSecretName) out.push(['spec.security.tls.certSecretName', tls.certSecretName]);
+  if (tls.enabled && tls.caSecretName) out.push(['spec.security.tls.caSecretName', tls.caSecretName]);
+  const jwt = jwtSecretName(spec);
+  if (jwt) out.push(['spec.security.authentication.jwtSecretName', jwt]);
+  return out;
 }
 
 /** A warning naming each Secret of the spec that does not exist in `namespace` (metadata-only reads). */

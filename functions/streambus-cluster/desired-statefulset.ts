@@ -10,7 +10,8 @@
  *   with the mounted configuration file.
  * - Claims `data` (storage.size) and `raft-data` (storage.raftSize), both of storage.class; these
  *   templates cannot change after creation (see {@link storageChange}).
- * - TLS and CA Secrets are mounted read-only when TLS is enabled.
+ * - TLS and CA Secrets are mounted read-only when TLS is enabled, the JWT Secret while jwt is an
+ *   accepted authentication method.
  */
 import type {
   V1Container,
@@ -24,6 +25,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import type { KubeObject, ObjectMeta } from '../../runtime/index.js';
+import { jwtSecretName } from './parse.js';
 import type { StreamBusClusterSpec, TolerationSpec } from './spec.js';
 import {
   CONFIG_HASH_ANNOTATION,
@@ -89,6 +91,11 @@ function volumes(
       vols.push({ name: 'ca', secret: { secretName: tls.caSecretName } });
       mounts.push({ name: 'ca', mountPath: PATHS.caDir, readOnly: true });
     }
+  }
+  const jwt = jwtSecretName(spec);
+  if (jwt) {
+    vols.push({ name: 'jwt', secret: { secretName: jwt } });
+    mounts.push({ name: 'jwt', mountPath: PATHS.jwtDir, readOnly: true });
   }
   return { volumes: vols, mounts };
 }

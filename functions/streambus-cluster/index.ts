@@ -22,8 +22,16 @@ export const streamBusClusterFunction = declareFunction(StreamBusClusterKind, {
       { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['create', 'patch'] },
       { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'create', 'patch'] },
       { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['create', 'patch'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'patch', 'delete'] },
-      { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors'], verbs: ['get', 'create', 'patch', 'delete'] },
+      {
+        apiGroups: ['networking.k8s.io'],
+        resources: ['networkpolicies'],
+        verbs: ['get', 'create', 'patch', 'delete'],
+      },
+      {
+        apiGroups: ['monitoring.coreos.com'],
+        resources: ['servicemonitors'],
+        verbs: ['get', 'create', 'patch', 'delete'],
+      },
     ],
     // The TLS Secrets it mounts must exist (read metadata only).
     secrets: ['get'],

@@ -19,6 +19,15 @@ test('the Secrets checked are the TLS certificate and CA Secrets, only while TLS
   t.deepEqual(secretsNamed(parseSpec({ security: { tls: { enabled: false, ...tls } } }, 'demo')), []);
 });
 
+test('the JWT Secret is checked while jwt is an accepted method of enabled authentication', (t) => {
+  const jwt = (authentication: Record<string, unknown>) =>
+    secretsNamed(parseSpec({ security: { authentication } }, 'demo'));
+  t.deepEqual(jwt({ enabled: true, method: 'jwt', jwtSecretName: 'keys' }), [
+    ['spec.security.authentication.jwtSecretName', 'keys'],
+  ]);
+  t.deepEqual(jwt({ enabled: false, method: 'jwt', jwtSecretName: 'keys' }), []);
+});
+
 test('several warnings become one with the first reason and every message', (t) => {
   t.is(combine([undefined, undefined]), undefined);
   t.deepEqual(combine([undefined, { reason: 'A', message: 'a' }, { reason: 'B', message: 'b' }]), {
