@@ -10,10 +10,15 @@
  *   with the mounted configuration file.
  * - Claims `data` (storage.size) and `raft-data` (storage.raftSize), both of storage.class; these
  *   templates cannot change after creation (see {@link storageChange}).
+ * - Without `spec.affinity`, the brokers get a preferred pod anti-affinity on
+ *   `kubernetes.io/hostname` over this cluster's broker pods (weight 100), so the scheduler
+ *   spreads them over nodes where it can and still places them where it cannot (one node, a dev
+ *   cluster). An explicit `spec.affinity` replaces it entirely.
  * - TLS and CA Secrets are mounted read-only when TLS is enabled, the JWT Secret while jwt is an
  *   accepted authentication method.
  */
 import type {
+  V1Affinity,
   V1Container,
   V1EnvVar,
   V1PersistentVolumeClaim,
@@ -165,6 +170,23 @@ export function podAnnotations(spec: StreamBusClusterSpec, hash: string): Record
   return { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: hash };
 }
 
+/** The affinity used when the spec gives none: spread this cluster's brokers over hostnames. */
+export function defaultAffinity(id: ClusterId): V1Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: {
+            labelSelector: { matchLabels: selectorLabels(id.name) },
+            topologyKey: 'kubernetes.io/hostname',
+          },
+        },
+      ],
+    },
+  };
+}
+
 /** The StatefulSet `<name>`; `hash` is the {@link configHash} of the ConfigMap it mounts. */
 export function desiredStatefulSet(
   id: ClusterId,
@@ -175,7 +197,7 @@ export function desiredStatefulSet(
   const podSpec: V1PodSpec = {
     containers: [container(spec, mounts)],
     volumes: vols,
-    ...(spec.affinity ? { affinity: spec.affinity } : {}),
+    affinity: spec.affinity ?? defaultAffinity(id),
     ...(spec.nodeSelector ? { nodeSelector: { ...spec.nodeSelector } } : {}),
     ...(spec.tolerations ? { tolerations: spec.tolerations.map(toleration) } : {}),
   };

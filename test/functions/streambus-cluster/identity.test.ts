@@ -61,6 +61,8 @@ test('the config hash changes with every configuration change', (t) => {
     { multiTenancy: { enabled: true } },
     { observability: { tracing: { enabled: true, endpoint: 'c:4317' } } },
     { observability: { logging: { format: 'text' } } },
+    { config: { maxConnections: 500 } },
+    { config: { topics: { auto_create: false } } },
   ];
   for (const change of changes) {
     t.not(build(change).desired.configHash, base, JSON.stringify(change));
