@@ -72,13 +72,14 @@ test('a forStream controller reconciles nothing until its store holds the first 
   const store = new ReflectorStore<KubeObject>();
   const spec = controller(WidgetKind).forStream(held.reflect(store).appliedObjects(), store).build();
   startDispatcher(t, rig, spec, iso.namespace);
-
-  await eventually('the list to reach the stream', () => Promise.resolve(listedObjects === 3));
-  await sleep(1500);
-  t.false(store.ready);
-  for (const ref of refs) t.is(await rig.probe.runs(keyOf(ref)), 0, `${ref.name} waits for the store`);
-
-  release();
+  try {
+    await eventually('the list to reach the stream', () => Promise.resolve(listedObjects === 3));
+    await sleep(1500);
+    t.false(store.ready);
+    for (const ref of refs) t.is(await rig.probe.runs(keyOf(ref)), 0, `${ref.name} waits for the store`);
+  } finally {
+    release(); // also when an assertion fails: the dispatcher's stop waits for this stream
+  }
   for (const ref of refs) {
     await eventually(`${ref.name} to be reconciled`, async () => (await rig.probe.runs(keyOf(ref))) === 1);
   }
