@@ -11,6 +11,7 @@ import {
   Builtin,
   KubeApiError,
   conditionsOf,
+  isRecord,
   type KubeObject,
   type ReconcileContext,
   type ResourceType,
@@ -98,14 +99,32 @@ export function unschedulableMessage(pod: KubeObject): string | undefined {
   return scheduled.message?.trim() || 'no reason given';
 }
 
+/** The names of the claims a pod mounts. */
+function claimsOf(pod: KubeObject): string[] {
+  const volumes =
+    isRecord(pod.spec) && Array.isArray(pod.spec.volumes) ? (pod.spec.volumes as unknown[]) : [];
+  return volumes.flatMap((v) =>
+    isRecord(v) && isRecord(v.persistentVolumeClaim) && typeof v.persistentVolumeClaim.claimName === 'string'
+      ? [v.persistentVolumeClaim.claimName]
+      : [],
+  );
+}
+
 /**
  * A warning naming the broker pods the scheduler cannot place, with its reasons (for example
  * `0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector`), and the
- * nodeSelector the spec asks for.
+ * nodeSelector the spec asks for. A pod whose claims are not all in `bound` is left out: it
+ * waits for them (they bind in a moment, or StorageClassNotFound says why not), and the
+ * scheduler's verdict on it would change once they do.
  */
-export function unschedulable(pods: readonly KubeObject[], spec: StreamBusClusterSpec): Problem | undefined {
+export function unschedulable(
+  pods: readonly KubeObject[],
+  bound: ReadonlySet<string>,
+  spec: StreamBusClusterSpec,
+): Problem | undefined {
   const byMessage = new Map<string, string[]>();
   for (const pod of pods) {
+    if (!claimsOf(pod).every((c) => bound.has(c))) continue;
     const message = unschedulableMessage(pod);
     if (message === undefined) continue;
     byMessage.set(message, [...(byMessage.get(message) ?? []), pod.metadata.name ?? '?']);
@@ -125,7 +144,7 @@ export function unschedulable(pods: readonly KubeObject[], spec: StreamBusCluste
   };
 }
 
-/** {@link unschedulable} for the broker pods of the cluster `name` (one list, by the selector labels). */
+/** {@link unschedulable} for the broker pods of the cluster `name` (a list of its pods and one of its claims). */
 export async function unschedulablePods(
   name: string,
   namespace: string,
@@ -136,7 +155,14 @@ export async function unschedulablePods(
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   const pods = await ctx.kube.listAll(Builtin.Pod, namespace, { labelSelector: selector });
-  return unschedulable(pods, spec);
+  if (!pods.some((p) => unschedulableMessage(p) !== undefined)) return undefined;
+  const claims = await ctx.kube.listAll(Builtin.PersistentVolumeClaim, namespace, {
+    labelSelector: selector,
+  });
+  const bound = new Set(
+    claims.filter((c) => isRecord(c.status) && c.status.phase === 'Bound').map((c) => c.metadata.name ?? ''),
+  );
+  return unschedulable(pods, bound, spec);
 }
 
 /** One warning from several: the first one's reason, every message. */

@@ -36,7 +36,7 @@ export const streamBusClusterFunction = declareFunction(StreamBusClusterKind, {
       // The checks: the StorageClass its claims name must exist; broker pods the scheduler
       // cannot place are reported.
       { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims'], verbs: ['list'] },
     ],
     // The TLS and JWT Secrets it mounts must exist (read metadata only).
     secrets: ['get'],
