@@ -61,13 +61,18 @@ function quantities(map: Record<string, string | number> | undefined): Record<st
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]));
 }
 
-/** The shell line that sets the broker id from the pod ordinal and starts the broker. */
+/**
+ * The shell line that sets the broker id from the pod ordinal and starts the broker. The id goes
+ * in the `--broker-id` flag, which the broker binds to `server.broker_id`: its environment binding
+ * (viper's, with no key replacer) would look for `STREAMBUS_SERVER.BROKER_ID`, a name a shell
+ * cannot export. The variable is exported too, for brokers that do read it.
+ */
 export function startCommand(): string[] {
   return [
     '/bin/sh',
     '-c',
     `STREAMBUS_SERVER_BROKER_ID=$(( \${POD_NAME##*-} + 1 )); export STREAMBUS_SERVER_BROKER_ID; ` +
-      `exec ${PATHS.binary} --config=${PATHS.configFile}`,
+      `exec ${PATHS.binary} --config=${PATHS.configFile} --broker-id="$STREAMBUS_SERVER_BROKER_ID"`,
   ];
 }
 
