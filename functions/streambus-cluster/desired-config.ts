@@ -5,14 +5,18 @@
  * The file uses the nested keys the broker reads (`server.port`, `storage.data_dir`,
  * `cluster.raft.data_dir`, `cluster.peers`, `observability.logging.level`, ...). What each spec
  * section becomes:
- * - `config` → `server.{port, http_port, grpc_port}`; `config.logLevel` is the log level unless
- *   `observability.logging.level` overrides it.
+ * - `config` → `server.{port, http_port, grpc_port}` and the typed tuning settings
+ *   (`server.max_connections`, `max_message_size`, `compression_enabled`, ...: see
+ *   `spec-config.ts`); `config.logLevel` is the log level unless `observability.logging.level`
+ *   overrides it. Every other key of `config` is merged into the file as written (after the
+ *   checks of `spec-config.ts`, which keep it away from what Sluice writes).
  * - `replicas` → `cluster.peers`, one `"<id>:<pod>.<headless>.<ns>.svc.cluster.local:7000"` per broker
  *   (so a scale changes the file and rolls the brokers, which must all know their peers). The
  *   broker's own id is not in the file (every pod mounts the same one): the pod derives it from
  *   its ordinal at start.
  * - `security` → a `security` section only for the parts that are enabled (the broker reads an
- *   absent section as "off"); certificate paths point at the read-only Secret mounts.
+ *   absent section as "off"); certificate paths point at the read-only Secret mounts, and
+ *   `authentication.jwt.key_dir` at the JWT Secret's mount (its keys are the files there).
  * - `multiTenancy` (when enabled) → `multi_tenancy`: the isolation switches, the default quotas,
  *   and each override merged over the defaults (the effective quotas of that tenant).
  *   `isolation.resourceQuotas` turns on `quotas.enforce` (topics, partitions, connections, storage);
@@ -25,9 +29,9 @@
  */
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import type { KubeObject } from '../../runtime/index.js';
-import { authMethod } from './parse.js';
-import type { QuotasSpec, StreamBusClusterSpec } from './spec.js';
+import { isRecord, type KubeObject } from '../../runtime/index.js';
+import { authMethod, jwtSecretName } from './parse.js';
+import { TYPED_SERVER_KEYS, type QuotasSpec, type StreamBusClusterSpec } from './spec.js';
 import { CONFIG_KEY, PATHS, RAFT_PORT, childMeta, names, peers, type ClusterId } from './topology.js';
 
 type Section = Record<string, unknown>;
@@ -75,6 +79,7 @@ function securitySection(spec: StreamBusClusterSpec): Section | undefined {
           enabled: true,
           method: authMethod(spec),
           allowed_methods: auth.allowedMethods ?? [authMethod(spec)],
+          ...(jwtSecretName(spec) ? { jwt: { key_dir: PATHS.jwtDir } } : {}),
         }
       : undefined,
     authorization: authz.enabled
@@ -129,14 +134,42 @@ function observabilitySection(spec: StreamBusClusterSpec): Section {
   });
 }
 
+/** The typed tuning settings of `spec.config` that are set, under their `server` keys. */
+function serverTuning(spec: StreamBusClusterSpec): Section {
+  return defined(
+    Object.fromEntries(
+      Object.entries(TYPED_SERVER_KEYS).map(([key, path]) => [
+        path,
+        spec.config[key as keyof typeof TYPED_SERVER_KEYS],
+      ]),
+    ),
+  );
+}
+
+/** `base` with `extra` merged in: objects merge key by key, anything else in `extra` replaces. */
+function merge(base: Section, extra: Section): Section {
+  const out: Section = { ...base };
+  for (const [k, v] of Object.entries(extra)) {
+    const b = out[k];
+    out[k] = isRecord(b) && isRecord(v) ? merge(b, v) : v;
+  }
+  return out;
+}
+
 /** The broker configuration of `spec`, as the object the YAML file is written from. */
 export function brokerConfig(id: Pick<ClusterId, 'name' | 'namespace'>, spec: StreamBusClusterSpec): Section {
+  return merge(ownedConfig(id, spec), spec.passThrough);
+}
+
+/** What Sluice writes itself (the paths of `OWNED_PATHS` and the typed settings). */
+function ownedConfig(id: Pick<ClusterId, 'name' | 'namespace'>, spec: StreamBusClusterSpec): Section {
   return defined({
     server: {
       host: '0.0.0.0',
       port: spec.config.port,
       http_port: spec.config.httpPort,
       grpc_port: spec.config.grpcPort,
+      ...serverTuning(spec),
     },
     storage: { data_dir: PATHS.dataDir },
     cluster: {

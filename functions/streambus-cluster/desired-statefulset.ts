@@ -10,9 +10,15 @@
  *   with the mounted configuration file.
  * - Claims `data` (storage.size) and `raft-data` (storage.raftSize), both of storage.class; these
  *   templates cannot change after creation (see {@link storageChange}).
- * - TLS and CA Secrets are mounted read-only when TLS is enabled.
+ * - Without `spec.affinity`, the brokers get a preferred pod anti-affinity on
+ *   `kubernetes.io/hostname` over this cluster's broker pods (weight 100), so the scheduler
+ *   spreads them over nodes where it can and still places them where it cannot (one node, a dev
+ *   cluster). An explicit `spec.affinity` replaces it entirely.
+ * - TLS and CA Secrets are mounted read-only when TLS is enabled, the JWT Secret while jwt is an
+ *   accepted authentication method.
  */
 import type {
+  V1Affinity,
   V1Container,
   V1EnvVar,
   V1PersistentVolumeClaim,
@@ -24,6 +30,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import type { KubeObject, ObjectMeta } from '../../runtime/index.js';
+import { jwtSecretName } from './parse.js';
 import type { StreamBusClusterSpec, TolerationSpec } from './spec.js';
 import {
   CONFIG_HASH_ANNOTATION,
@@ -54,13 +61,18 @@ function quantities(map: Record<string, string | number> | undefined): Record<st
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]));
 }
 
-/** The shell line that sets the broker id from the pod ordinal and starts the broker. */
+/**
+ * The shell line that sets the broker id from the pod ordinal and starts the broker. The id goes
+ * in the `--broker-id` flag, which the broker binds to `server.broker_id`: its environment binding
+ * (viper's, with no key replacer) would look for `STREAMBUS_SERVER.BROKER_ID`, a name a shell
+ * cannot export. The variable is exported too, for brokers that do read it.
+ */
 export function startCommand(): string[] {
   return [
     '/bin/sh',
     '-c',
     `STREAMBUS_SERVER_BROKER_ID=$(( \${POD_NAME##*-} + 1 )); export STREAMBUS_SERVER_BROKER_ID; ` +
-      `exec ${PATHS.binary} --config=${PATHS.configFile}`,
+      `exec ${PATHS.binary} --config=${PATHS.configFile} --broker-id="$STREAMBUS_SERVER_BROKER_ID"`,
   ];
 }
 
@@ -89,6 +101,11 @@ function volumes(
       vols.push({ name: 'ca', secret: { secretName: tls.caSecretName } });
       mounts.push({ name: 'ca', mountPath: PATHS.caDir, readOnly: true });
     }
+  }
+  const jwt = jwtSecretName(spec);
+  if (jwt) {
+    vols.push({ name: 'jwt', secret: { secretName: jwt } });
+    mounts.push({ name: 'jwt', mountPath: PATHS.jwtDir, readOnly: true });
   }
   return { volumes: vols, mounts };
 }
@@ -158,6 +175,23 @@ export function podAnnotations(spec: StreamBusClusterSpec, hash: string): Record
   return { ...spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: hash };
 }
 
+/** The affinity used when the spec gives none: spread this cluster's brokers over hostnames. */
+export function defaultAffinity(id: ClusterId): V1Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: {
+            labelSelector: { matchLabels: selectorLabels(id.name) },
+            topologyKey: 'kubernetes.io/hostname',
+          },
+        },
+      ],
+    },
+  };
+}
+
 /** The StatefulSet `<name>`; `hash` is the {@link configHash} of the ConfigMap it mounts. */
 export function desiredStatefulSet(
   id: ClusterId,
@@ -168,7 +202,7 @@ export function desiredStatefulSet(
   const podSpec: V1PodSpec = {
     containers: [container(spec, mounts)],
     volumes: vols,
-    ...(spec.affinity ? { affinity: spec.affinity } : {}),
+    affinity: spec.affinity ?? defaultAffinity(id),
     ...(spec.nodeSelector ? { nodeSelector: { ...spec.nodeSelector } } : {}),
     ...(spec.tolerations ? { tolerations: spec.tolerations.map(toleration) } : {}),
   };

@@ -12,15 +12,18 @@
  * - two of port, httpPort, grpcPort and the Raft port 7000 coincide;
  * - TLS is enabled without certSecretName;
  * - authentication is enabled without a method, with a method outside allowedMethods, or with
- *   mtls while TLS is off;
+ *   mtls while TLS is off, or with jwtSecretName while jwt is not among the methods;
  * - tracing is enabled without an endpoint;
  * - a ServiceMonitor is asked for while metrics are disabled;
  * - podLabels change a selector label, or podAnnotations set the config-hash annotation;
- * - two tenantOverrides name the same tenant.
+ * - two tenantOverrides name the same tenant;
+ * - an untyped key of spec.config cannot pass through to the broker configuration (it would
+ *   override what Sluice owns, spells a typed setting, is not a setting name, or is set twice:
+ *   see `spec-config.ts`).
  */
 import { TerminalError, isRecord, type KubeObject, type ObjectMeta } from '../../runtime/index.js';
 import { parseWith } from '../../runtime/validation.js';
-import { StreamBusClusterSpec, type AuthMethod } from './spec.js';
+import { StreamBusClusterSpec, passThroughProblems, passThroughTree, type AuthMethod } from './spec.js';
 import { CONFIG_HASH_ANNOTATION, RAFT_PORT, selectorLabels } from './topology.js';
 
 /** A StreamBusCluster as the reconciler sees it: a namespaced object with a name. */
@@ -49,6 +52,21 @@ export function asCluster(obj: KubeObject): StreamBusCluster {
 export function authMethod(spec: StreamBusClusterSpec): AuthMethod | undefined {
   const auth = spec.security.authentication;
   return auth.method ?? auth.allowedMethods?.[0];
+}
+
+/** Every method the brokers accept: allowedMethods plus the primary one. */
+function authMethods(spec: StreamBusClusterSpec): Set<AuthMethod> {
+  const method = authMethod(spec);
+  return new Set([...(spec.security.authentication.allowedMethods ?? []), ...(method ? [method] : [])]);
+}
+
+/**
+ * The JWT Secret the brokers mount: `jwtSecretName` while authentication is enabled with jwt among
+ * its methods; `undefined` otherwise (a disabled section reaches nothing).
+ */
+export function jwtSecretName(spec: StreamBusClusterSpec): string | undefined {
+  const auth = spec.security.authentication;
+  return auth.enabled && auth.jwtSecretName && authMethods(spec).has('jwt') ? auth.jwtSecretName : undefined;
 }
 
 function portProblems(spec: StreamBusClusterSpec): string[] {
@@ -81,9 +99,12 @@ function securityProblems(spec: StreamBusClusterSpec): string[] {
     if (auth.method && auth.allowedMethods && !auth.allowedMethods.includes(auth.method)) {
       out.push(`spec.security.authentication.method ${auth.method} is not in allowedMethods`);
     }
-    const methods = new Set([...(auth.allowedMethods ?? []), ...(method ? [method] : [])]);
+    const methods = authMethods(spec);
     if (methods.has('mtls') && !tls.enabled) {
       out.push('spec.security.authentication with mtls needs spec.security.tls.enabled');
+    }
+    if (auth.jwtSecretName && !methods.has('jwt')) {
+      out.push('spec.security.authentication.jwtSecretName needs jwt as the method or among allowedMethods');
     }
   }
   return out;
@@ -133,8 +154,10 @@ export function specProblems(spec: StreamBusClusterSpec, name: string): string[]
  */
 export function parseSpec(raw: unknown, name: string): StreamBusClusterSpec {
   const spec = parseWith(StreamBusClusterSpec, raw === undefined || raw === null ? {} : raw, 'spec');
-  const problems = specProblems(spec, name);
+  const rawConfig = isRecord(raw) ? raw.config : undefined;
+  const problems = [...specProblems(spec, name), ...passThroughProblems(rawConfig)];
   if (problems.length > 0) throw new TerminalError('InvalidSpec', `invalid spec: ${problems.join('; ')}`);
+  spec.passThrough = passThroughTree(rawConfig);
   return spec;
 }
 

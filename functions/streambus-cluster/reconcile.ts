@@ -6,7 +6,8 @@
  * 1. Parse the spec. Invalid: phase Failed, `Ready=False/InvalidSpec`, TerminalError (no retry).
  * 2. Read the StatefulSet. Controlled by another object, or its claim templates differ from
  *    spec.storage (which cannot change): phase Failed, the StatefulSet left as it is, TerminalError.
- * 3. Check the Secrets TLS names (warning SecretNotFound when one is missing). Server-side apply
+ * 3. Check the Secrets TLS and JWT name (warning SecretNotFound when one is missing) and the
+ *    StorageClass of the claims (warning StorageClassNotFound). Server-side apply
  *    the ConfigMap, both Services and the PodDisruptionBudget; apply or delete the NetworkPolicy
  *    and the ServiceMonitor as the spec asks (a ServiceMonitor is attempted only when the
  *    monitoring.coreos.com/v1 API serves it, else warning ServiceMonitorCRDMissing). A warning
@@ -14,7 +15,9 @@
  *    reason, records one Warning Event, and retries every 30 s (Secrets and CRDs are not
  *    watched), so a ServiceMonitor appears within 30 s of its CRD. Then apply the StatefulSet
  *    last, so that its pods find their ConfigMap. The API server refusing one of them (422) is
- *    terminal: phase Failed with reason ObjectRejected.
+ *    terminal: phase Failed with reason ObjectRejected. While not every broker is ready, list
+ *    the broker pods: any the scheduler cannot place is warning Unschedulable, with the
+ *    scheduler's words.
  * 4. Compute the phase and conditions from the StatefulSet the apply returned, write the status
  *    (skipped when unchanged), and record an Event when the phase changed.
  * 5. Not Running: poll every 10 s. Running: wait for a change (the owned objects' events bring
@@ -38,7 +41,14 @@ import {
   type ResourceType,
 } from '../../runtime/index.js';
 import { StreamBusClusterKind } from '../../shared/index.js';
-import { SERVICE_MONITOR_CRD_MISSING, combine, missingSecrets, serviceMonitorServed } from './checks.js';
+import {
+  SERVICE_MONITOR_CRD_MISSING,
+  combine,
+  missingSecrets,
+  missingStorageClass,
+  serviceMonitorServed,
+  unschedulablePods,
+} from './checks.js';
 import { desiredObjects, type DesiredObjects } from './desired.js';
 import { parseSpec, statusRecord, type StreamBusCluster } from './parse.js';
 import type { StreamBusClusterSpec } from './spec.js';
@@ -190,6 +200,7 @@ export async function reconcile(obj: StreamBusCluster, ctx: ReconcileContext): P
   if (problem) return fail(obj, problem, existing, ctx);
 
   const secretWarning = await missingSecrets(spec, namespace, ctx);
+  const classWarning = await missingStorageClass(spec, ctx);
   let applied: { sts: KubeObject; warning: Problem | undefined };
   try {
     applied = await applyAll(id, desired, ctx);
@@ -199,12 +210,17 @@ export async function reconcile(obj: StreamBusCluster, ctx: ReconcileContext): P
     }
     throw err;
   }
-  const warning = combine([secretWarning, applied.warning]);
+  const sts = readStatefulSet(applied.sts);
+  const scheduling =
+    (sts?.readyReplicas ?? 0) < spec.replicas
+      ? await unschedulablePods(name, namespace, spec, ctx)
+      : undefined;
+  const warning = combine([secretWarning, classWarning, applied.warning, scheduling]);
   const phase = await publish(
     obj,
     {
       want: spec.replicas,
-      sts: readStatefulSet(applied.sts),
+      sts,
       warning,
       endpoints: endpoints(name, namespace, spec.replicas, spec.config.port),
     },

@@ -43,6 +43,12 @@ export class AuthenticationSpec {
   @IsArray()
   @IsIn(AUTH_METHODS, { each: true })
   allowedMethods?: AuthMethod[];
+
+  /** The Secret holding the JWT verification key(s); mounted while jwt is an accepted method. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  jwtSecretName?: string;
 }
 
 export class AuthorizationSpec {

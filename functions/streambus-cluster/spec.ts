@@ -18,7 +18,6 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  Max,
   Min,
   MinLength,
   ValidateBy,
@@ -26,10 +25,12 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { Quantity } from '../../runtime/index.js';
-import { LOG_LEVELS, ObservabilitySpec } from './spec-observability.js';
+import { BrokerConfigSpec } from './spec-config.js';
+import { ObservabilitySpec } from './spec-observability.js';
 import { SecuritySpec } from './spec-security.js';
 import { MultiTenancySpec } from './spec-tenancy.js';
 
+export * from './spec-config.js';
 export * from './spec-observability.js';
 export * from './spec-security.js';
 export * from './spec-tenancy.js';
@@ -142,26 +143,6 @@ export class StorageSpec {
   raftSize = '5Gi';
 }
 
-export class BrokerConfigSpec {
-  @IsIn(LOG_LEVELS)
-  logLevel: (typeof LOG_LEVELS)[number] = 'info';
-
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  port = 9092;
-
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  httpPort = 8081;
-
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  grpcPort = 9093;
-}
-
 export class TolerationSpec {
   @IsOptional() @IsString() key?: string;
   @IsOptional() @IsIn(['Exists', 'Equal']) operator?: 'Exists' | 'Equal';
@@ -225,4 +206,10 @@ export class StreamBusClusterSpec {
   @IsOptional()
   @IsStringMap()
   podLabels?: Record<string, string>;
+
+  /**
+   * Not a spec field: the untyped settings of `spec.config`, as one nested object to merge into
+   * `broker.yaml` (see `spec-config.ts`). Filled by `parseSpec` after its checks pass.
+   */
+  passThrough: Record<string, unknown> = {};
 }

@@ -26,6 +26,7 @@ export const PATHS = {
   configFile: '/etc/streambus/config/broker.yaml',
   tlsDir: '/etc/streambus/tls',
   caDir: '/etc/streambus/ca',
+  jwtDir: '/etc/streambus/jwt',
   dataDir: '/data',
   raftDir: '/raft',
   binary: '/app/streambus-broker',

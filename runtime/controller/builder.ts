@@ -127,7 +127,11 @@ export class ControllerBuilder {
     return this;
   }
 
-  /** Uses a prepared stream of primary objects (already filtered) and its store, instead of a watch. */
+  /**
+   * Uses a prepared stream of primary objects (already filtered) and its store, instead of a
+   * watch. The stream must reflect into `store`: the dispatcher holds every reconcile request of
+   * this controller (from any of its sources) until the store is populated, as kube-rs does.
+   */
   forStream(stream: ObjectStream, store: Store): this {
     if (this.streams.some((s) => s.role === 'primary')) this.problems.push('forStream was called twice');
     this.streams.push({ stream, mapper: enqueueSelf(this.kind), role: 'primary' });

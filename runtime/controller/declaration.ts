@@ -17,6 +17,7 @@
  * module must stay light: kinds, predicates and mappers, no handler code.
  */
 import { ConfigError } from '../errors.js';
+import { METRIC_PREFIX } from '../metrics.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/types.js';
 import type { KindInfo } from '../registry.js';
@@ -83,6 +84,14 @@ export interface DeclarationOptions<K extends KubeObject, D> {
   readonly handlers: () => Promise<FunctionHandlers<K, D>>;
   /** What the worker does on the API server beyond its own objects. @defaultValue nothing */
   readonly access?: FunctionAccess;
+  /**
+   * A second name prefix for this kind's reconcile metrics: the worker records every reconcile
+   * under `<alias>_reconcile_total`, `<alias>_reconcile_errors_total` and
+   * `<alias>_reconcile_duration_seconds` too, beside the `sluice_reconcile_*` series (for
+   * dashboards written for another operator of the kind). A Prometheus name prefix, not
+   * `sluice`. @defaultValue none
+   */
+  readonly metricsAlias?: string;
 }
 
 /** A function as the worker host runs it: handlers loaded, `parse` paired with each. */
@@ -92,6 +101,8 @@ export interface SluiceFunction {
   /** Whether the object needs the finalizer now (see {@link DeclarationOptions.keepsFinalizer}). */
   keepsFinalizer(obj: KubeObject): boolean;
   reconcile(obj: KubeObject, ctx: ReconcileContext<object>): Promise<ReconcileResult>;
+  /** See {@link DeclarationOptions.metricsAlias}. */
+  readonly metricsAlias?: string | undefined;
   readonly finalize:
     ((obj: KubeObject, ctx: ReconcileContext<object>) => Promise<ReconcileResult>) | undefined;
 }
@@ -104,6 +115,8 @@ export interface FunctionDeclaration {
   readonly needs: Readonly<Record<string, Token<unknown>>>;
   /** What the worker does on the API server beyond its own objects. */
   readonly access: FunctionAccess;
+  /** See {@link DeclarationOptions.metricsAlias}. */
+  readonly metricsAlias?: string | undefined;
   /** The controller: what the dispatcher watches for this function. */
   controller(kube: KubeClient): ControllerSpec;
   /** Imports the handlers (once) and checks them against the declaration. */
@@ -134,6 +147,11 @@ export function declareFunction<K extends KubeObject, D = object>(
     if ((CORE_CONTEXT_KEYS as readonly string[]).includes(key))
       throw new ConfigError(`${kind.kind}.${kind.group}: the need ${key} is a core context property`);
   }
+  const alias = opts.metricsAlias;
+  if (alias !== undefined && (!METRIC_PREFIX.test(alias) || /^sluice(_|$)/.test(alias)))
+    throw new ConfigError(
+      `${kind.kind}.${kind.group}: metricsAlias ${JSON.stringify(alias)} must be a Prometheus name prefix other than sluice`,
+    );
   const build = (kube: KubeClient): ControllerSpec => {
     const c = controller(kind).finalizer(opts.finalizer);
     return (opts.controller ? opts.controller(c, kube) : c).build();
@@ -145,11 +163,13 @@ export function declareFunction<K extends KubeObject, D = object>(
     finalizer: opts.finalizer,
     needs,
     access: opts.access ?? {},
+    metricsAlias: alias,
     controller: build,
     load: () =>
-      (loaded ??= opts
-        .handlers()
-        .then((h) => bind(kind, opts.finalizer, opts.keepsFinalizer ?? (() => true), h))),
+      (loaded ??= opts.handlers().then((h) => ({
+        ...bind(kind, opts.finalizer, opts.keepsFinalizer ?? (() => true), h),
+        metricsAlias: alias,
+      }))),
   };
 }
 

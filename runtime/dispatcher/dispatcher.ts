@@ -20,6 +20,7 @@ import type { ControllerSpec } from '../controller/builder.js';
 import { SourceHub, type SourceHealth } from './hub.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { runResync, type ResyncTarget } from './resync.js';
+import { untilStoreReady } from './gate.js';
 import { DispatcherState } from './state.js';
 import { runStreams, wireController, type Sink } from './wiring.js';
 
@@ -143,7 +144,15 @@ export class Dispatcher {
       batcher.add(ref, reason, priority);
     };
     const scope = this.opts.scope;
-    for (const spec of this.specs) wireController(spec, hub, sink, log, scope);
+    // A forStream controller reconciles nothing until its own store holds the first list.
+    const sinks = new Map(
+      this.specs.map((spec) => [
+        spec,
+        spec.primaryStore ? untilStoreReady(spec.primaryStore, sink, signal) : sink,
+      ]),
+    );
+    const sinkOf = (spec: ControllerSpec): Sink => sinks.get(spec) ?? sink;
+    for (const spec of this.specs) wireController(spec, hub, sinkOf(spec), log, scope);
     const targets: ResyncTarget[] = this.specs.flatMap((spec) => {
       const store = spec.watchPrimary ? hub.source(spec.kind, false).store : spec.primaryStore;
       return store ? [{ kind: spec.kind, store }] : [];
@@ -160,7 +169,7 @@ export class Dispatcher {
         );
       }
       for (const spec of this.specs)
-        if (spec.streams.length > 0) tasks.push(runStreams(spec, hub, sink, signal, log, scope));
+        if (spec.streams.length > 0) tasks.push(runStreams(spec, hub, sinkOf(spec), signal, log, scope));
       tasks.push(runResync(targets, sink, this.opts.resyncSeconds ?? 600, signal));
       tasks.push(this.checkpoints(hub, batcher, sink, targets, signal));
       log.info({ kinds: this.specs.map((s) => s.kind.kind), resumed: !fresh }, 'dispatcher leading');

@@ -16,12 +16,19 @@ export interface Store<K extends KubeObject = KubeObject> {
   readonly size: number;
   /** True once the first list has been applied. */
   readonly ready: boolean;
+  /**
+   * Resolves true once the first list has been applied (at once if it has), or false when
+   * `signal` aborts first. Nothing fills the store but the stream that reflects into it, so
+   * await this beside that stream, never before iterating it.
+   */
+  untilReady(signal?: AbortSignal): Promise<boolean>;
 }
 
 export class ReflectorStore<K extends KubeObject = KubeObject> implements Store<K> {
   private objects = new Map<string, K>();
   private buffer: Map<string, K> | undefined;
   private synced = false;
+  private readonly waiters = new Set<() => void>();
 
   get(namespace: string | undefined, name: string): K | undefined {
     return this.objects.get(namespacedName(namespace, name));
@@ -37,6 +44,22 @@ export class ReflectorStore<K extends KubeObject = KubeObject> implements Store<
 
   get ready(): boolean {
     return this.synced;
+  }
+
+  untilReady(signal?: AbortSignal): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ready: boolean): void => {
+        this.waiters.delete(onReady);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(ready);
+      };
+      const onReady = (): void => done(true);
+      const onAbort = (): void => done(false);
+      this.waiters.add(onReady);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /**
@@ -58,6 +81,7 @@ export class ReflectorStore<K extends KubeObject = KubeObject> implements Store<
         this.objects = next;
         this.buffer = undefined;
         this.synced = true;
+        for (const wake of [...this.waiters]) wake();
         return gone;
       }
       case 'apply':

@@ -246,7 +246,8 @@ export class KindWorker {
     };
     const ctx = this.context(job, data, signal ?? new AbortController().signal, () => current);
     const parent = data.trace ? propagation.extract(context.active(), data.trace) : context.active();
-    const stop = this.deps.metrics.reconcileDuration.startTimer(kindLabel);
+    const series = this.deps.metrics.reconcileSeries(this.fn.kind.kind, this.fn.metricsAlias);
+    const stop = series.startTimer();
     await tracer.startActiveSpan(`reconcile ${this.fn.kind.kind}`, {}, parent, async (span) => {
       span.setAttribute('sluice.object', displayName(data.ref));
       try {
@@ -258,20 +259,20 @@ export class KindWorker {
         });
         stop();
         if (outcome.kind === 'reconciled' && outcome.result.requeueAfterMs !== null) {
-          this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'requeue_after' });
+          series.count('requeue_after');
           await this.requeue(job, token, outcome.result.requeueAfterMs, data);
         }
-        this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'success' });
+        series.count('success');
       } catch (err) {
         if (err instanceof DelayedError) throw err;
         stop();
-        this.deps.metrics.reconcileErrors.inc(kindLabel);
+        series.error();
         if (err instanceof TerminalError) {
-          this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'terminal' });
+          series.count('terminal');
           ctx.log.info({ reason: err.reason, err: err.message }, 'reconcile refused: the spec cannot work');
           throw new UnrecoverableError(`${err.reason}: ${err.message}`);
         }
-        this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'error' });
+        series.count('error');
         ctx.log.warn(
           { err: messageOf(err), attempt: job.attemptsMade + 1 },
           'reconcile failed; retrying with backoff',

@@ -19,8 +19,9 @@ const reconciled = files.filter((f) => !recordFile(f));
 
 /** The only places where a schema may keep unknown fields, and why. */
 const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
-  // corev1 Affinity is large and recursive; the StatefulSet's own validation checks it.
-  'streambusclusters.streambus.io': ['spec.affinity'],
+  // corev1 Affinity is large and recursive; the StatefulSet's own validation checks it. The
+  // broker settings pass untyped keys through to broker.yaml (the typed ones stay validated).
+  'streambusclusters.streambus.io': ['spec.affinity', 'spec.config'],
   // Condition operators nest (a schema cannot recurse); a task's config depends on the task;
   // an equal operator compares with a value of any scalar type.
   'directives.tawon.mantisnet.com': ['spec.condition', 'spec.condition.equal.value', 'spec.tasks[].config'],

@@ -49,6 +49,22 @@ export const refusals: readonly Case[] = [
     expect: [/spec\.config\.port: Invalid value: 70000: .*less than or equal to 65535/],
   },
   {
+    what: 'a StreamBusCluster with a connection limit as a word',
+    head: SBC,
+    spec: 'config: {maxConnections: many}',
+    expect: [
+      /spec\.config\.maxConnections: Invalid value: "string": spec\.config\.maxConnections in body must be of type integer/,
+    ],
+  },
+  {
+    what: 'a StreamBusCluster with a malformed read timeout',
+    head: SBC,
+    spec: 'config: {readTimeout: 30 seconds}',
+    expect: [
+      /spec\.config\.readTimeout: Invalid value: "30 seconds": spec\.config\.readTimeout in body should match/,
+    ],
+  },
+  {
     what: 'a StreamBusCluster with an unknown log level',
     head: SBC,
     spec: 'config: {logLevel: verbose}',

@@ -25,6 +25,7 @@ import { installCrds } from '../helpers/crds.js';
 import { suffix } from '../helpers/env.js';
 import { kubectl, useNamespace } from '../helpers/kube.js';
 import { installRelease, type Release } from './release.js';
+import { StorageClassType } from '../../functions/streambus-cluster/checks.js';
 import { buildHelm } from '../env/build-helm.js';
 
 test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
@@ -141,7 +142,6 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
           subjects: [],
         }),
     ],
-    ['list Pods', 'refused', (c) => c.list(Builtin.Pod, apps, { limit: 1 })],
     ['check that the release namespace exists', 'allowed', (c) => c.get(Builtin.Namespace, undefined, ns)],
     ['read another Namespace', 'refused', (c) => c.get(Builtin.Namespace, undefined, other)],
     ['read a Secret in another namespace', 'refused', (c) => c.get(Builtin.Secret, other, 'anything')],
@@ -154,6 +154,7 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
   const probes: Record<string, [string, Outcome, (c: KubeClient) => Promise<unknown>][]> = {
     [`${name}-dispatcher`]: [
       ...everyone,
+      ['list Pods', 'refused', (c) => c.list(Builtin.Pod, apps, { limit: 1 })],
       [
         'list Secrets in every namespace (metadata watches)',
         'allowed',
@@ -178,6 +179,7 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
     ],
     [`${name}-worker-tanzu`]: [
       ...everyone,
+      ['list Pods', 'refused', (c) => c.list(Builtin.Pod, apps, { limit: 1 })],
       [
         'write a Stream binding Secret where allowed',
         'allowed',
@@ -210,6 +212,20 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
     [`${name}-worker-streambus`]: [
       ...everyone,
       [
+        'list the broker pods and claims (the scheduling check)',
+        'allowed',
+        (c) =>
+          c
+            .list(Builtin.PersistentVolumeClaim, apps, { limit: 1 })
+            .then(() => c.list(Builtin.Pod, apps, { limit: 1 })),
+      ],
+      ['delete a Pod', 'refused', (c) => dryDelete(c, Builtin.Pod, apps, 'anything')],
+      [
+        'check the StorageClass of the claims exists',
+        'allowed',
+        (c) => c.get(StorageClassType, undefined, 'standard', { metadataOnly: true }),
+      ],
+      [
         'check a TLS Secret exists where allowed',
         'allowed',
         (c) => c.get(Builtin.Secret, apps, 'anything', { metadataOnly: true }),
@@ -221,6 +237,7 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
     ],
     [`${name}-worker-tawon`]: [
       ...everyone,
+      ['list Pods', 'refused', (c) => c.list(Builtin.Pod, apps, { limit: 1 })],
       ['read any Secret', 'refused', (c) => c.get(Builtin.Secret, apps, 'anything')],
       ['read a Secret in the release namespace', 'refused', (c) => c.get(Builtin.Secret, ns, 'anything')],
       ['write a Secret', 'refused', (c) => dryCreate(c, Builtin.Secret, apps, secret(apps))],

@@ -64,6 +64,40 @@ test('spec.security.authentication.allowedMethods are the accepted methods of th
   t.is(at(first.config, 'security', 'authentication', 'method'), 'jwt', 'no method: the first allowed one');
 });
 
+test('spec.security.authentication.jwtSecretName is mounted read-only at /etc/streambus/jwt and named in the config', (t) => {
+  const b = build({
+    security: { authentication: { enabled: true, method: 'jwt', jwtSecretName: 'streambus-jwt-secret' } },
+  });
+  t.deepEqual(volume(b, 'jwt'), { name: 'jwt', secret: { secretName: 'streambus-jwt-secret' } });
+  t.deepEqual(mount(b, 'jwt'), { name: 'jwt', mountPath: '/etc/streambus/jwt', readOnly: true });
+  t.deepEqual(at(b.config, 'security', 'authentication', 'jwt'), { key_dir: '/etc/streambus/jwt' });
+  const allowed = build({
+    security: {
+      tls: tlsOn,
+      authentication: { enabled: true, method: 'mtls', allowedMethods: ['mtls', 'jwt'], jwtSecretName: 'k' },
+    },
+  });
+  t.deepEqual(
+    volume(allowed, 'jwt'),
+    { name: 'jwt', secret: { secretName: 'k' } },
+    'jwt as an allowed method',
+  );
+  const off = build({
+    security: { authentication: { enabled: false, method: 'jwt', jwtSecretName: 'streambus-jwt-secret' } },
+  });
+  t.is(volume(off, 'jwt'), undefined, 'disabled authentication mounts nothing');
+  t.is(at(off.config, 'security'), undefined);
+});
+
+test('spec.security.authentication.jwtSecretName without jwt among the methods is an InvalidSpec', (t) => {
+  const err = t.throws(() =>
+    build({
+      security: { tls: tlsOn, authentication: { enabled: true, method: 'mtls', jwtSecretName: 'k' } },
+    }),
+  );
+  t.regex(err?.message ?? '', /jwtSecretName needs jwt as the method or among allowedMethods/);
+});
+
 test('spec.security.authorization.enabled turns on access checks in the config', (t) => {
   t.is(
     at(

@@ -120,8 +120,28 @@ test('spec.affinity is the affinity of the broker pods', (t) => {
       ],
     },
   };
-  t.deepEqual(build({ affinity }).pod.affinity, affinity);
-  t.is(build().pod.affinity, undefined);
+  t.deepEqual(build({ affinity }).pod.affinity, affinity, 'an explicit affinity replaces the built-in one');
+});
+
+test('without spec.affinity the brokers prefer distinct hostnames from each other', (t) => {
+  t.deepEqual(build().pod.affinity, {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: {
+            labelSelector: {
+              matchLabels: {
+                'app.kubernetes.io/name': 'streambus-broker',
+                'app.kubernetes.io/instance': 'demo',
+              },
+            },
+            topologyKey: 'kubernetes.io/hostname',
+          },
+        },
+      ],
+    },
+  });
 });
 
 test('spec.nodeSelector is the node selector of the broker pods', (t) => {

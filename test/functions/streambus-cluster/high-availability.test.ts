@@ -4,7 +4,7 @@
  * required anti-affinity on the hostname puts each broker on its own node.
  */
 import test from 'ava';
-import { Builtin, type KubeObject } from '../../../runtime/index.js';
+import { Builtin, findCondition, type KubeObject } from '../../../runtime/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { installCrds } from '../../helpers/crds.js';
 import { isolation } from '../../helpers/env.js';
@@ -75,7 +75,7 @@ test('the seed HA example spreads three brokers over three labelled nodes with i
   }
 });
 
-test('without a node that matches the HA example nodeSelector, no broker starts and the cluster stays Creating', async (t) => {
+test('without a node that matches the HA example nodeSelector, no broker starts and the cluster says Unschedulable with the scheduler words', async (t) => {
   const { namespace } = isolation('sbc-ha-nonode');
   await Promise.all([installCrds(), ensureStandardStorageClass()]);
   await useNamespace(t, namespace);
@@ -88,9 +88,14 @@ test('without a node that matches the HA example nodeSelector, no broker starts 
   const { obj } = await reconcileUntil(
     ref,
     ctx,
-    'the pods to exist',
-    (o) => at(o, 'status', 'replicas') === 3,
+    'the pods to exist and be reported unschedulable',
+    (o) => at(o, 'status', 'replicas') === 3 && findCondition(o.status, 'Ready')?.reason === 'Unschedulable',
   );
   t.is(phaseOf(obj), 'Creating');
   t.is(at(obj, 'status', 'readyReplicas'), 0);
+  const message = findCondition(obj.status, 'Ready')?.message ?? '';
+  t.regex(message, /^the scheduler cannot place broker pods? nowhere-\d.*: 0\/\d+ nodes are available/);
+  t.regex(message, /didn't match Pod's node affinity\/selector/);
+  t.regex(message, /spec\.nodeSelector asks for nodes labelled workload=no-such-node/);
+  t.like(findCondition(obj.status, 'Degraded'), { status: 'True', reason: 'Unschedulable' });
 });

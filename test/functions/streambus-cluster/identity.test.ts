@@ -38,6 +38,10 @@ test('each pod derives its broker id from its name and runs the broker with the 
   const command = (b.container.command ?? []).join(' ');
   t.true(command.includes('STREAMBUS_SERVER_BROKER_ID=$(( ${POD_NAME##*-} + 1 ))'));
   t.true(command.includes('--config=/etc/streambus/config/broker.yaml'));
+  t.true(
+    command.includes('--broker-id="$STREAMBUS_SERVER_BROKER_ID"'),
+    'the flag the broker binds to server.broker_id (its environment binding wants a dotted name)',
+  );
   t.like(
     b.container.env?.find((e) => e.name === 'POD_NAME'),
     {
@@ -61,6 +65,8 @@ test('the config hash changes with every configuration change', (t) => {
     { multiTenancy: { enabled: true } },
     { observability: { tracing: { enabled: true, endpoint: 'c:4317' } } },
     { observability: { logging: { format: 'text' } } },
+    { config: { maxConnections: 500 } },
+    { config: { topics: { auto_create: false } } },
   ];
   for (const change of changes) {
     t.not(build(change).desired.configHash, base, JSON.stringify(change));

@@ -66,6 +66,12 @@ streambusclusters.streambus.io:
     - apiGroups: [monitoring.coreos.com]
       resources: [servicemonitors]
       verbs: [get, create, patch, delete]
+    - apiGroups: [storage.k8s.io]
+      resources: [storageclasses]
+      verbs: [get]
+    - apiGroups: [""]
+      resources: [pods, persistentvolumeclaims]
+      verbs: [list]
   secrets: [get]
   operatorSecrets: []
 streamstores.tawon.mantisnet.com:
