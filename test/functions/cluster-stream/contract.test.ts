@@ -61,8 +61,8 @@ for (const protocol of ['nats', 'kafka'] as const) {
       clusterStream({
         name: `${ns}-cs`,
         topic: 'contract.invalid',
-        protocol: 'rabbitmq',
-        url: 'rabbit:5672',
+        protocol: 'pulsar',
+        url: 'pulsar:6650',
         labels: { [TEST_RUN_LABEL]: run },
       }),
     invalidReason: 'ProtocolNotSupported',

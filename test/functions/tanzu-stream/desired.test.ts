@@ -25,6 +25,8 @@ const config = {
   natsUrl: 'nats://n:4222',
   kafkaBinding: 'kafka-creds',
   natsBinding: undefined,
+  rabbitmqUrl: 'r:5672',
+  rabbitmqBinding: undefined,
 };
 const me = { namespace: 'dev', name: 'orders', uid: 'u-1' };
 
@@ -161,7 +163,7 @@ test('an auto-provisioned ClusterStream copies the Stream and is claimed by it, 
 
 test('auto-provisioning refuses unknown protocols and brokers the operator lacks', (t) => {
   t.is(
-    reasonOf(() => autoProvisionedClusterStream(stream({ name: 'o', protocol: 'rabbitmq' }), me, config)),
+    reasonOf(() => autoProvisionedClusterStream(stream({ name: 'o', protocol: 'pulsar' }), me, config)),
     'ProtocolNotSupported',
   );
   t.is(

@@ -1,6 +1,6 @@
 /**
  * The Streaming Runtime's sample pipelines (issue 13), applied unchanged to the environment with
- * kubectl: every Stream document binds to a ClusterStream that Sluice auto-provisions (the
+ * kubectl: every Stream document (Kafka and RabbitMQ) binds to a ClusterStream that Sluice auto-provisions (the
  * ClusterStream each names in `storage.clusterStream` does not exist beforehand) and is Ready.
  * The files' Processor documents are the Streaming Runtime's, not Sluice's: kubectl refuses them
  * (no such kind) and applies the rest, and that is all it refuses.
@@ -31,12 +31,13 @@ import {
   readyReason,
   statusOf,
 } from '../../fixtures/tanzu/fixtures.js';
+import { rabbitEnv, tenantClient } from '../../fixtures/tanzu/rabbitmq.js';
 
 test.after.always(closeBrokers);
 
 const fns = { stream: tanzuStreamFunction, clusterStream: clusterStreamFunction };
-/** The protocols whose Streams are provisioned here (the operator's default brokers: the test's). */
-const protocols = ['kafka'];
+/** The protocols of the samples' Streams, provisioned on the operator's default brokers (the test's). */
+const protocols = ['kafka', 'rabbitmq'];
 const dir = path.join(repoRoot, 'test', 'fixtures', 'tanzu', 'samples');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
@@ -99,6 +100,11 @@ for (const file of files) {
       const iso = isolation(`sample-${file.replace(/\.yaml$/, '')}`);
       const { ops, app } = await prepareTwo(t, iso.namespace);
       const admin = await kafkaAdmin(t, iso.topicPrefix);
+      const rabbit = await rabbitEnv();
+      // The samples' RabbitMQ Streams go to the default virtual host as guest (no broker binding).
+      const config = { rabbitmqUrl: rabbit.hostPort };
+      const rabbitNames = streams.filter((s) => s.protocol === 'rabbitmq').map((s) => s.topic);
+      await tenantClient(t, rabbit, '', rabbitNames, 'guest');
       t.teardown(async () => {
         const kafkaTopics = streams.filter((s) => s.protocol === 'kafka').map((s) => s.topic);
         const existing = new Set(await admin.listTopics().catch(() => [] as string[]));
@@ -122,8 +128,9 @@ for (const file of files) {
         t.regex(line, /no matches for kind "Processor"|^ensure CRDs are installed first$/);
       t.is(applied.code === 0, processors === 0);
 
-      for (const s of streams.filter((x) => protocols.includes(x.protocol))) {
-        const bound = await converge(fns, ops, app, s.name, s.clusterStream, { rounds: 12 });
+      for (const s of streams) {
+        t.true(protocols.includes(s.protocol), `${s.name}: protocol ${s.protocol}`);
+        const bound = await converge(fns, ops, app, s.name, s.clusterStream, { rounds: 12, config });
         t.is(
           readyReason(bound),
           'StreamDeployed',
