@@ -1,6 +1,6 @@
 /**
  * @module functions/cluster-stream/reconcile
- * The ClusterStream reconciler: a real topic on Kafka or NATS JetStream, bound to at most one
+ * The ClusterStream reconciler: a real topic on Kafka, NATS JetStream or RabbitMQ, bound to at most one
  * Stream, PersistentVolume style, and owned by at most one ClusterStream.
  *
  * Expected flow:
