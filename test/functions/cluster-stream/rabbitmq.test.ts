@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { clusterStreamFunction } from '../../../functions/cluster-stream/index.js';
-import { Builtin, findCondition } from '../../../runtime/index.js';
+import { Builtin, TerminalError, findCondition } from '../../../runtime/index.js';
 import { ClusterStreamKind } from '../../../shared/index.js';
 import { adminClient } from '../../helpers/context.js';
 import { isolation } from '../../helpers/env.js';
@@ -268,4 +268,48 @@ test('two ClusterStreams with one exchange: one owns it, the other is ResourceCo
   t.is(findCondition(statusOf(await getCs(waiter)), 'Ready')?.reason, 'TopicReady');
   t.true(await client.exists(`${exchange}-1`));
   t.is((await claimFor(exchange))?.spec.holder.name, waiter);
+});
+
+test('credentials RabbitMQ refuses are BrokerAuthFailed and an address nobody answers is BrokerUnavailable, both retried, and no message carries the password', async (t) => {
+  const env = await rabbitEnv();
+  const iso = isolation('cs-rabbit-auth');
+  await prepare(t, iso.namespace);
+  const password = 'not-the-password-0123';
+  await adminClient().create(Builtin.Secret, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'rabbit-wrong', namespace: iso.namespace },
+    type: 'servicebinding.io/rabbitmq',
+    stringData: {
+      type: 'rabbitmq',
+      username: env.tenant.username,
+      password,
+      'virtual-host': env.tenant.vhost,
+    },
+  });
+  for (const [label, url, reason] of [
+    ['auth', env.hostPort, 'BrokerAuthFailed'],
+    ['down', '127.0.0.1:1', 'BrokerUnavailable'],
+  ] as const) {
+    const name = csName(`rabbit-${label}`);
+    cleanupClusterStream(t, name);
+    await create(
+      ClusterStreamKind,
+      clusterStream({
+        name,
+        topic: `${rabbitPrefix(iso.topicPrefix)}${label}`,
+        protocol: 'rabbitmq',
+        url,
+        binding: 'rabbit-wrong',
+      }),
+    );
+    const ctx = csContext(iso.namespace, name);
+    const { error } = await attempt(clusterStreamFunction, csRef(name), ctx);
+    t.is((error as { reason?: string } | undefined)?.reason, reason, label);
+    t.false(error instanceof TerminalError, `${label} is retried`);
+    const ready = findCondition(statusOf(await getCs(name)), 'Ready');
+    t.is(ready?.reason, reason, label);
+    t.false(JSON.stringify(await getCs(name)).includes(password), label);
+    t.false(String((error as Error).message).includes(password), label);
+  }
 });
