@@ -15,16 +15,28 @@ import type { RabbitAdminClient, SettingChange } from '../../shared/index.js';
 import type { BrokerAction, Refusal, TopicPass } from './kafka-topic.js';
 import type { RabbitWant } from './rabbitmq-config.js';
 
-/** How many partitions the broker has: 1 for the single queue, else the consecutive `<name>-i`. */
-async function observedPartitions(
-  admin: RabbitAdminClient,
-  exchange: string,
-  atLeast: number,
-): Promise<number> {
-  if (await admin.queueExists(exchange)) return 1;
-  let count = 0;
-  while (count < Math.max(atLeast, 1) + 1000 && (await admin.queueExists(`${exchange}-${count}`))) count++;
-  return count;
+/** What the broker has of an exchange's queues. */
+interface Observed {
+  /** The single queue `<name>` exists. */
+  readonly single: boolean;
+  /** The partition indexes `i` whose queue `<name>-i` exists. */
+  readonly present: ReadonlySet<number>;
+  /** 1 for the single queue, else the highest present partition index plus one (0: none). */
+  readonly partitions: number;
+}
+
+/**
+ * Looks for the single queue and the partitions: each index the spec names, then any beyond it
+ * that exist (a super stream that had more partitions). One passive declare per queue.
+ */
+async function observe(admin: RabbitAdminClient, exchange: string, wanted: number): Promise<Observed> {
+  const single = await admin.queueExists(exchange);
+  const present = new Set<number>();
+  for (let i = 0; i < wanted && wanted > 1; i++)
+    if (await admin.queueExists(`${exchange}-${i}`)) present.add(i);
+  for (let i = Math.max(wanted, 1); await admin.queueExists(`${exchange}-${i}`); i++) present.add(i);
+  const highest = Math.max(-1, ...present);
+  return { single, present, partitions: single ? 1 : highest + 1 };
 }
 
 function refusal(message: string): Refusal {
@@ -34,12 +46,13 @@ function refusal(message: string): Refusal {
 /** Looks at the exchange and its queues; errors are the admin client's. */
 export async function inspectRabbitExchange(admin: RabbitAdminClient, want: RabbitWant): Promise<TopicPass> {
   const exchangeExists = await admin.exchangeExists(want.exchange);
-  const have = await observedPartitions(admin, want.exchange, want.partitions);
+  const seen = await observe(admin, want.exchange, want.partitions);
+  const have = seen.partitions;
   const declareAll = async (queues: RabbitWant['queues']): Promise<void> => {
     await admin.declareExchange(want.exchange, want.exchangeType);
     for (const q of queues) await admin.declareQueue(want.exchange, q);
   };
-  if (!exchangeExists && have === 0) {
+  if (!exchangeExists && !seen.single && seen.present.size === 0) {
     return {
       existed: false,
       missing: true,
@@ -61,12 +74,11 @@ export async function inspectRabbitExchange(admin: RabbitAdminClient, want: Rabb
     };
   }
   const refusals: Refusal[] = [];
-  const single = have === 1 && (await admin.queueExists(want.exchange));
-  const layoutClash = have > 0 && (want.partitions === 1) !== single;
+  const layoutClash = want.partitions === 1 ? seen.present.size > 0 && !seen.single : seen.single;
   if (layoutClash) {
     refusals.push(
       refusal(
-        `spec.partitions asks for ${want.partitions} but RabbitMQ exchange ${want.exchange} has ${single ? 'a single stream' : `a super stream of ${have} partitions`}: ` +
+        `spec.partitions asks for ${want.partitions} but RabbitMQ exchange ${want.exchange} has ${seen.single ? 'a single stream' : `a super stream of ${have} partitions`}: ` +
           `Sluice cannot turn one into the other, the exchange was left unchanged`,
       ),
     );
@@ -77,7 +89,8 @@ export async function inspectRabbitExchange(admin: RabbitAdminClient, want: Rabb
       ),
     );
   }
-  const existing = layoutClash ? [] : want.queues.slice(0, Math.min(have, want.partitions));
+  const exists = (i: number): boolean => (want.partitions === 1 ? seen.single : seen.present.has(i));
+  const existing = layoutClash ? [] : want.queues.filter((_, i) => exists(i));
   for (const q of existing) {
     if ((await admin.compareQueue(q)) === 'different') {
       refusals.push(
@@ -91,14 +104,18 @@ export async function inspectRabbitExchange(admin: RabbitAdminClient, want: Rabb
       );
     }
   }
-  const missing = refusals.length > 0 ? [] : want.queues.slice(have);
+  const missing = refusals.length > 0 ? [] : want.queues.filter((_, i) => !exists(i));
+  // Partitions beyond the broker's highest are a raise; a hole below it is a lost queue.
+  const raised = missing.filter((q) => want.queues.indexOf(q) >= have);
+  const lost = missing.filter((q) => !raised.includes(q));
   const changes: SettingChange[] = [
     ...(exchangeExists
       ? []
       : [{ setting: `exchange ${want.exchange}`, broker: 'absent', spec: want.exchangeType }]),
-    ...(have > 0 && missing.length > 0
+    ...lost.map((q) => ({ setting: `queue ${q.name}`, broker: 'absent', spec: want.queueType })),
+    ...(have > 0 && raised.length > 0
       ? [{ setting: 'partitions', broker: String(have), spec: String(want.partitions) }]
-      : missing.map((q) => ({ setting: `queue ${q.name}`, broker: 'absent', spec: want.queueType }))),
+      : raised.map((q) => ({ setting: `queue ${q.name}`, broker: 'absent', spec: want.queueType }))),
   ];
   return {
     existed: true,
@@ -112,7 +129,7 @@ export async function inspectRabbitExchange(admin: RabbitAdminClient, want: Rabb
       // Existing queues are declared again with their bindings: a binding removed on the broker heals.
       await declareAll([...existing, ...missing]);
       const actions: BrokerAction[] = [];
-      if (have > 0 && missing.length > 0) {
+      if (have > 0 && raised.length > 0) {
         actions.push({
           reason: 'PartitionsIncreased',
           message: `raised the partitions of RabbitMQ super stream ${want.exchange} from ${have} to ${want.partitions}`,
@@ -138,7 +155,7 @@ export async function deleteRabbitExchange(
   exchange: string,
   partitions: number,
 ): Promise<boolean> {
-  const have = await observedPartitions(admin, exchange, partitions);
+  const have = (await observe(admin, exchange, partitions)).partitions;
   const count = Math.max(have, partitions > 1 ? partitions : 0);
   const queues = [exchange, ...Array.from({ length: count }, (_, i) => `${exchange}-${i}`)];
   return admin.deleteObjects(exchange, queues);

@@ -164,6 +164,14 @@ test('partitions above 1 make a super stream; raising them adds partitions, lowe
   t.is(statusOf(await getCs(name)).partitions, 4);
   t.truthy(ctx.recorded.find((e) => e.reason === 'PartitionsIncreased'));
 
+  // Drift: a partition deleted on the broker is declared again on the next pass.
+  await (await client.channel()).deleteQueue(`${exchange}-1`);
+  t.is((await attempt(clusterStreamFunction, csRef(name), ctx)).error, undefined);
+  t.true(await client.exists(`${exchange}-1`));
+  const drift = ctx.recorded.find((e) => e.reason === 'DriftCorrected');
+  t.is(drift?.type, 'Warning');
+  t.regex(drift?.message ?? '', new RegExp(`queue ${exchange}-1 absent → stream`));
+
   await adminClient().patch(ClusterStreamKind, undefined, name, { spec: { partitions: 2 } });
   await attempt(clusterStreamFunction, csRef(name), ctx);
   const ready = findCondition(statusOf(await getCs(name)), 'Ready');
