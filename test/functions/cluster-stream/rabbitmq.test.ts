@@ -125,6 +125,17 @@ test('protocol rabbitmq declares a fanout exchange and a stream queue bound to i
   const before = (await getCs(name))?.metadata.resourceVersion;
   t.is((await attempt(clusterStreamFunction, csRef(name), ctx)).error, undefined);
   t.is((await getCs(name))?.metadata.resourceVersion, before);
+
+  // Drift: the exchange deleted on the broker (its binding goes with it) is declared and bound again.
+  await (await client.channel()).deleteExchange(exchange);
+  t.is((await attempt(clusterStreamFunction, csRef(name), ctx)).error, undefined);
+  t.true(await client.exists(exchange, 'exchange'));
+  (await client.channel()).publish(exchange, '', Buffer.from('again'));
+  t.deepEqual(await readStream(await client.channel(), exchange, 2), ['hello', 'again']);
+  t.regex(
+    ctx.recorded.find((e) => e.reason === 'DriftCorrected')?.message ?? '',
+    /exchange \S+ absent → fanout/,
+  );
 });
 
 test('partitions above 1 make a super stream; raising them adds partitions, lowering them is refused and changes nothing', async (t) => {
