@@ -181,7 +181,12 @@ export const rabbitmq: Component = {
     await waitFor('rabbitmq', () => listening(s.amqp), 90_000, pid);
   },
   describe() {
-    return 'RabbitMQ on demand (see .sluice/rabbitmq.json)';
+    try {
+      const saved = JSON.parse(readFileSync(statePath, 'utf8')) as Partial<RabbitState>;
+      return `amqp://127.0.0.1:${saved.amqp ?? '?'} (on demand; users in .sluice/rabbitmq.json)`;
+    } catch {
+      return 'on demand: not started yet';
+    }
   },
 };
 
