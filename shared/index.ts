@@ -18,6 +18,7 @@ export * from './brokers/failures.js';
 export * from './brokers/kafka.js';
 export * from './brokers/kafka-config.js';
 export * from './brokers/nats.js';
+export * from './brokers/rabbitmq.js';
 export * from './brokers/fingerprint.js';
 export * from './settings.js';
 export * from './context.js';

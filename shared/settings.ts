@@ -18,6 +18,10 @@ export interface OperatorSettings {
   readonly natsUrl: string | undefined;
   /** `SLUICE_NATS_BINDING`: optional Secret (in {@link namespace}) with credentials for that server. */
   readonly natsBinding: string | undefined;
+  /** `SLUICE_RABBITMQ_URL`: the default RabbitMQ broker (`host:port`) for auto-provisioned streams. */
+  readonly rabbitmqUrl: string | undefined;
+  /** `SLUICE_RABBITMQ_BINDING`: optional Secret (in {@link namespace}) with credentials and virtual host for it. */
+  readonly rabbitmqBinding: string | undefined;
   /** `SLUICE_AUTO_PROVISION`: whether a Stream may create its ClusterStream. @defaultValue `true` */
   readonly autoProvision: boolean;
   /**
@@ -60,6 +64,10 @@ export function loadOperatorSettings(env: Environment = environment()): Operator
   if (natsUrl !== undefined && !/^(nats|tls|wss?):\/\//.test(natsUrl)) {
     throw new ConfigError(`SLUICE_NATS_URL must be a nats:// or tls:// URL`);
   }
+  const rabbitmqUrl = optional(env, 'SLUICE_RABBITMQ_URL');
+  if (rabbitmqUrl !== undefined && !/^[^\s,/:]+:[0-9]{1,5}$/.test(rabbitmqUrl)) {
+    throw new ConfigError(`SLUICE_RABBITMQ_URL must be host:port`);
+  }
   return Object.freeze({
     namespace: optional(env, 'SLUICE_NAMESPACE') ?? 'sluice-system',
     kafkaBrokers: (optional(env, 'SLUICE_KAFKA_BROKERS') ?? '')
@@ -69,7 +77,50 @@ export function loadOperatorSettings(env: Environment = environment()): Operator
     kafkaBinding: optional(env, 'SLUICE_KAFKA_BINDING'),
     natsUrl,
     natsBinding: optional(env, 'SLUICE_NATS_BINDING'),
+    rabbitmqUrl,
+    rabbitmqBinding: optional(env, 'SLUICE_RABBITMQ_BINDING'),
     autoProvision: bool(env, 'SLUICE_AUTO_PROVISION', true),
     endpointOverrides: parseEndpointOverrides(optional(env, 'SLUICE_ENDPOINT_OVERRIDES')),
   });
+}
+
+/** The operator's default broker for one protocol, from its settings. */
+export interface DefaultBroker {
+  /** Addresses (Kafka and RabbitMQ `host:port`, NATS URLs); empty when none is configured. */
+  readonly servers: readonly string[];
+  /** The binding Secret with its credentials, if any. */
+  readonly binding: string | undefined;
+  /** The variable that names the servers, for messages. */
+  readonly variable: string;
+}
+
+/** The default broker of `protocol` (`kafka`, `nats` or `rabbitmq`). */
+export function defaultBrokerOf(
+  settings: Pick<
+    OperatorSettings,
+    'kafkaBrokers' | 'kafkaBinding' | 'natsUrl' | 'natsBinding' | 'rabbitmqUrl' | 'rabbitmqBinding'
+  >,
+  protocol: 'kafka' | 'nats' | 'rabbitmq',
+): DefaultBroker {
+  const list = (raw: string | undefined): string[] =>
+    (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  switch (protocol) {
+    case 'kafka':
+      return {
+        servers: settings.kafkaBrokers,
+        binding: settings.kafkaBinding,
+        variable: 'SLUICE_KAFKA_BROKERS',
+      };
+    case 'nats':
+      return { servers: list(settings.natsUrl), binding: settings.natsBinding, variable: 'SLUICE_NATS_URL' };
+    case 'rabbitmq':
+      return {
+        servers: list(settings.rabbitmqUrl),
+        binding: settings.rabbitmqBinding,
+        variable: 'SLUICE_RABBITMQ_URL',
+      };
+  }
 }

@@ -12,6 +12,7 @@ import {
 } from '../../shared/index.js';
 import { chooseServers, type TopicPlan } from './spec.js';
 import { deleteNatsStream } from './nats-stream.js';
+import { deleteRabbitExchange } from './rabbitmq-exchange.js';
 
 /** Where and how to connect. */
 export interface BrokerConnection {
@@ -47,8 +48,8 @@ export async function connectionFor(
 }
 
 /**
- * Deletes the topic (Kafka) or the JetStream stream (NATS). Callers decide first that this
- * ClusterStream may (see `shared/ownership/deletion.ts`).
+ * Deletes the topic (Kafka), the JetStream stream (NATS) or the exchange and its queues
+ * (RabbitMQ). Callers decide first that this ClusterStream may (see `shared/ownership/deletion.ts`).
  * @returns false when it was already gone.
  */
 export async function deleteTopic(
@@ -57,11 +58,22 @@ export async function deleteTopic(
   ctx: BrokerSettingsDriftContext,
 ): Promise<boolean> {
   if (plan.protocol === 'kafka') return ctx.brokers.kafka(servers, credentials).deleteTopic(plan.topic);
+  if (plan.protocol === 'rabbitmq') {
+    const partitions = plan.rabbit?.partitions ?? 1;
+    return deleteRabbitExchange(ctx.brokers.rabbitmq(servers, credentials), plan.topic, partitions);
+  }
   const { jsm } = await ctx.brokers.jetstream(servers, credentials);
   return deleteNatsStream(jsm, plan.stream);
 }
 
-/** `topic X` or `NATS stream X`, for messages. */
+/** `Kafka topic X`, `NATS stream X` or `RabbitMQ exchange X`, for messages. */
 export function describeTopic(plan: TopicPlan): string {
-  return plan.protocol === 'kafka' ? `Kafka topic ${plan.topic}` : `NATS stream ${plan.stream}`;
+  switch (plan.protocol) {
+    case 'kafka':
+      return `Kafka topic ${plan.topic}`;
+    case 'nats':
+      return `NATS stream ${plan.stream}`;
+    case 'rabbitmq':
+      return `RabbitMQ exchange ${plan.topic}`;
+  }
 }

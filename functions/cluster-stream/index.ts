@@ -1,7 +1,8 @@
 /**
  * @module functions/cluster-stream
  * The ClusterStream function (`streaming.tanzu.vmware.com/v1alpha1`, cluster-scoped): a topic on
- * Kafka or a stream on NATS JetStream, PersistentVolume style. Its declaration: see
+ * Kafka, a stream on NATS JetStream or an exchange with its stream queues on RabbitMQ,
+ * PersistentVolume style. Its declaration: see
  * `reconcile.ts` for the flow, `finalize.ts` for deletion, `ownership.ts` for who owns a topic,
  * `watch.ts` for the mappers.
  *
@@ -41,7 +42,11 @@ export function clusterStreamFunctionWith(opts: FinalizeOptions = {}): FunctionD
         // The claimant check.
         { apiGroups: [TanzuStreamKind.group], resources: [TanzuStreamKind.plural], verbs: ['get'] },
         // Who owns a topic: claimed, marked adopted, released, a stale claim evicted.
-        { apiGroups: [BrokerClaimType.group], resources: [BrokerClaimType.plural], verbs: ['get', 'create', 'patch', 'delete'] },
+        {
+          apiGroups: [BrokerClaimType.group],
+          resources: [BrokerClaimType.plural],
+          verbs: ['get', 'create', 'patch', 'delete'],
+        },
         // Whether the holder of a claim (a Tawon Stream, for NATS) still exists.
         { apiGroups: [TawonStreamKind.group], resources: [TawonStreamKind.plural], verbs: ['get'] },
       ],

@@ -1,8 +1,9 @@
 /**
  * @module functions/cluster-stream/ownership
  * Which broker object a ClusterStream wants and whether it owns it (the rule is in
- * `shared/ownership/claims.ts`): the topic on the Kafka cluster it reaches (by cluster id), or the
- * JetStream stream on the NATS servers it names. A ClusterStream that does not own its topic says
+ * `shared/ownership/claims.ts`): the topic on the Kafka cluster it reaches (by cluster id), the
+ * JetStream stream on the NATS servers it names, or the exchange on the RabbitMQ cluster and
+ * virtual host it reaches (by cluster name). A ClusterStream that does not own its topic says
  * so (`Ready=False`, reason `ResourceConflict`, naming the owner) and changes nothing on the broker.
  */
 import {
@@ -22,6 +23,7 @@ import {
   jetStreamObject,
   kafkaTopicObject,
   managedCondition,
+  rabbitExchangeObject,
   type BrokerObject,
   type ClaimStatus,
   type Management,
@@ -46,6 +48,10 @@ export async function brokerObjectOf(
   ctx: BrokerSettingsDriftContext,
 ): Promise<BrokerObject> {
   if (plan.protocol === 'nats') return jetStreamObject(connection.servers, plan.stream);
+  if (plan.protocol === 'rabbitmq') {
+    const admin = ctx.brokers.rabbitmq(connection.servers, connection.credentials);
+    return rabbitExchangeObject(await admin.clusterName(), admin.vhost, plan.topic);
+  }
   const clusterId = await ctx.brokers.kafka(connection.servers, connection.credentials).clusterId();
   return kafkaTopicObject(clusterId, plan.topic);
 }

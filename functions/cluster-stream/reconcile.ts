@@ -1,6 +1,6 @@
 /**
  * @module functions/cluster-stream/reconcile
- * The ClusterStream reconciler: a real topic on Kafka or NATS JetStream, bound to at most one
+ * The ClusterStream reconciler: a real topic on Kafka, NATS JetStream or RabbitMQ, bound to at most one
  * Stream, PersistentVolume style, and owned by at most one ClusterStream.
  *
  * Expected flow:
@@ -60,6 +60,7 @@ import { clusterStreamSecret, type StatusInput } from './desired.js';
 import { inspectKafkaTopic, type BrokerAction, type TopicPass } from './kafka-topic.js';
 import { natsStreamWant, NATS_DEFAULTS, NATS_STREAM_SETTINGS } from './nats-config.js';
 import { inspectNatsStream } from './nats-stream.js';
+import { inspectRabbitExchange } from './rabbitmq-exchange.js';
 import { brokerObjectOf, claimSessionFor, ownerClaimStatus, yieldTopic } from './ownership.js';
 import { reclaim } from './reclaim.js';
 import { planTopic, type TopicPlan } from './spec.js';
@@ -102,7 +103,7 @@ async function recordTerminal(
   );
 }
 
-/** Looks at the topic of `cs` on its broker (see `kafka-topic.ts` and `nats-stream.ts`). */
+/** Looks at the topic of `cs` on its broker (see `kafka-topic.ts`, `nats-stream.ts`, `rabbitmq-exchange.ts`). */
 async function inspectTopic(
   cs: ClusterStream,
   plan: TopicPlan,
@@ -111,6 +112,9 @@ async function inspectTopic(
   createFirst: boolean,
   ctx: BrokerSettingsDriftContext,
 ): Promise<{ pass: TopicPass; protocolVersion?: string }> {
+  if (plan.protocol === 'rabbitmq' && plan.rabbit) {
+    return { pass: await inspectRabbitExchange(ctx.brokers.rabbitmq(servers, credentials), plan.rabbit) };
+  }
   if (plan.protocol === 'kafka') {
     const admin = ctx.brokers.kafka(servers, credentials);
     const want = {
@@ -256,7 +260,10 @@ export async function reconcile(
       );
       return requeueAfter(jitter(RESYNC_MS));
     }
-    const endpoint = topicEndpoint(plan.protocol, connection.servers, plan.topic);
+    const endpoint = topicEndpoint(plan.protocol, connection.servers, plan.topic, {
+      partitions: partitions ?? cs.spec.partitions,
+      vhost: connection.credentials.vhost ?? '/',
+    });
     const secret = clusterStreamSecret(cs, endpoint, connection.credentials, ctx.config.namespace);
     await ctx.kube.apply(Builtin.Secret, secret);
     const refused = pass.refusals.map((r) => r.message);

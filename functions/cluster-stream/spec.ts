@@ -5,16 +5,19 @@
  * reconciler reads ClusterStreams too.
  *
  * Checks, each a {@link TerminalError} with a clear reason (`Ready=False`, no retry):
- * - `storage.server.protocol` is `kafka` or `nats` (case-insensitive), else `ProtocolNotSupported`; so must
+ * - `storage.server.protocol` is `kafka`, `nats` or `rabbitmq` (case-insensitive), else `ProtocolNotSupported`; so must
  *   be `storage.attributes.protocolAdapterName` when given (the Streaming Runtime's adapter pick);
- * - `storage.server.url`, when given, is bootstrap servers (Kafka) or server URLs (NATS): `InvalidSpec`;
- * - `name` is a legal topic (Kafka) or literal subject (NATS): `InvalidSpec`;
+ * - `storage.server.url`, when given, is bootstrap servers (Kafka), server URLs (NATS) or
+ *   `host:port` / `amqp://` addresses (RabbitMQ): `InvalidSpec`;
+ * - `name` is a legal topic (Kafka), literal subject (NATS) or exchange name (RabbitMQ): `InvalidSpec`;
+ * - RabbitMQ: `config` holds only the queue arguments `rabbitmq-config.ts` lists (`InvalidSpec`);
  * - NATS: `partitions` stays 1 (`NotSupported`: JetStream streams have no partitions) and every
  *   `config` key is a JetStream setting (`InvalidSpec`);
  * - `name` still equals `status.topicName` once the topic exists (`NotSupported`: no broker renames).
  */
 import { TerminalError, type KubeObject } from '../../runtime/index.js';
 import {
+  defaultBrokerOf,
   isSupportedProtocol,
   natsStreamName,
   parseClusterStream,
@@ -26,6 +29,7 @@ import {
   type OperatorSettings,
 } from '../../shared/index.js';
 import { natsSettings, type NatsSettings } from './nats-config.js';
+import { rabbitWant, type RabbitWant } from './rabbitmq-config.js';
 
 export type { ClusterStream } from '../../shared/index.js';
 
@@ -45,8 +49,10 @@ export interface TopicPlan {
   readonly servers: readonly string[] | undefined;
   /** The binding Secret (in the operator's namespace) with the broker's credentials. */
   readonly binding: string | undefined;
-  /** NATS stream settings from `config` (defaults for Kafka, where they are unused). */
+  /** NATS stream settings from `config` (NATS only). */
   readonly nats: NatsSettings | undefined;
+  /** The RabbitMQ exchange and queues (RabbitMQ only). */
+  readonly rabbit: RabbitWant | undefined;
 }
 
 function protocolOf(cs: ClusterStream): Protocol {
@@ -81,7 +87,10 @@ function protocolOf(cs: ClusterStream): Protocol {
  */
 export function planTopic(
   cs: ClusterStream,
-  config: Pick<OperatorSettings, 'kafkaBinding' | 'natsBinding'>,
+  config: Pick<
+    OperatorSettings,
+    'kafkaBrokers' | 'kafkaBinding' | 'natsUrl' | 'natsBinding' | 'rabbitmqUrl' | 'rabbitmqBinding'
+  >,
 ): TopicPlan {
   const protocol = protocolOf(cs);
   const topic = cs.spec.name;
@@ -111,7 +120,7 @@ export function planTopic(
     );
   }
   const explicitBinding = cs.spec.storage.server?.binding?.trim() || undefined;
-  const defaultBinding = protocol === 'kafka' ? config.kafkaBinding : config.natsBinding;
+  const defaultBinding = defaultBrokerOf(config, protocol).binding;
   return {
     protocol,
     topic,
@@ -119,6 +128,10 @@ export function planTopic(
     servers,
     binding: explicitBinding ?? (servers === undefined ? defaultBinding : undefined),
     nats: protocol === 'nats' ? natsSettings(cs.spec.config) : undefined,
+    rabbit:
+      protocol === 'rabbitmq'
+        ? rabbitWant(topic, cs.spec.partitions, cs.spec.replicationFactor, cs.spec.config)
+        : undefined,
   };
 }
 
@@ -130,19 +143,15 @@ export function planTopic(
 export function chooseServers(
   plan: TopicPlan,
   fromBinding: readonly string[] | undefined,
-  config: Pick<OperatorSettings, 'kafkaBrokers' | 'natsUrl'>,
+  config: Pick<
+    OperatorSettings,
+    'kafkaBrokers' | 'kafkaBinding' | 'natsUrl' | 'natsBinding' | 'rabbitmqUrl' | 'rabbitmqBinding'
+  >,
 ): readonly string[] {
   if (plan.servers) return plan.servers;
   if (fromBinding && fromBinding.length > 0) return fromBinding;
-  const defaults =
-    plan.protocol === 'kafka'
-      ? config.kafkaBrokers
-      : (config.natsUrl
-          ?.split(',')
-          .map((s) => s.trim())
-          .filter(Boolean) ?? []);
+  const { servers: defaults, variable } = defaultBrokerOf(config, plan.protocol);
   if (defaults.length === 0) {
-    const variable = plan.protocol === 'kafka' ? 'SLUICE_KAFKA_BROKERS' : 'SLUICE_NATS_URL';
     throw new TerminalError(
       'NoBrokerConfigured',
       `spec.storage.server.url is empty and the operator has no default ${plan.protocol} broker (${variable})`,

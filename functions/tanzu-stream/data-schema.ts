@@ -130,7 +130,13 @@ export class DataSchemaContext {
 
 /**
  * Checks what the shape alone cannot: exactly one schema form; field names unique; a primary key
- * and time attributes that name known fields (when the fields are known: the `schema` form); a schema registry URI that is an absolute http(s) URL.
+ * that names known fields (when the fields are known: the `schema` form); a schema registry URI
+ * that is an absolute http(s) URL.
+ *
+ * Time attributes may name fields the schema does not list, as the Streaming Runtime's own sample
+ * pipelines do: a processing-time column the processor adds (`proctime`, no watermark) or a
+ * record header (`header.timestamp`). Which of those a processor accepts is the processor's
+ * business, so they are published as given.
  * @throws TerminalError `InvalidDataSchema` listing every problem.
  */
 export function checkDataSchema(ctx: DataSchemaContext): void {
@@ -148,9 +154,6 @@ export function checkDataSchema(ctx: DataSchemaContext): void {
     const known = new Set(fields);
     const unknownKeys = (ctx.primaryKey ?? []).filter((k) => !known.has(k));
     if (unknownKeys.length > 0) problems.push(`primaryKey names unknown fields: ${unknownKeys.join(', ')}`);
-    const unknownTimes = (ctx.timeAttributes ?? []).map((a) => a.name).filter((n) => !known.has(n));
-    if (unknownTimes.length > 0)
-      problems.push(`timeAttributes name unknown fields: ${unknownTimes.join(', ')}`);
   }
   if (ctx.schemaRegistryUri !== undefined && !/^https?:\/\/[^\s/]+/.test(ctx.schemaRegistryUri)) {
     problems.push('schemaRegistryUri must be an http:// or https:// URL');

@@ -15,7 +15,13 @@ import {
   type ConditionStatus,
   type KubeObject,
 } from '../../runtime/index.js';
-import { ClusterStreamKind, TanzuStreamKind, type OperatorSettings } from '../../shared/index.js';
+import {
+  ClusterStreamKind,
+  SUPPORTED_PROTOCOLS,
+  TanzuStreamKind,
+  defaultBrokerOf,
+  type OperatorSettings,
+} from '../../shared/index.js';
 import {
   AUTO_PROVISIONED_LABEL,
   bindingSecret,
@@ -45,16 +51,22 @@ export function isProvisionedFor(cs: KubeObject, stream: Stream): boolean {
   );
 }
 
+/** Whether the Stream's protocol has partitions (Kafka topics, RabbitMQ super streams). */
+function partitioned(stream: Stream): boolean {
+  const protocol = protocolOf(stream);
+  return protocol === 'kafka' || protocol === 'rabbitmq';
+}
+
 /**
  * The spec fields of an auto-provisioned ClusterStream that follow its Stream: `keys`,
- * `streamModes`, `partitions` (Kafka) and `storage.attributes`. Empty lists and maps are explicit
+ * `streamModes`, `partitions` (Kafka, RabbitMQ) and `storage.attributes`. Empty lists and maps are explicit
  * so that a value removed from the Stream is removed from the ClusterStream too.
  */
 export function derivedSpec(stream: Stream): Record<string, unknown> {
   return {
     keys: stream.spec.keys ?? [],
     streamModes: stream.spec.streamMode ?? [],
-    ...(protocolOf(stream) === 'kafka' ? { partitions: stream.spec.partitionCount ?? 1 } : {}),
+    ...(partitioned(stream) ? { partitions: stream.spec.partitionCount ?? 1 } : {}),
     storage: { attributes: stream.spec.attributes ?? {} },
   };
 }
@@ -90,26 +102,29 @@ export function derivedPatch(csName: string, stream: Stream): KubeObject {
 export function autoProvisionedClusterStream(
   stream: Stream,
   claimRef: BoundClaimRef,
-  config: Pick<OperatorSettings, 'kafkaBrokers' | 'natsUrl' | 'kafkaBinding' | 'natsBinding'>,
+  config: Pick<
+    OperatorSettings,
+    'kafkaBrokers' | 'kafkaBinding' | 'natsUrl' | 'natsBinding' | 'rabbitmqUrl' | 'rabbitmqBinding'
+  >,
 ): KubeObject {
   const protocol = protocolOf(stream);
   const csName = clusterStreamNameOf(stream);
   if (!isSupportedProtocol(protocol)) {
     throw new TerminalError(
       'ProtocolNotSupported',
-      `ClusterStream ${csName} does not exist and cannot be provisioned: protocol ${JSON.stringify(stream.spec.protocol)} is not supported (kafka, nats)`,
+      `ClusterStream ${csName} does not exist and cannot be provisioned: protocol ${JSON.stringify(stream.spec.protocol)} is not supported (${SUPPORTED_PROTOCOLS.join(', ')})`,
     );
   }
-  const url = protocol === 'kafka' ? config.kafkaBrokers.join(',') : (config.natsUrl ?? '');
+  const broker = defaultBrokerOf(config, protocol);
+  const url = broker.servers.join(',');
   if (!url) {
-    const variable = protocol === 'kafka' ? 'SLUICE_KAFKA_BROKERS' : 'SLUICE_NATS_URL';
+    const variable = broker.variable;
     throw new TerminalError(
       'NoClusterStreamFound',
       `ClusterStream ${csName} does not exist and the operator has no default ${protocol} broker (${variable}) to provision it on`,
     );
   }
-  const binding =
-    stream.spec.binding?.trim() || (protocol === 'kafka' ? config.kafkaBinding : config.natsBinding);
+  const binding = stream.spec.binding?.trim() || broker.binding;
   const derived = derivedSpec(stream);
   return {
     apiVersion: apiVersionOf(ClusterStreamKind),
@@ -170,7 +185,7 @@ export function misfit(stream: Stream, cs: ClusterStream): Misfit | undefined {
     diffs.push(`keys ${keys.join(',')} (it has ${(cs.spec.keys ?? []).join(',')})`);
   }
   const wanted = stream.spec.partitionCount;
-  if (wanted !== undefined && protocolOf(stream) === 'kafka' && cs.spec.partitions < wanted) {
+  if (wanted !== undefined && partitioned(stream) && cs.spec.partitions < wanted) {
     diffs.push(`${wanted} partitions (it has ${cs.spec.partitions})`);
   }
   const attrs = cs.spec.storage.attributes ?? {};

@@ -9,7 +9,9 @@
  * `certificate` / `tls.crt` (client certificate) with `private-key` / `tls.key`.
  * Kafka adds `bootstrap-servers` (synonym `bootstrapServers`), `securityProtocol`
  * (PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL) and `saslMechanism` (PLAIN | SCRAM-SHA-256 |
- * SCRAM-SHA-512; PLAIN when SASL is on and it is absent). NATS adds `token`.
+ * SCRAM-SHA-512; PLAIN when SASL is on and it is absent). NATS adds `token`. RabbitMQ adds
+ * `virtual-host` (synonym `vhost`; default `/`) and `addresses` (comma-separated `host:port`); its
+ * `uri` is `amqp://host[:port][/vhost]` or `amqps://...` (TLS), without credentials.
  * Other keys are ignored (a binding also serves applications). Without `securityProtocol`, SASL is
  * on when a username or password is given and TLS is on when certificates are given.
  *
@@ -22,7 +24,7 @@ import { BindingEntries } from './binding-entries.js';
 import type { BrokerCredentials } from './types.js';
 
 /** The protocols a binding can be read for. */
-export type BindingProtocol = 'kafka' | 'nats';
+export type BindingProtocol = 'kafka' | 'nats' | 'rabbitmq';
 
 /** What a binding Secret yields. */
 export interface ParsedBinding {
@@ -42,7 +44,7 @@ const SASL_MECHANISMS = {
   'SCRAM-SHA-256': 'scram-sha-256',
   'SCRAM-SHA-512': 'scram-sha-512',
 } as const;
-const DEFAULT_PORT: Record<BindingProtocol, number> = { kafka: 9092, nats: 4222 };
+const DEFAULT_PORT: Record<BindingProtocol, number> = { kafka: 9092, nats: 4222, rabbitmq: 5672 };
 
 /**
  * Parses a Service Binding Secret for a Kafka or NATS broker.
@@ -57,6 +59,7 @@ export function parseBindingSecret(secret: KubeObject, protocol: BindingProtocol
   const username = entries.synonym('username', 'user', 'secretText');
   const password = entries.secretText('password');
   const tls = tlsMaterial(entries);
+  if (protocol === 'rabbitmq') return rabbitBinding(entries, username, password, tls);
   return protocol === 'kafka'
     ? kafkaBinding(entries, username, password, tls)
     : natsBinding(entries, username, password, tls);
@@ -201,6 +204,57 @@ function natsServers(entries: BindingEntries): string[] | undefined {
   }
   const fromHost = hostAndPort(entries, 'nats');
   return fromHost === undefined ? undefined : [`nats://${fromHost}`];
+}
+
+function rabbitBinding(
+  entries: BindingEntries,
+  username: string | undefined,
+  password: string | undefined,
+  tls: TlsMaterial | undefined,
+): ParsedBinding {
+  if ((username === undefined) !== (password === undefined)) {
+    throw entries.error(
+      username === undefined ? 'username' : 'password',
+      'username (or user) and password go together',
+    );
+  }
+  let vhost = entries.synonym('virtual-host', 'vhost', 'text');
+  let servers: string[] | undefined;
+  let amqps = false;
+  const addresses = entries.text('addresses');
+  const uri = entries.text('uri');
+  if (addresses !== undefined) servers = hostPortList(entries, 'addresses', addresses);
+  else if (uri !== undefined) {
+    const parsed = /^(amqps?):\/\/([^/@]+)(?:\/([^?#]*))?$/.exec(uri);
+    if (/^[A-Za-z]+:\/\/[^/@]*@/.test(uri)) {
+      throw entries.error('uri', 'must not embed credentials; use username and password');
+    }
+    const authority = parsed?.[2];
+    if (
+      parsed === null ||
+      authority === undefined ||
+      (splitHostPort(authority) === undefined && !isHost(authority))
+    ) {
+      throw entries.error('uri', 'must be an amqp:// or amqps:// URL of host[:port][/virtual-host]');
+    }
+    amqps = parsed[1] === 'amqps';
+    servers = [splitHostPort(authority) === undefined ? `${authority}:${amqps ? 5671 : 5672}` : authority];
+    const path = parsed[3] ? decodeURIComponent(parsed[3]) : undefined;
+    if (path !== undefined && vhost !== undefined && path !== vhost) {
+      throw entries.error('uri', 'names another virtual host than virtual-host');
+    }
+    vhost ??= path;
+  } else {
+    const fromHost = hostAndPort(entries, 'rabbitmq');
+    if (fromHost !== undefined) servers = [fromHost];
+  }
+  const credentials: BrokerCredentials = {
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    ...(vhost === undefined ? {} : { vhost }),
+    ...(tls !== undefined || amqps ? { tls: tls ?? {} } : {}),
+  };
+  return servers === undefined ? { credentials } : { credentials, servers };
 }
 
 function hostAndPort(entries: BindingEntries, protocol: BindingProtocol): string | undefined {

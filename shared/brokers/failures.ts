@@ -67,9 +67,13 @@ export class BrokerAuthError extends RetryableError {
   }
 }
 
-/** Any other error a broker answered with. Reason `KafkaError` or `NatsError`; retried. */
+/** Any other error a broker answered with. Reason `KafkaError`, `NatsError` or `RabbitMQError`; retried. */
 export class BrokerOperationError extends RetryableError {
-  constructor(reason: 'KafkaError' | 'NatsError', what: string, options?: { cause?: unknown }) {
+  constructor(
+    reason: 'KafkaError' | 'NatsError' | 'RabbitMQError',
+    what: string,
+    options?: { cause?: unknown },
+  ) {
     super(reason, what, options);
   }
 }

@@ -19,6 +19,7 @@ export function credentialsFingerprint(credentials: BrokerCredentials | undefine
     credentials.password ?? null,
     credentials.saslMechanism ?? null,
     credentials.token ?? null,
+    credentials.vhost ?? null,
     credentials.tls === undefined
       ? null
       : [credentials.tls.ca ?? null, credentials.tls.cert ?? null, credentials.tls.key ?? null],

@@ -1,7 +1,7 @@
 /**
  * @module brokers/pool
- * {@link BrokerClients}: one Kafka admin client and one NATS connection per broker address set and
- * credentials, shared by every reconcile in the process and closed after an idle period.
+ * {@link BrokerClients}: one Kafka admin client, one NATS connection and one RabbitMQ connection per
+ * broker address set and credentials, shared by every reconcile in the process and closed after an idle period.
  *
  * Pool keys are the sorted addresses plus a keyed hash (HMAC with a per-process random key) of the
  * credentials, so no secret is ever a map key, a log field or a metric label. Every address is
@@ -15,6 +15,7 @@ import { BrokerUnavailableError } from './errors.js';
 import type { KafkaTuning } from './kafka-config.js';
 import { createKafkaAdmin, type KafkaAdmin, type KafkaAdminStats } from './kafka.js';
 import { connectJetStream, type JetStreamHandle, type NatsTuning } from './nats.js';
+import { createRabbitAdmin, type RabbitAdminClient } from './rabbitmq.js';
 import type { BrokerClients, BrokerCredentials } from './types.js';
 
 /** How {@link createBrokerClients} pools and dials. */
@@ -43,12 +44,17 @@ export interface PooledKafkaAdmin extends Omit<KafkaAdmin, 'close'> {
 export interface PooledBrokerClients extends BrokerClients {
   kafka(brokers: readonly string[], credentials?: BrokerCredentials): PooledKafkaAdmin;
   /** Open clients per protocol (for metrics and tests). */
-  size(): { readonly kafka: number; readonly nats: number };
+  size(): { readonly kafka: number; readonly nats: number; readonly rabbitmq: number };
 }
 
 interface KafkaEntry {
   readonly client: KafkaAdmin;
   inFlight: number;
+  lastUsed: number;
+}
+
+interface RabbitEntry {
+  readonly client: RabbitAdminClient;
   lastUsed: number;
 }
 
@@ -87,6 +93,7 @@ export function createBrokerClients(opts: BrokerClientsOptions = {}): PooledBrok
   const log = opts.logger;
   const kafkaPool = new Map<string, KafkaEntry>();
   const natsPool = new Map<string, NatsEntry>();
+  const rabbitPool = new Map<string, RabbitEntry>();
   let closed = false;
 
   const resolve = (hostPort: string): string => resolveHostPort(hostPort, overrides);
@@ -178,12 +185,39 @@ export function createBrokerClients(opts: BrokerClientsOptions = {}): PooledBrok
     return entry.handle;
   }
 
+  function rabbitmq(servers: readonly string[], credentials?: BrokerCredentials): RabbitAdminClient {
+    ensureOpen();
+    const list = checkAddresses(servers, 'RabbitMQ');
+    const key = `rabbitmq|${list[0] ?? ''}|${credentialsFingerprint(credentials)}`;
+    let entry = rabbitPool.get(key);
+    if (entry === undefined) {
+      const target = splitHostPort(resolve(list[0] ?? ''));
+      if (target === undefined)
+        throw new TerminalError('InvalidBrokerAddress', 'RabbitMQ address is not host:port');
+      const client = createRabbitAdmin({
+        hostPort: target,
+        ...(credentials === undefined ? {} : { credentials }),
+      });
+      entry = { client, lastUsed: Date.now() };
+      rabbitPool.set(key, entry);
+      log?.debug({ pool: 'rabbitmq', key }, 'opened a pooled RabbitMQ client');
+    }
+    entry.lastUsed = Date.now();
+    return entry.client;
+  }
+
   function sweep(): void {
     const now = Date.now();
     for (const [key, entry] of kafkaPool) {
       if (entry.inFlight === 0 && now - entry.lastUsed > idleMs) {
         kafkaPool.delete(key);
         log?.debug({ pool: 'kafka', key }, 'closing an idle Kafka admin client');
+        void entry.client.close();
+      }
+    }
+    for (const [key, entry] of rabbitPool) {
+      if (now - entry.lastUsed > idleMs) {
+        rabbitPool.delete(key);
         void entry.client.close();
       }
     }
@@ -215,27 +249,33 @@ export function createBrokerClients(opts: BrokerClientsOptions = {}): PooledBrok
     const natsClients = [...natsPool.values()].map((e) =>
       e.handle.then((h) => h.nc.close()).catch(() => undefined),
     );
+    const rabbitClients = [...rabbitPool.values()].map((e) => e.client.close());
     kafkaPool.clear();
     natsPool.clear();
-    await Promise.all([...kafkaClients, ...natsClients]);
+    rabbitPool.clear();
+    await Promise.all([...kafkaClients, ...natsClients, ...rabbitClients]);
   }
 
   return {
     kafka,
     jetstream,
+    rabbitmq,
     resolve,
     close,
-    size: () => ({ kafka: kafkaPool.size, nats: natsPool.size }),
+    size: () => ({ kafka: kafkaPool.size, nats: natsPool.size, rabbitmq: rabbitPool.size }),
   };
 }
 
 /**
- * Checks a non-empty address list: `host:port` for Kafka; `host:port`, a bare host or a
+ * Checks a non-empty address list: `host:port` for Kafka and RabbitMQ; `host:port`, a bare host or a
  * `nats://` / `tls://` / `ws://` / `wss://` URL for NATS. Addresses come from resources, so a bad
  * one is a {@link TerminalError} (reason `InvalidBrokerAddress`). Credentials inside a URL are
  * refused (they would end up in pool keys and messages) without being echoed.
  */
-function checkAddresses(addresses: readonly string[], protocol: 'Kafka' | 'NATS'): readonly string[] {
+function checkAddresses(
+  addresses: readonly string[],
+  protocol: 'Kafka' | 'NATS' | 'RabbitMQ',
+): readonly string[] {
   const list = addresses.map((a) => a.trim()).filter(Boolean);
   const bad = (why: string): TerminalError =>
     new TerminalError('InvalidBrokerAddress', `${protocol} address ${why}`);
@@ -246,14 +286,14 @@ function checkAddresses(addresses: readonly string[], protocol: 'Kafka' | 'NATS'
       throw bad('embeds credentials; put them in a binding Secret');
     }
     const ok =
-      protocol === 'Kafka'
+      protocol !== 'NATS'
         ? url === null && splitHostPort(a) !== undefined
         : url === null
           ? hostOf(a) !== undefined
           : /^(nats|tls|ws|wss)$/i.test(url[1] ?? '') && hostOf(a) !== undefined;
     if (!ok) {
       throw bad(
-        `${JSON.stringify(a)} is not ${protocol === 'Kafka' ? 'host:port' : 'host:port or a nats:// or tls:// URL'}`,
+        `${JSON.stringify(a)} is not ${protocol === 'NATS' ? 'host:port or a nats:// or tls:// URL' : 'host:port'}`,
       );
     }
   }

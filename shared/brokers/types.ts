@@ -1,13 +1,14 @@
 /**
  * @module brokers/types
- * What reconcilers use to reach the message brokers: pooled admin clients for Kafka (kafkajs) and
- * NATS JetStream (nats), keyed by address and credentials, closed when idle.
+ * What reconcilers use to reach the message brokers: pooled admin clients for Kafka (kafkajs),
+ * NATS JetStream (nats) and RabbitMQ (amqplib), keyed by address and credentials, closed when idle.
  *
  * Credentials come from Service Binding Secrets (see `binding.ts`) and are never logged, put in
  * an Event, a status or a job payload.
  */
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { token } from '../../runtime/controller/tokens.js';
+import type { RabbitAdminClient } from './rabbitmq.js';
 
 /** Connection material read from a Service Binding Secret. */
 export interface BrokerCredentials {
@@ -17,6 +18,8 @@ export interface BrokerCredentials {
   readonly saslMechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   /** NATS token. */
   readonly token?: string;
+  /** RabbitMQ virtual host. @defaultValue `/` */
+  readonly vhost?: string;
   /** TLS, when the binding asks for it: PEM CA, and optional client certificate and key. */
   readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
 }
@@ -74,6 +77,8 @@ export interface BrokerClients {
     servers: readonly string[],
     credentials?: BrokerCredentials,
   ): Promise<{ jsm: JetStreamManager; nc: NatsConnection }>;
+  /** Admin operations on the RabbitMQ virtual host of `credentials` (default `/`) at the first of `servers` (`host:port`). */
+  rabbitmq(servers: readonly string[], credentials?: BrokerCredentials): RabbitAdminClient;
   /** Rewrites a `host:port` the operator would dial, through `SLUICE_ENDPOINT_OVERRIDES`. */
   resolve(hostPort: string): string;
   close(): Promise<void>;

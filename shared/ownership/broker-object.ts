@@ -5,6 +5,8 @@
  * A broker object is identified by the protocol, the broker's identity and the object's name:
  * - Kafka: the cluster id the brokers report (`kafka:<id>`), so that two ClusterStreams that reach
  *   one cluster through different bootstrap addresses still want the same topic;
+ * - RabbitMQ: the cluster's own name (`cluster_name`, reported when a client connects) and the
+ *   virtual host (`rabbitmq:<cluster>/<vhost>`); the object is the exchange, whose queues go with it;
  * - NATS: the servers as configured (scheme, letter case and the default port 4222 normalised,
  *   sorted), as nats-server 2.9 has no stable identity of its own. Two spellings of one server
  *   (an IP and a DNS name) are not recognised as one broker.
@@ -28,6 +30,16 @@ export interface BrokerObject {
 /** A Kafka topic on the cluster with id `clusterId`. */
 export function kafkaTopicObject(clusterId: string, topic: string): BrokerObject {
   return { protocol: 'kafka', broker: `kafka:${clusterId}`, name: topic, what: `Kafka topic ${topic}` };
+}
+
+/** The exchange `exchange` (and its stream queues) on virtual host `vhost` of the RabbitMQ cluster `cluster`. */
+export function rabbitExchangeObject(cluster: string, vhost: string, exchange: string): BrokerObject {
+  return {
+    protocol: 'rabbitmq',
+    broker: `rabbitmq:${cluster}/${vhost}`,
+    name: exchange,
+    what: `RabbitMQ exchange ${exchange}`,
+  };
 }
 
 /** `host:port` of a NATS server address (`nats://Host:4222`, `tls://host`, `host`), lower case. */

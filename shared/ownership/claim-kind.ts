@@ -23,7 +23,7 @@ export const BrokerClaimType: ResourceType = {
 };
 
 /** The protocols whose broker objects are claimed. */
-export type ClaimProtocol = 'kafka' | 'nats';
+export type ClaimProtocol = 'kafka' | 'nats' | 'rabbitmq';
 
 /** The Kubernetes object that holds a claim. */
 export interface ClaimHolder {
@@ -73,7 +73,7 @@ export function asBrokerClaim(obj: KubeObject): BrokerClaim | undefined {
   const holder = holderOf(spec?.holder);
   if (!spec || !holder) return undefined;
   const { protocol, broker, object, adopted } = spec;
-  if (protocol !== 'kafka' && protocol !== 'nats') return undefined;
+  if (protocol !== 'kafka' && protocol !== 'nats' && protocol !== 'rabbitmq') return undefined;
   if (typeof broker !== 'string' || typeof object !== 'string') return undefined;
   return { ...obj, spec: { protocol, broker, object, holder, adopted: adopted === true } };
 }

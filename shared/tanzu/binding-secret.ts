@@ -3,10 +3,11 @@
  * The Service Binding Secrets (servicebinding.io) Sluice publishes for a topic: a ClusterStream's
  * in the operator's namespace, and a copy for the bound Stream in the Stream's namespace.
  *
- * Entries: `type` (`kafka` | `nats`), `provider` (`sluice`), `host`, `port` (of the first server),
+ * Entries: `type` (`kafka` | `nats` | `rabbitmq`), `provider` (`sluice`), `host`, `port` (of the first server),
  * `topic`; Kafka adds `bootstrap-servers` and its Quarkus spelling `bootstrapServers`, and
  * `securityProtocol`; NATS adds `url` and the well-known `uri` (both the server URLs), `subject`
- * and `stream`. Credentials are written back from what the broker binding yielded: `username` and
+ * and `stream`; RabbitMQ adds `addresses` (the `host:port` list), `virtual-host`, `exchange`,
+ * `queues` (comma-separated) and, for one queue, `queue`. Credentials are written back from what the broker binding yielded: `username` and
  * `user`, `password`, `saslMechanism`, `token`, `certificates` (CA), `certificate` with
  * `private-key`. The result reads back through `parseBindingSecret` to the same credentials.
  *
@@ -67,10 +68,18 @@ export function bindingEntries(
 ): Record<string, string> {
   const hp = firstHostPort(endpoint.servers);
   const servers = endpoint.servers.join(',');
-  const address =
+  const address: Record<string, string> =
     endpoint.protocol === 'kafka'
       ? { 'bootstrap-servers': servers, bootstrapServers: servers }
-      : { url: servers, uri: servers, subject: endpoint.topic, stream: endpoint.stream };
+      : endpoint.protocol === 'nats'
+        ? { url: servers, uri: servers, subject: endpoint.topic, stream: endpoint.stream }
+        : {
+            addresses: servers,
+            'virtual-host': endpoint.vhost,
+            exchange: endpoint.topic,
+            queues: endpoint.queues.join(','),
+            ...(endpoint.queues.length === 1 ? { queue: endpoint.queues[0] ?? '' } : {}),
+          };
   return {
     type: endpoint.protocol,
     provider: BINDING_PROVIDER,

@@ -37,7 +37,7 @@ export const RECLAIM_POLICIES = ['Retain', 'Delete'] as const;
 export type ReclaimPolicy = (typeof RECLAIM_POLICIES)[number];
 
 /** The protocols Sluice provisions topics for. */
-export const SUPPORTED_PROTOCOLS = ['kafka', 'nats'] as const;
+export const SUPPORTED_PROTOCOLS = ['kafka', 'nats', 'rabbitmq'] as const;
 export type Protocol = (typeof SUPPORTED_PROTOCOLS)[number];
 
 /** Whether Sluice can provision topics for `protocol`. */

@@ -4,6 +4,7 @@
  * protocolVersion, description, variables}`. A ClusterStream publishes it; its bound Stream copies it.
  */
 import { STORAGE_ENVIRONMENT } from './names.js';
+import { splitHostPort } from '../brokers/address.js';
 import type { TopicEndpoint } from './topic-endpoint.js';
 
 /** The address of the broker in one environment. */
@@ -33,14 +34,30 @@ export function storageAddressFor(
   protocolVersion?: string,
 ): StorageAddress {
   const url = endpoint.servers.join(',');
-  const variables: Record<string, string> =
-    endpoint.protocol === 'kafka'
-      ? { ...attributes, brokers: url, topic: endpoint.topic }
-      : { ...attributes, servers: url, subject: endpoint.topic, stream: endpoint.stream };
-  const description =
-    endpoint.protocol === 'kafka'
-      ? `Kafka topic ${endpoint.topic}, provisioned by Sluice`
-      : `NATS JetStream stream ${endpoint.stream} (subject ${endpoint.topic}), provisioned by Sluice`;
+  let variables: Record<string, string>;
+  let description: string;
+  switch (endpoint.protocol) {
+    case 'kafka':
+      variables = { ...attributes, brokers: url, topic: endpoint.topic };
+      description = `Kafka topic ${endpoint.topic}, provisioned by Sluice`;
+      break;
+    case 'nats':
+      variables = { ...attributes, servers: url, subject: endpoint.topic, stream: endpoint.stream };
+      description = `NATS JetStream stream ${endpoint.stream} (subject ${endpoint.topic}), provisioned by Sluice`;
+      break;
+    case 'rabbitmq': {
+      const first = splitHostPort(endpoint.servers[0] ?? '');
+      variables = {
+        ...attributes,
+        ...(first === undefined ? {} : { host: first.host, port: String(first.port) }),
+        exchange: endpoint.topic,
+        queues: endpoint.queues.join(','),
+        'virtual-host': endpoint.vhost,
+      };
+      description = `RabbitMQ exchange ${endpoint.topic} with stream queue(s) ${endpoint.queues.join(', ')}, provisioned by Sluice`;
+      break;
+    }
+  }
   return {
     server: {
       [STORAGE_ENVIRONMENT]: {

@@ -61,7 +61,7 @@ test('a BrokerClaim is a cluster-scoped record of protocol, broker, object, hold
   t.is(crd.spec.scope, 'Cluster');
   t.deepEqual(nodeAt(crd, 'spec').required, ['protocol', 'broker', 'object', 'holder']);
   t.deepEqual(nodeAt(crd, 'spec.holder').required, ['apiVersion', 'kind', 'name', 'uid']);
-  t.deepEqual(nodeAt(crd, 'spec.protocol').enum, ['kafka', 'nats']);
+  t.deepEqual(nodeAt(crd, 'spec.protocol').enum, ['kafka', 'nats', 'rabbitmq']);
   t.is(nodeAt(crd, 'spec.adopted').default, false);
   t.is(rootSchema(crd).properties?.status, undefined, 'a record has no status');
   t.deepEqual(

@@ -12,12 +12,13 @@ import { apiserver, controllerManager, etcd, kubeconfigPath, scheduler } from '.
 import { kafka } from './components/kafka.js';
 import { PROVISIONER, SEED_STORAGE_CLASSES, kwok } from './components/kwok.js';
 import { nats } from './components/nats.js';
+import { rabbitmq, rabbitmqEpmd } from './components/rabbitmq.js';
 import { redis } from './components/redis.js';
 import { dataDir, envJsonPath, envShPath, repoRoot, stateDir } from './paths.js';
 import { run, stopComponent } from './proc.js';
 import { loadOrCreateState, type EnvState } from './state.js';
 
-/** Every component, in start order. */
+/** Every component `up` starts, in start order. */
 export const components: readonly Component[] = [
   redis,
   nats,
@@ -28,6 +29,9 @@ export const components: readonly Component[] = [
   scheduler,
   kwok,
 ];
+
+/** Components that tests start when they need them (`ensureRabbitMq`); `down` stops them too. */
+export const onDemand: readonly Component[] = [rabbitmqEpmd, rabbitmq];
 
 /** The shape of `.sluice/env.json`. */
 export interface EnvInfo {
@@ -172,7 +176,7 @@ export async function up(say: (m: string) => void = console.log): Promise<EnvInf
 
 /** Stops every component it started, by recorded pid, and wipes their data (the build cache stays). */
 export async function down(say: (m: string) => void = console.log): Promise<void> {
-  for (const c of [...components].reverse()) {
+  for (const c of [...components, ...onDemand].reverse()) {
     if (await stopComponent(c.name)) say(`${c.name}: stopped`);
   }
   rmSync(dataDir, { recursive: true, force: true });
@@ -188,6 +192,10 @@ export async function status(say: (m: string) => void = console.log): Promise<bo
     const ok = await c.healthy(state).catch(() => false);
     all &&= ok;
     say(`${ok ? 'up  ' : 'down'}  ${c.name.padEnd(24)} ${c.describe(state)}`);
+  }
+  for (const c of onDemand) {
+    const ok = await c.healthy(state).catch(() => false);
+    say(`${ok ? 'up  ' : 'off '}  ${c.name.padEnd(24)} ${c.describe(state)}`);
   }
   return all;
 }

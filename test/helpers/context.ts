@@ -62,6 +62,9 @@ export const noBrokers: BrokerClients = {
   jetstream() {
     return Promise.reject(new Error('this test context has no broker clients'));
   },
+  rabbitmq() {
+    throw new Error('this test context has no broker clients');
+  },
   resolve: (hostPort) => hostPort,
   close: () => Promise.resolve(),
 };

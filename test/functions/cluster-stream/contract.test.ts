@@ -1,5 +1,5 @@
 /**
- * The reconciler contract for ClusterStream, on NATS and on Kafka: a missing object is done, a
+ * The reconciler contract for ClusterStream, on NATS, on Kafka and on RabbitMQ: a missing object is done, a
  * converged one is reconciled three more times without any write (its own resourceVersion and its
  * binding Secret's stay), and an unsupported protocol is a terminal ProtocolNotSupported.
  */
@@ -18,11 +18,19 @@ import {
 } from '../../fixtures/tanzu/fixtures.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { connect } from 'nats';
+import { connect as amqpConnect } from 'amqplib';
+import type { RabbitEnv } from '../../env/components/rabbitmq.js';
+import { rabbitEnv } from '../../fixtures/tanzu/rabbitmq.js';
 
 const run = suffix();
 const topics: string[] = [];
 
-test.before(installCrds);
+let rabbit: RabbitEnv | undefined;
+
+test.before(async () => {
+  await installCrds();
+  rabbit = await rabbitEnv();
+});
 
 test.after.always(async () => {
   await sweepClusterStreams(run);
@@ -40,10 +48,20 @@ test.after.always(async () => {
   for (const stream of topics.map((n) => n.replace(/\./g, '_')))
     await jsm.streams.delete(stream).catch(() => undefined);
   await nc.close();
+  if (rabbit) {
+    const model = await amqpConnect({ hostname: '127.0.0.1', port: rabbit.port });
+    for (const exchange of topics) {
+      const ch = await model.createChannel();
+      await ch.deleteQueue(exchange).catch(() => undefined);
+      await ch.deleteExchange(exchange).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+    }
+    await model.close();
+  }
   await closeBrokers();
 });
 
-for (const protocol of ['nats', 'kafka'] as const) {
+for (const protocol of ['nats', 'kafka', 'rabbitmq'] as const) {
   runReconcilerContract(`ClusterStream ${protocol}`, {
     fn: clusterStreamFunction,
     valid: (ns) => {
@@ -53,6 +71,7 @@ for (const protocol of ['nats', 'kafka'] as const) {
         name: `${ns}-cs`,
         topic,
         protocol,
+        ...(protocol === 'rabbitmq' ? { url: rabbit?.hostPort ?? '' } : {}),
         labels: { [TEST_RUN_LABEL]: run },
         spec: { keys: ['k'] },
       });
@@ -61,8 +80,8 @@ for (const protocol of ['nats', 'kafka'] as const) {
       clusterStream({
         name: `${ns}-cs`,
         topic: 'contract.invalid',
-        protocol: 'rabbitmq',
-        url: 'rabbit:5672',
+        protocol: 'pulsar',
+        url: 'pulsar:6650',
         labels: { [TEST_RUN_LABEL]: run },
       }),
     invalidReason: 'ProtocolNotSupported',

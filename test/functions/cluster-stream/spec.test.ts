@@ -14,6 +14,8 @@ const config = {
   natsBinding: undefined,
   kafkaBrokers: ['k:9092'],
   natsUrl: 'nats://n:4222',
+  rabbitmqUrl: 'r:5672',
+  rabbitmqBinding: undefined,
 };
 
 function reasonOf(fn: () => unknown): string | undefined {
@@ -39,10 +41,10 @@ test('a malformed spec is InvalidSpec naming the field', (t) => {
   t.regex(err?.message ?? '', /spec\.config: must be a map of strings/);
 });
 
-test('protocols other than kafka and nats are ProtocolNotSupported, as is a foreign protocol adapter', (t) => {
+test('protocols other than kafka, nats and rabbitmq are ProtocolNotSupported, as is a foreign protocol adapter', (t) => {
   const plan = (spec: Record<string, unknown>): unknown => planTopic(parse(cs(spec)), config);
   t.is(
-    reasonOf(() => plan({ name: 'o', storage: { server: { protocol: 'rabbitmq', url: 'r:5672' } } })),
+    reasonOf(() => plan({ name: 'o', storage: { server: { protocol: 'pulsar', url: 'r:6650' } } })),
     'ProtocolNotSupported',
   );
   t.is(
@@ -158,7 +160,7 @@ test('servers come from the spec, else the binding, else the operator default, e
   t.deepEqual(chooseServers(plan, ['b:1'], config), ['b:1']);
   t.deepEqual(chooseServers(plan, undefined, config), ['k:9092']);
   t.is(
-    reasonOf(() => chooseServers(plan, undefined, { kafkaBrokers: [], natsUrl: undefined })),
+    reasonOf(() => chooseServers(plan, undefined, { ...config, kafkaBrokers: [], natsUrl: undefined })),
     'NoBrokerConfigured',
   );
   const explicit = planTopic(

@@ -116,18 +116,18 @@ test('with auto-provisioning off a missing ClusterStream is NoClusterStreamFound
 });
 
 test('a protocol Sluice cannot provision is a terminal ProtocolNotSupported', async (t) => {
-  const iso = isolation('st-rabbit');
+  const iso = isolation('st-pulsar');
   const { ops, app } = await prepareTwo(t, iso.namespace);
-  const rabbit = uniqueName('rabbit');
-  await adminClient().create(TanzuStreamKind, stream(app, rabbit, { name: 'r', protocol: 'rabbitmq' }));
+  const pulsar = uniqueName('pulsar');
+  await adminClient().create(TanzuStreamKind, stream(app, pulsar, { name: 'r', protocol: 'pulsar' }));
   const { error } = await attempt(
     tanzuStreamFunction,
-    streamRef(app, rabbit),
-    streamContext(ops, app, rabbit),
+    streamRef(app, pulsar),
+    streamContext(ops, app, pulsar),
   );
   t.is((error as { reason?: string } | undefined)?.reason, 'ProtocolNotSupported');
-  t.is(readyReason(await getStream(app, rabbit)), 'ProtocolNotSupported');
-  t.is(await getCs(`${rabbit}-cluster-stream`), undefined);
+  t.is(readyReason(await getStream(app, pulsar)), 'ProtocolNotSupported');
+  t.is(await getCs(`${pulsar}-cluster-stream`), undefined);
 });
 
 test('a NATS Stream asking for partitions is a terminal NotSupported', async (t) => {

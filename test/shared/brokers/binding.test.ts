@@ -122,6 +122,57 @@ test('a NATS binding with host, port, username and password gives a nats:// URL'
   t.deepEqual(parsed, { credentials: { username: 'u', password: 'p' }, servers: ['nats://nats:4223'] });
 });
 
+test('a RabbitMQ binding with host, port, username, password and virtual-host gives its credentials and address (issue 13)', (t) => {
+  const parsed = parseBindingSecret(
+    secret(
+      {
+        type: 'rabbitmq',
+        host: 'rabbit.svc',
+        port: '5673',
+        username: 'app',
+        password: 'p4ss',
+        'virtual-host': 'team-a',
+      },
+      undefined,
+      'servicebinding.io/rabbitmq',
+    ),
+    'rabbitmq',
+  );
+  t.deepEqual(parsed, {
+    credentials: { username: 'app', password: 'p4ss', vhost: 'team-a' },
+    servers: ['rabbit.svc:5673'],
+  });
+  t.deepEqual(parseBindingSecret(secret({ host: 'rabbit' }), 'rabbitmq'), {
+    credentials: {},
+    servers: ['rabbit:5672'],
+  });
+});
+
+test('a RabbitMQ binding reads addresses, or an amqp(s):// uri whose path is the virtual host; credentials in the uri are refused', (t) => {
+  t.deepEqual(parseBindingSecret(secret({ addresses: 'a:5672,b:5672', vhost: 'v' }), 'rabbitmq'), {
+    credentials: { vhost: 'v' },
+    servers: ['a:5672', 'b:5672'],
+  });
+  t.deepEqual(parseBindingSecret(secret({ uri: 'amqps://rabbit/orders%2Feu' }), 'rabbitmq'), {
+    credentials: { vhost: 'orders/eu', tls: {} },
+    servers: ['rabbit:5671'],
+  });
+  for (const [label, entries, key] of [
+    ['credentials in the uri', { uri: 'amqp://app:s3cret-value@rabbit:5672/' }, 'uri'],
+    ['a uri of another scheme', { uri: 'http://rabbit:15672' }, 'uri'],
+    ['a uri naming another virtual host', { uri: 'amqp://rabbit/a', 'virtual-host': 'b' }, 'uri'],
+    ['a password without a username', { host: 'rabbit', password: 's3cret-value' }, 'username'],
+  ] as const) {
+    const err = t.throws(
+      () => parseBindingSecret(secret(entries), 'rabbitmq'),
+      { instanceOf: InvalidBindingError },
+      label,
+    );
+    t.is((err as InvalidBindingError | undefined)?.key, key, label);
+    t.false(err?.message.includes('s3cret-value'), label);
+  }
+});
+
 test('a NATS binding with a client certificate turns TLS on', (t) => {
   const parsed = parseBindingSecret(secret({ certificate: CERT, 'private-key': KEY }), 'nats');
   t.truthy(parsed.credentials.tls?.cert);
@@ -139,7 +190,7 @@ const garbage: [string, KubeObject, string | undefined][] = [
     { metadata: { name: 'orders-binding' }, stringData: { password: 7 } },
     'password',
   ],
-  ['a type for another broker', secret({ type: 'rabbitmq', host: 'h' }), 'type'],
+  ['a type for another broker', secret({ type: 'pulsar', host: 'h' }), 'type'],
   [
     'a Secret type for another broker',
     secret({ host: 'h' }, undefined, 'servicebinding.io/redis'),
