@@ -17,7 +17,13 @@ export const tanzuStreamFunction = declareFunction(TanzuStreamKind, {
   needs: SETTINGS_NEEDS,
   access: {
     // Claims and auto-provisioning.
-    rules: [{ apiGroups: [ClusterStreamKind.group], resources: [ClusterStreamKind.plural], verbs: ['get', 'create', 'patch'] }],
+    rules: [
+      {
+        apiGroups: [ClusterStreamKind.group],
+        resources: [ClusterStreamKind.plural],
+        verbs: ['get', 'create', 'patch'],
+      },
+    ],
     // Its own binding Secret, beside the Stream.
     secrets: ['create', 'patch'],
     // The ClusterStream's binding Secret.

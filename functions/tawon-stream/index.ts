@@ -26,7 +26,11 @@ export const tawonStreamFunction = declareFunction(TawonStreamKind, {
       // Its store's defaults and limits.
       { apiGroups: [StreamStoreKind.group], resources: [StreamStoreKind.plural], verbs: ['get'] },
       // Who owns a JetStream stream.
-      { apiGroups: [BrokerClaimType.group], resources: [BrokerClaimType.plural], verbs: ['get', 'create', 'patch', 'delete'] },
+      {
+        apiGroups: [BrokerClaimType.group],
+        resources: [BrokerClaimType.plural],
+        verbs: ['get', 'create', 'patch', 'delete'],
+      },
       // Whether the holder of a claim (a NATS ClusterStream) still exists.
       { apiGroups: [ClusterStreamKind.group], resources: [ClusterStreamKind.plural], verbs: ['get'] },
     ],

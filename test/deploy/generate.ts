@@ -20,8 +20,7 @@ const UNUSED_CLIENT = new Proxy({} as KubeClient, {
   },
 });
 
-const flow = (items: readonly string[]): string =>
-  `[${items.map((i) => (i === '' ? '""' : i)).join(', ')}]`;
+const flow = (items: readonly string[]): string => `[${items.map((i) => (i === '' ? '""' : i)).join(', ')}]`;
 
 function rule(r: AccessRule, indent: string): string {
   return [
@@ -80,7 +79,8 @@ function dispatcherBlock(functions: readonly FunctionDeclaration[]): string {
   for (const [group, resources] of groups) {
     const read = [...resources].filter(([, r]) => r).map(([p]) => p);
     const watch = [...resources].filter(([, r]) => !r).map(([p]) => p);
-    if (read.length) rules.push({ apiGroups: [group], resources: read.sort(), verbs: ['get', 'list', 'watch'] });
+    if (read.length)
+      rules.push({ apiGroups: [group], resources: read.sort(), verbs: ['get', 'list', 'watch'] });
     if (watch.length) rules.push({ apiGroups: [group], resources: watch.sort(), verbs: ['list', 'watch'] });
   }
   return rules.map((r) => rule(r, '')).join('\n');
