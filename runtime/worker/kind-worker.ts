@@ -36,8 +36,13 @@ import {
   type FunctionDeclaration,
   type SluiceMetrics,
 } from '../index.js';
+import os from 'node:os';
+import { DEFAULT_HISTORY, type HistorySettings } from '../config.js';
 import { updateDataIfLocked } from '../queue/fenced.js';
-import { reconcileObject } from './reconcile-object.js';
+import { recordMessage } from '../history/record.js';
+import { HistoryWriter } from '../history/writer.js';
+import { ending, historyEntry, type Ending } from './history-entry.js';
+import { failureCondition, reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
 
 export interface KindWorkerOptions {
@@ -62,6 +67,10 @@ export interface KindWorkerOptions {
   readonly reconnectGraceMs?: number;
   /** `SluiceConfig.namespace`, named in the condition when an object fails because it is missing. */
   readonly operatorNamespace?: string;
+  /** How much reconcile history to keep per object. @defaultValue {@link DEFAULT_HISTORY} */
+  readonly history?: HistorySettings;
+  /** This process in history records. @defaultValue the host name and pid */
+  readonly identity?: string;
 }
 
 export interface KindWorkerDeps {
@@ -77,6 +86,8 @@ const tracer = trace.getTracer('sluice-worker');
 
 export class KindWorker {
   private worker: Worker | undefined;
+  private history: HistoryWriter | undefined;
+  private readonly identity: string;
   private disconnected = false;
   private closing = false;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -88,11 +99,19 @@ export class KindWorker {
     private readonly fn: SluiceFunction | FunctionDeclaration,
     private readonly deps: KindWorkerDeps,
     private readonly opts: KindWorkerOptions,
-  ) {}
+  ) {
+    this.identity = opts.identity ?? `${os.hostname()}-${process.pid}`;
+  }
 
   /** Starts taking jobs. */
   start(): void {
     if (this.worker) return;
+    this.history = new HistoryWriter(this.fn.kind, {
+      redisUrl: this.opts.redisUrl,
+      prefix: this.opts.prefix ?? 'sluice',
+      settings: this.opts.history ?? DEFAULT_HISTORY,
+      log: this.deps.log,
+    });
     const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.guarded(job, token, signal), {
       connection: { url: this.opts.redisUrl, ...redisOptions() },
       prefix: this.opts.prefix ?? 'sluice',
@@ -166,6 +185,8 @@ export class KindWorker {
       await this.worker?.close(force);
     } finally {
       this.worker = undefined;
+      await this.history?.close();
+      this.history = undefined;
     }
   }
 
@@ -245,6 +266,14 @@ export class KindWorker {
       },
     };
     const ctx = this.context(job, data, signal ?? new AbortController().signal, () => current);
+    const startedAt = Date.now();
+    let recorded = false;
+    // Buffered, never awaited: history costs the job no round trip.
+    const record = (end: Ending): void => {
+      if (recorded || !this.history) return;
+      recorded = true;
+      this.history.record(data.ref, historyEntry(data, job.id ?? '', current, startedAt, this.identity, end));
+    };
     const parent = data.trace ? propagation.extract(context.active(), data.trace) : context.active();
     const stop = this.deps.metrics.reconcileDuration.startTimer(kindLabel);
     await tracer.startActiveSpan(`reconcile ${this.fn.kind.kind}`, {}, parent, async (span) => {
@@ -257,6 +286,11 @@ export class KindWorker {
             : { operatorNamespace: this.opts.operatorNamespace }),
         });
         stop();
+        record(ending(outcome));
+        if (outcome.kind === 'paused') {
+          this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'paused' });
+          return;
+        }
         if (outcome.kind === 'reconciled' && outcome.result.requeueAfterMs !== null) {
           this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'requeue_after' });
           await this.requeue(job, token, outcome.result.requeueAfterMs, data);
@@ -266,12 +300,16 @@ export class KindWorker {
         if (err instanceof DelayedError) throw err;
         stop();
         this.deps.metrics.reconcileErrors.inc(kindLabel);
+        const failure = failureCondition(err);
+        const failed = { errorReason: failure.reason, error: recordMessage(failure.message) };
         if (err instanceof TerminalError) {
+          record({ outcome: 'terminal', ...failed });
           this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'terminal' });
           ctx.log.info({ reason: err.reason, err: err.message }, 'reconcile refused: the spec cannot work');
           throw new UnrecoverableError(`${err.reason}: ${err.message}`);
         }
         this.deps.metrics.reconcileTotal.inc({ ...kindLabel, result: 'error' });
+        record({ outcome: 'error', attempt: job.attemptsMade + 1 - (data.failBase ?? 0), ...failed });
         ctx.log.warn(
           { err: messageOf(err), attempt: job.attemptsMade + 1 },
           'reconcile failed; retrying with backoff',
@@ -298,8 +336,11 @@ export class KindWorker {
     const worker = this.worker;
     if (!worker) throw new Error('worker closed');
     const redis = await worker.backend.client;
+    // The next run is the requeue's (its history says so), with the failure count reset.
+    const { by: _asked, ...rest } = data;
     const kept = await updateDataIfLocked(redis, worker.toKey(job.id ?? ''), token ?? '', {
-      ...data,
+      ...rest,
+      reason: 'requeue',
       failBase: job.attemptsMade,
     });
     if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);
