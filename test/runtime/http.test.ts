@@ -49,6 +49,8 @@ async function setup(
     auth: new Authenticator({ token: TOKEN, tokenReview: opts.tokenReview ? adminClient() : undefined }, log),
     metrics: rig.metrics,
     queues: [rig.queue],
+    redis: rig.queues.connection,
+    prefix: iso.queuePrefix,
     log,
     dashboardWritable: opts.writable ?? false,
     readiness: () => Promise.resolve({ ready: true, leader: false }),
