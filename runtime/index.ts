@@ -41,3 +41,7 @@ export * from './watch/backoff.js';
 export * from './controller/modules.js';
 export * from './dispatcher/dispatcher.js';
 export type { DependencyContainer } from 'tsyringe';
+export * from './controller/pause.js';
+export * from './history/record.js';
+export * from './history/queue-state.js';
+export * from './history/reader.js';
