@@ -50,7 +50,7 @@ local h = redis.call('HMGET', ARGV[1] .. id, 'atm', 'data', 'delay')
 return {id, state, score, h[1], h[2], h[3], parked}`;
 
 interface StateCommands {
-  sluiceQueueState(numKeys: number, ...args: string[]): Promise<unknown>;
+  sluiceQueueState(...keysAndArgs: string[]): Promise<unknown>;
 }
 
 const defined = new WeakSet<Redis>();
@@ -78,7 +78,7 @@ export async function readQueueState(
     `${b}dn:${key}`,
     ...['wait', 'active', 'delayed', 'prioritized', 'paused', 'failed'].map((k) => b + k),
   ];
-  const raw = await (redis as Redis & StateCommands).sluiceQueueState(8, ...keys, b);
+  const raw = await (redis as Redis & StateCommands).sluiceQueueState(...keys, b);
   return parseState(raw);
 }
 
