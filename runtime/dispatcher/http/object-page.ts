@@ -117,9 +117,9 @@ function page(
 tr.error td,tr.terminal td{background:#fdecea}tr.paused td{background:#fff8e1}.badge{background:#ffb300;padding:.1rem .4rem;border-radius:.3rem}.error{color:#b00020}form.find *{margin-right:.5rem}</style>
 </head><body><nav><a href="${DASHBOARD_PATH}/">Jobs (Bull Board)</a> · <strong>Objects</strong> · <a href="${DASHBOARD_PATH}/logout">Sign out</a></nav>
 <h1>Why is my object not ready?</h1>
-<form class="find" method="get" action="${OBJECT_PAGE_PATH}"><label>Kind <select name="kind">${options}</select></label>
-<label>Namespace <input name="namespace" value="${esc(form.namespace ?? '')}"></label>
-<label>Name <input name="name" required value="${esc(form.name ?? '')}"></label><button id="find" type="submit">Show</button></form>
+<form class="find" method="get" action="${OBJECT_PAGE_PATH}"><label for="kind">Kind</label> <select id="kind" name="kind">${options}</select>
+<label for="namespace">Namespace</label> <input id="namespace" name="namespace" value="${esc(form.namespace ?? '')}">
+<label for="name">Name</label> <input id="name" name="name" required value="${esc(form.name ?? '')}"> <button id="find" type="submit">Show</button></form>
 ${main}<h2>Dead letters</h2>${dead}</body></html>`;
 }
 
