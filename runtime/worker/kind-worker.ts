@@ -9,9 +9,11 @@
  * - `requeueAfter(ms)` keeps the job and delays it; an event parked while it ran is promoted at
  *   once instead of waiting out the delay;
  * - a failure is retried with capped exponential backoff counted since the last success;
- * - a {@link TerminalError} fails the job without retry (it stays visible on the dashboard).
+ * - a {@link TerminalError} fails the job without retry (it stays visible on the dashboard);
+ * - every run is recorded in the object's history (`history/`), buffered and written per batch.
  *
- * Costs: about one Redis round trip per job under load; one GET of the object per job.
+ * Costs: about one Redis round trip per job under load; one GET of the object per job; history
+ * adds no round trip to a job, one script call per batch of records.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -25,62 +27,24 @@ import {
   parseJobData,
   redisOptions,
   systemClock,
-  type BackoffOptions,
-  type EventRecorder,
-  type KubeClient,
   type KubeObject,
   type Logger,
   type ReconcileContext,
   type ReconcileJobData,
   type SluiceFunction,
   type FunctionDeclaration,
-  type SluiceMetrics,
 } from '../index.js';
 import os from 'node:os';
-import { DEFAULT_HISTORY, type HistorySettings } from '../config.js';
+import { DEFAULT_HISTORY } from '../config.js';
 import { updateDataIfLocked } from '../queue/fenced.js';
 import { recordMessage } from '../history/record.js';
 import { HistoryWriter } from '../history/writer.js';
 import { ending, historyEntry, type Ending } from './history-entry.js';
 import { failureCondition, reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
+import type { KindWorkerDeps, KindWorkerOptions } from './kind-worker-options.js';
 
-export interface KindWorkerOptions {
-  readonly redisUrl: string;
-  /** BullMQ key prefix. @defaultValue `sluice` */
-  readonly prefix?: string;
-  /** Reconciles run at once by this process for this kind. @defaultValue {@link DEFAULT_CONCURRENCY} */
-  readonly concurrency?: number;
-  /** The job lease; a worker that stops renewing it for this long loses the job. @defaultValue 30000 */
-  readonly lockDurationMs?: number;
-  /** How often stalled jobs (dead workers) are looked for. @defaultValue 15000 */
-  readonly stalledIntervalMs?: number;
-  /** Stalls tolerated over a job's life (the counter never resets). @defaultValue 1000 */
-  readonly maxStalledCount?: number;
-  /** Retry delays. @defaultValue 5 ms doubling to 1000 s (client-go) */
-  readonly backoff?: BackoffOptions;
-  /**
-   * After the Redis connection comes back, how long to wait before taking jobs again, so that
-   * reconciles aborted in other workers when it dropped have finished (their leases may be gone).
-   * This worker also waits until its own aborted reconciles have ended. @defaultValue 2000
-   */
-  readonly reconnectGraceMs?: number;
-  /** `SluiceConfig.namespace`, named in the condition when an object fails because it is missing. */
-  readonly operatorNamespace?: string;
-  /** How much reconcile history to keep per object. @defaultValue {@link DEFAULT_HISTORY} */
-  readonly history?: HistorySettings;
-  /** This process in history records. @defaultValue the host name and pid */
-  readonly identity?: string;
-}
-
-export interface KindWorkerDeps {
-  readonly kube: KubeClient;
-  /** The values of the needs the function declared, added to its context under their names. */
-  readonly needs?: object;
-  readonly metrics: SluiceMetrics;
-  readonly log: Logger;
-  readonly events: EventRecorder;
-}
+export type { KindWorkerDeps, KindWorkerOptions };
 
 const tracer = trace.getTracer('sluice-worker');
 
