@@ -5,7 +5,10 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import {
+  ConfigError,
+  DEFAULT_HISTORY,
   historyKey,
+  loadConfig,
   readDeadLetters,
   readHistory,
   readQueueState,
@@ -247,4 +250,18 @@ test('an object’s history expires after the configured TTL, and SLUICE_HISTORY
   await silent.close();
   t.is(await s.rig.probe.runs(keyOf(off)), 1, 'it ran');
   t.deepEqual(await s.history(off), [], 'nothing recorded');
+});
+
+test('loadConfig reads SLUICE_HISTORY_* (0 allowed) and refuses a malformed value naming the variable', (t) => {
+  t.deepEqual(loadConfig({}).history, DEFAULT_HISTORY);
+  t.deepEqual(
+    loadConfig({ SLUICE_HISTORY_RECORDS: '0', SLUICE_HISTORY_BYTES: '0', SLUICE_HISTORY_TTL_SECONDS: '60' })
+      .history,
+    { records: 0, bytes: 0, ttlSeconds: 60 },
+  );
+  for (const name of ['SLUICE_HISTORY_RECORDS', 'SLUICE_HISTORY_BYTES', 'SLUICE_HISTORY_TTL_SECONDS']) {
+    const err = t.throws(() => loadConfig({ [name]: '-1' }));
+    t.true(err instanceof ConfigError);
+    t.regex(err?.message ?? '', new RegExp(name));
+  }
 });

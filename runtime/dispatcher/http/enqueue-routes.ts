@@ -124,12 +124,14 @@ export function checkTarget(
 /**
  * Runs a read of the object with Sluice's own rights: what Sluice may not read, it neither
  * queues nor reports on.
+ * @param unreachable what the 503 names when the read fails otherwise.
  * @throws HttpError 403 `Forbidden` when the API server refuses, 503 when it cannot be reached.
  */
 export async function readAs<T>(
   kind: KindInfo,
   namespace: string | undefined,
   read: () => Promise<T>,
+  unreachable = 'the Kubernetes API',
 ): Promise<T> {
   try {
     return await read();
@@ -141,7 +143,7 @@ export async function readAs<T>(
         `Sluice may not read ${kind.plural}.${kind.group}${namespace ? ` in ${namespace}` : ''}`,
       );
     }
-    throw new HttpError(503, 'Unavailable', 'the Kubernetes API could not be reached; try again');
+    throw new HttpError(503, 'Unavailable', `${unreachable} could not be reached; try again`);
   }
 }
 

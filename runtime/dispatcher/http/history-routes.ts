@@ -31,8 +31,11 @@ export async function reportOn(
   name: string,
 ): Promise<ObjectReport> {
   checkTarget(deps, kind, namespace, name);
-  const report = await readAs(kind, namespace, () =>
-    objectReport(deps.kube, deps.redis, deps.prefix, kind, namespace, name),
+  const report = await readAs(
+    kind,
+    namespace,
+    () => objectReport(deps.kube, deps.redis, deps.prefix, kind, namespace, name),
+    'the Kubernetes API or Redis',
   );
   if (!report.exists && report.history.length === 0 && report.queue.state === 'none')
     throw new HttpError(
