@@ -108,6 +108,7 @@ export class HistoryWriter {
   private writing: Promise<void> = Promise.resolve();
   private redis: (Redis & HistoryCommands) | undefined;
   private closed = false;
+  private warnedAt = 0;
   /** Records dropped because the buffer was full or a write failed. */
   dropped = 0;
 
@@ -185,10 +186,14 @@ export class HistoryWriter {
         await this.client().sluiceWriteHistory(keys.length, ...keys, ...args);
       } catch (err) {
         this.dropped += batch.length;
-        this.opts.log.warn(
-          { err: messageOf(err), kind: this.kind.kind, records: batch.length },
-          'could not write reconcile history; those records are dropped',
-        );
+        // One warning per ten seconds, not one per batch, while Redis is unreachable.
+        if (Date.now() - this.warnedAt > 10_000) {
+          this.warnedAt = Date.now();
+          this.opts.log.warn(
+            { err: messageOf(err), kind: this.kind.kind, dropped: this.dropped },
+            'could not write reconcile history; those records are dropped',
+          );
+        }
       }
     }
   }
