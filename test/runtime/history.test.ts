@@ -7,6 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import {
   ConfigError,
   DEFAULT_HISTORY,
+  createLogger,
   historyKey,
   loadConfig,
   readDeadLetters,
@@ -16,6 +17,7 @@ import {
   type HistorySettings,
   type ObjectRef,
 } from '../../runtime/index.js';
+import { HistoryWriter } from '../../runtime/history/writer.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
@@ -264,4 +266,31 @@ test('loadConfig reads SLUICE_HISTORY_* (0 allowed) and refuses a malformed valu
     t.true(err instanceof ConfigError);
     t.regex(err?.message ?? '', new RegExp(name));
   }
+});
+
+test('a history write that cannot reach Redis drops its records, warns, and never throws', async (t) => {
+  const warnings: string[] = [];
+  const log = createLogger({ level: 'silent' });
+  const spy = Object.assign(Object.create(log) as typeof log, {
+    warn: (_o: unknown, msg?: string) => warnings.push(msg ?? ''),
+  });
+  const writer = new HistoryWriter(WidgetKind, {
+    redisUrl: 'redis://127.0.0.1:1',
+    settings: DEFAULT_HISTORY,
+    log: spy,
+  });
+  const ref = { group: WidgetKind.group, version: 'v1', kind: 'Widget', namespace: 'x', name: 'y' };
+  const at = Date.now();
+  writer.record(ref, {
+    reason: 'test',
+    enqueuedAt: at,
+    startedAt: at,
+    finishedAt: at,
+    outcome: 'success',
+    worker: 'w',
+    jobId: '1',
+  });
+  await writer.close();
+  t.is(writer.dropped, 1);
+  t.deepEqual(warnings, ['could not write reconcile history; those records are dropped']);
 });
