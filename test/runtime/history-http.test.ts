@@ -259,3 +259,31 @@ test('the dashboard’s Reconcile now is refused when the dashboard is read-only
   const [job] = await rw.rig.queue.getJobs(['waiting']);
   t.like(job?.data, { reason: 'http', by: 'sluice-api-token' });
 });
+
+test('the dashboard page escapes what it shows: an error message with markup appears as text', async (t) => {
+  const s = await setup(t);
+  const ref = {
+    group: WidgetKind.group,
+    version: 'v1',
+    kind: 'Widget',
+    namespace: s.namespace,
+    name: s.widget,
+  };
+  await s.rig.probe.setBehavior(keyOf(ref), { failWith: '<script>alert("x")</script> & <b>bold</b>' });
+  s.rig.worker();
+  await s.rig.enqueue([ref]);
+  const query = new URLSearchParams({
+    kind: 'widgets.test.sluice.io',
+    namespace: s.namespace,
+    name: s.widget,
+  });
+  let body = '';
+  await eventually('the failure on the page', async () => {
+    body = (
+      await s.app.inject({ method: 'GET', url: `/dashboard/sluice?${query.toString()}`, headers: auth })
+    ).body;
+    return body.includes('ReconcileError');
+  });
+  t.false(body.includes('<script>alert'), 'no markup from the error reaches the page');
+  t.true(body.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;'));
+});
