@@ -11,7 +11,7 @@ export class SluiceMetrics {
 
   readonly reconcileTotal = new Counter({
     name: 'sluice_reconcile_total',
-    help: 'Reconciles finished, by kind and result (success, error, terminal, requeue_after).',
+    help: 'Reconciles finished, by kind and result (success, error, terminal, requeue_after, paused).',
     labelNames: ['kind', 'result'] as const,
     registers: [this.registry],
   });
