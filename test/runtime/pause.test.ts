@@ -90,6 +90,8 @@ test('a paused object is not reconciled: its events and resyncs are recorded as 
   );
   t.is(await s.rig.probe.runs(keyOf(w)), 0, 'the reconciler never ran');
   t.true((await s.history(w)).every((r) => r.outcome === 'paused'));
+  const metric = await s.rig.metrics.registry.getSingleMetricAsString('sluice_reconcile_total');
+  t.regex(metric, /result="paused"[^\n]* [1-9]/, 'counted as paused in sluice_reconcile_total');
 });
 
 test('removing the annotation resumes at once, even when the function’s predicate ignores annotations, and the Paused condition goes', async (t) => {
