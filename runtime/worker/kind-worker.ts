@@ -26,25 +26,62 @@ import {
   messageOf,
   parseJobData,
   redisOptions,
-  systemClock,
+  type BackoffOptions,
+  type EventRecorder,
+  type KubeClient,
   type KubeObject,
   type Logger,
-  type ReconcileContext,
   type ReconcileJobData,
   type SluiceFunction,
   type FunctionDeclaration,
+  type SluiceMetrics,
 } from '../index.js';
 import os from 'node:os';
-import { DEFAULT_HISTORY } from '../config.js';
+import { DEFAULT_HISTORY, type HistorySettings } from '../config.js';
 import { updateDataIfLocked } from '../queue/fenced.js';
 import { recordMessage } from '../history/record.js';
 import { HistoryWriter } from '../history/writer.js';
 import { ending, historyEntry, type Ending } from './history-entry.js';
+import { jobContext } from './job-context.js';
 import { failureCondition, reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
-import type { KindWorkerDeps, KindWorkerOptions } from './kind-worker-options.js';
 
-export type { KindWorkerDeps, KindWorkerOptions };
+export interface KindWorkerOptions {
+  readonly redisUrl: string;
+  /** BullMQ key prefix. @defaultValue `sluice` */
+  readonly prefix?: string;
+  /** Reconciles run at once by this process for this kind. @defaultValue {@link DEFAULT_CONCURRENCY} */
+  readonly concurrency?: number;
+  /** The job lease; a worker that stops renewing it for this long loses the job. @defaultValue 30000 */
+  readonly lockDurationMs?: number;
+  /** How often stalled jobs (dead workers) are looked for. @defaultValue 15000 */
+  readonly stalledIntervalMs?: number;
+  /** Stalls tolerated over a job's life (the counter never resets). @defaultValue 1000 */
+  readonly maxStalledCount?: number;
+  /** Retry delays. @defaultValue 5 ms doubling to 1000 s (client-go) */
+  readonly backoff?: BackoffOptions;
+  /**
+   * After the Redis connection comes back, how long to wait before taking jobs again, so that
+   * reconciles aborted in other workers when it dropped have finished (their leases may be gone).
+   * This worker also waits until its own aborted reconciles have ended. @defaultValue 2000
+   */
+  readonly reconnectGraceMs?: number;
+  /** `SluiceConfig.namespace`, named in the condition when an object fails because it is missing. */
+  readonly operatorNamespace?: string;
+  /** How much reconcile history to keep per object. @defaultValue {@link DEFAULT_HISTORY} */
+  readonly history?: HistorySettings;
+  /** This process in history records. @defaultValue the host name and pid */
+  readonly identity?: string;
+}
+
+export interface KindWorkerDeps {
+  readonly kube: KubeClient;
+  /** The values of the needs the function declared, added to its context under their names. */
+  readonly needs?: object;
+  readonly metrics: SluiceMetrics;
+  readonly log: Logger;
+  readonly events: EventRecorder;
+}
 
 const tracer = trace.getTracer('sluice-worker');
 
@@ -158,38 +195,6 @@ export class KindWorker {
     return this.worker?.isRunning() ?? false;
   }
 
-  private context(
-    job: Job,
-    data: ReconcileJobData,
-    signal: AbortSignal,
-    current: () => KubeObject,
-  ): ReconcileContext<object> {
-    const kind = this.fn.kind;
-    const parent = this.deps.log;
-    const bindings = {
-      kind: kind.kind,
-      group: kind.group,
-      namespace: data.ref.namespace,
-      name: data.ref.name,
-      jobId: job.id,
-    };
-    // Made on first use: a converged reconcile never logs, and a child logger with redaction
-    // costs about 7 µs per job.
-    let log: Logger | undefined;
-    return {
-      kind,
-      kube: this.deps.kube,
-      get log(): Logger {
-        return (log ??= parent.child(bindings));
-      },
-      clock: systemClock,
-      signal,
-      ...this.deps.needs,
-      event: (type, reason, message, about) =>
-        this.deps.events.record(kind, about ?? current(), type, reason, message),
-    };
-  }
-
   /** Resolves once the reconciles running now have ended, or after `capMs`. */
   private async drained(capMs: number): Promise<void> {
     await Promise.race([Promise.allSettled([...this.reconciling]), delay(capMs)]);
@@ -229,7 +234,14 @@ export class KindWorker {
         ...(data.ref.uid ? { uid: data.ref.uid } : {}),
       },
     };
-    const ctx = this.context(job, data, signal ?? new AbortController().signal, () => current);
+    const ctx = jobContext(
+      this.fn.kind,
+      this.deps,
+      job.id,
+      data,
+      signal ?? new AbortController().signal,
+      () => current,
+    );
     const startedAt = Date.now();
     let recorded = false;
     // Buffered, never awaited: history costs the job no round trip.

@@ -177,11 +177,11 @@ test('the queue state says waiting without a worker, active while it runs, delay
 
   await s.rig.probe.setBehavior(keyOf(w), { fail: 1_000_000 });
   await s.rig.redis.del(s.rig.probe.key('block', keyOf(w)));
-  await eventually('a backoff of several failures', async () => {
-    const q = await state();
-    return q.state === 'delayed' && (q.failures ?? 0) >= 3;
+  // One snapshot, asserted as read: the job moves on between two reads.
+  const q = await eventually('a backoff of several failures', async () => {
+    const seen = await state();
+    return seen.state === 'delayed' && (seen.failures ?? 0) >= 3 ? seen : undefined;
   });
-  const q = await state();
   t.is(q.delayedFor, 'backoff');
   t.true((q.dueAt ?? 0) >= Date.now() - 1000, 'a due time');
   t.true((q.delayMs ?? 0) > 0, 'the backoff it waits out');
