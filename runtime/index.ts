@@ -45,3 +45,4 @@ export * from './controller/pause.js';
 export * from './history/record.js';
 export * from './history/queue-state.js';
 export * from './history/reader.js';
+export * from './history/keys.js';

@@ -8,7 +8,8 @@
  * worker (a job seen "active" by one call may be finished and its successor waiting by the next).
  */
 import type { Redis } from 'ioredis';
-import { jobKey, type ObjectRef } from '../kube/object-ref.js';
+import type { ObjectRef } from '../kube/object-ref.js';
+import { dedupKey, parkedKey, queueKeyBase } from './keys.js';
 import type { KindInfo } from '../registry.js';
 import { isRecord } from '../util.js';
 
@@ -55,11 +56,6 @@ interface StateCommands {
 
 const defined = new WeakSet<Redis>();
 
-/** The base of a queue's keys, as BullMQ builds them: `<prefix>:<queue>:`. */
-function base(prefix: string, kind: KindInfo): string {
-  return `${prefix}:${kind.queue}:`;
-}
-
 /** Reads the queue state of the object `ref` in one script call. */
 export async function readQueueState(
   redis: Redis,
@@ -71,11 +67,10 @@ export async function readQueueState(
     redis.defineCommand('sluiceQueueState', { numberOfKeys: 8, lua: QUEUE_STATE, readOnly: true });
     defined.add(redis);
   }
-  const b = base(prefix, kind);
-  const key = jobKey(ref);
+  const b = queueKeyBase(prefix, kind);
   const keys = [
-    `${b}de:${key}`,
-    `${b}dn:${key}`,
+    dedupKey(prefix, kind, ref),
+    parkedKey(prefix, kind, ref),
     ...['wait', 'active', 'delayed', 'prioritized', 'paused', 'failed'].map((k) => b + k),
   ];
   const raw = await (redis as Redis & StateCommands).sluiceQueueState(...keys, b);

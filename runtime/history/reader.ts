@@ -11,7 +11,8 @@ import type { ObjectRef } from '../kube/object-ref.js';
 import type { Condition } from '../kube/types.js';
 import type { KindInfo } from '../registry.js';
 import { isPaused } from '../controller/pause.js';
-import { deadLetterKey, historyKey, parseRecord, refOfKey, type HistoryRecord } from './record.js';
+import { deadLetterKey, historyKey, refOfKey } from './keys.js';
+import { parseRecord, type HistoryRecord } from './record.js';
 import { readQueueState, type QueueState } from './queue-state.js';
 
 /** An object's records, newest first (entries that cannot be read are skipped). */

@@ -1,20 +1,12 @@
 /**
  * @module runtime/history/record
- * One entry of an object's reconcile history, and where histories live in Redis.
- *
- * Keys (all of one kind share its queue's hash tag, so one script call may touch many objects of
- * a kind, also on Redis Cluster):
- * - `<prefix>:{<queue>}:history:<group>/<Kind>/<namespace or _>/<name>`: a list, newest first;
- * - `<prefix>:{<queue>}:dead`: a sorted set of the object keys whose last reconcile failed (retried
- *   or terminal), scored by when it failed.
+ * One entry of an object's reconcile history (where it lives in Redis: `keys.ts`).
  *
  * A record never holds the object or its spec: only why the reconcile ran, when, how it ended,
  * the redacted error message, who ran it, and the generation and resourceVersion it saw.
  */
 import { redactMessage } from '../errors.js';
-import { jobKey, type ObjectRef } from '../kube/object-ref.js';
 import { ENQUEUE_REASONS, type EnqueueReason } from '../queue/payload.js';
-import type { KindInfo } from '../registry.js';
 import { isRecord } from '../util.js';
 
 /** How a reconcile ended. */
@@ -80,31 +72,6 @@ export function recordMessage(message: string): string {
 export function traceIdOf(carrier: Readonly<Record<string, string>> | undefined): string | undefined {
   const m = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(carrier?.traceparent ?? '');
   return m?.[1];
-}
-
-/** The history list of one object. */
-export function historyKey(prefix: string, kind: KindInfo, ref: Parameters<typeof jobKey>[0]): string {
-  return `${prefix}:${kind.queue}:history:${jobKey(ref)}`;
-}
-
-/** The dead-letter set of one kind. */
-export function deadLetterKey(prefix: string, kind: KindInfo): string {
-  return `${prefix}:${kind.queue}:dead`;
-}
-
-/** The reference a dead-letter member (an object key) stands for. */
-export function refOfKey(kind: KindInfo, key: string): ObjectRef | undefined {
-  const parts = key.split('/');
-  if (parts.length !== 4) return undefined;
-  const [, , ns, name] = parts;
-  if (!name) return undefined;
-  return {
-    group: kind.group,
-    version: kind.version,
-    kind: kind.kind,
-    name,
-    ...(ns && ns !== '_' ? { namespace: ns } : {}),
-  };
 }
 
 const REASONS: ReadonlySet<unknown> = new Set(ENQUEUE_REASONS);

@@ -24,11 +24,12 @@
 import { Redis } from 'ioredis';
 import type { HistorySettings } from '../config.js';
 import { messageOf } from '../errors.js';
-import { jobKey, type ObjectRef } from '../kube/object-ref.js';
+import type { ObjectRef } from '../kube/object-ref.js';
 import type { Logger } from '../log.js';
 import { redisOptions } from '../queue/queues.js';
 import type { KindInfo } from '../registry.js';
-import { deadLetterKey, historyKey, type HistoryRecord } from './record.js';
+import { deadLetterKey, historyKey, objectKey } from './keys.js';
+import type { HistoryRecord } from './record.js';
 
 /** Dead letters kept per kind (the most recent failures). */
 export const DEAD_LETTER_CAP = 1000;
@@ -128,7 +129,7 @@ export class HistoryWriter {
     const prefix = this.opts.prefix ?? 'sluice';
     this.buffer.push({
       key: historyKey(prefix, this.kind, ref),
-      objectKey: jobKey(ref),
+      objectKey: objectKey(ref),
       json: JSON.stringify(record),
       dead: deadOp(record),
       at: record.finishedAt,
