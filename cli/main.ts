@@ -18,12 +18,14 @@ program
   .showHelpAfterError();
 registerRuntimeCommands(program);
 if (!PROCESSES.has(process.argv[2] ?? '')) {
-  const [queue, streams, demo] = await Promise.all([
+  const [queue, history, streams, demo] = await Promise.all([
     import('./queue-commands.js'),
+    import('./history-commands.js'),
     import('./streams/index.js'),
     import('./demo/command.js'),
   ]);
   queue.registerQueueCommands(program);
+  history.registerHistoryCommands(program);
   streams.registerStreamCommands(program);
   demo.registerDemoCommand(program);
 }

@@ -3,6 +3,7 @@
  * `sluice enqueue` (queue one reconcile, as the HTTP API does) and `sluice queues` (the depth of
  * every kind's queue).
  */
+import os from 'node:os';
 import type { Command } from 'commander';
 import { SLUICE_FUNCTIONS } from '../functions/index.js';
 import {
@@ -15,11 +16,18 @@ import {
 } from '../runtime/index.js';
 import { printTable, type OutputFormat } from './output.js';
 
-function registry(): KindRegistry {
+/** The kinds of the built-in functions. */
+export function kindRegistry(): KindRegistry {
   return new KindRegistry(SLUICE_FUNCTIONS.map((f) => f.kind));
 }
 
-function resolveKind(reg: KindRegistry, resource: string): KindInfo {
+/** Who runs the CLI, as the history of the reconciles it queues names them: `user@host`. */
+export function cliUser(): string {
+  return `${os.userInfo().username}@${os.hostname()}`;
+}
+
+/** A kind by plural, `plural.group` or Kind (case-insensitive). */
+export function resolveKind(reg: KindRegistry, resource: string): KindInfo {
   const [plural = '', ...group] = resource.split('.');
   const kind =
     reg.byPlural(plural, group.length > 0 ? group.join('.') : undefined) ??
@@ -42,7 +50,7 @@ export function registerQueueCommands(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace of a namespaced object', 'default')
     .action(async (resource: string, name: string, opts: { namespace: string }) => {
       const config = loadConfig();
-      const reg = registry();
+      const reg = kindRegistry();
       const kind = resolveKind(reg, resource);
       const namespace = kind.namespaced ? opts.namespace : undefined;
       const kube = kubeClientFrom(config);
@@ -63,6 +71,7 @@ export function registerQueueCommands(program: Command): void {
                 ...(found.metadata.uid ? { uid: found.metadata.uid } : {}),
               },
               reason: 'cli',
+              by: cliUser(),
             },
           ],
           'high',
@@ -84,7 +93,7 @@ export function registerQueueCommands(program: Command): void {
       const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
       try {
         const rows = await Promise.all(
-          registry()
+          kindRegistry()
             .all()
             .map(async (k) => {
               const c = await queues

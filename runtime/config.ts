@@ -54,7 +54,26 @@ export interface SluiceConfig {
   readonly lockMs: number;
   /** `SLUICE_CACHE_DIR`: where the test environment caches what it builds. */
   readonly cacheDir: string | undefined;
+  /** The per-object reconcile history (`runtime/history/`). */
+  readonly history: HistorySettings;
 }
+
+/** How much reconcile history is kept per object; see `runtime/history/`. */
+export interface HistorySettings {
+  /** `SLUICE_HISTORY_RECORDS`: records kept per object (0: no history is written). @defaultValue 20 */
+  readonly records: number;
+  /** `SLUICE_HISTORY_BYTES`: bytes kept per object, oldest records dropped first (0: no byte cap). @defaultValue 16384 */
+  readonly bytes: number;
+  /** `SLUICE_HISTORY_TTL_SECONDS`: an object's history expires this long after its last record (0: never). @defaultValue 604800 (7 days) */
+  readonly ttlSeconds: number;
+}
+
+/** The history settings when nothing is configured. */
+export const DEFAULT_HISTORY: HistorySettings = Object.freeze({
+  records: 20,
+  bytes: 16 * 1024,
+  ttlSeconds: 7 * 24 * 3600,
+});
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -123,5 +142,10 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
     rateLimitPerSecond: nonNegativeInt(env, 'SLUICE_RATE_LIMIT', 500),
     lockMs: positiveInt(env, 'SLUICE_LOCK_MS', 30_000),
     cacheDir: optional(env, 'SLUICE_CACHE_DIR'),
+    history: Object.freeze({
+      records: nonNegativeInt(env, 'SLUICE_HISTORY_RECORDS', DEFAULT_HISTORY.records),
+      bytes: nonNegativeInt(env, 'SLUICE_HISTORY_BYTES', DEFAULT_HISTORY.bytes),
+      ttlSeconds: nonNegativeInt(env, 'SLUICE_HISTORY_TTL_SECONDS', DEFAULT_HISTORY.ttlSeconds),
+    }),
   });
 }

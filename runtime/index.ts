@@ -44,3 +44,7 @@ export * from './quantity.js';
 export * from './controller/modules.js';
 export * from './dispatcher/dispatcher.js';
 export type { DependencyContainer } from 'tsyringe';
+export * from './controller/pause.js';
+export * from './history/record.js';
+export * from './history/queue-state.js';
+export * from './history/reader.js';

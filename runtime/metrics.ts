@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { token } from './controller/tokens.js';
 
 /** The outcome label of `sluice_reconcile_total` (and of an alias's `_reconcile_total`). */
-export type ReconcileResultLabel = 'success' | 'error' | 'terminal' | 'requeue_after';
+export type ReconcileResultLabel = 'success' | 'error' | 'terminal' | 'requeue_after' | 'paused';
 
 /** The three reconcile series of one alias prefix: `<alias>_reconcile_{total,errors_total,duration_seconds}`. */
 interface ReconcileSet {
@@ -41,7 +41,7 @@ export class SluiceMetrics {
 
   readonly reconcileTotal = new Counter({
     name: 'sluice_reconcile_total',
-    help: 'Reconciles finished, by kind and result (success, error, terminal, requeue_after).',
+    help: 'Reconciles finished, by kind and result (success, error, terminal, requeue_after, paused).',
     labelNames: ['kind', 'result'] as const,
     registers: [this.registry],
   });

@@ -3,18 +3,27 @@
  * A worker process of the queue benchmark, in one of two modes:
  * - `sluice`: the worker host's {@link KindWorker} running the no-op reconciler (whole host path);
  * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings.
+ * In `sluice` mode, `history` says whether the per-object reconcile history is written.
  * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, and (when
  * asked) when each reconcile started, keyed by object name.
  * Usage: forked by the queue scenario with `{mode, redisUrl, prefix, concurrency, recordStarts}`.
  */
 import { Worker } from 'bullmq';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
-import { SluiceMetrics, backoffStrategy, createLogger, redisOptions } from '../../runtime/index.js';
+import {
+  DEFAULT_HISTORY,
+  SluiceMetrics,
+  backoffStrategy,
+  createLogger,
+  redisOptions,
+} from '../../runtime/index.js';
 import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
 import { startProfiler } from '../lib/profiler.js';
 
 interface Options {
   readonly mode: 'sluice' | 'raw';
+  /** Write reconcile history (the default settings) or none. @defaultValue true */
+  readonly history?: boolean;
   readonly redisUrl: string;
   readonly prefix: string;
   readonly concurrency: number;
@@ -63,6 +72,7 @@ if (opts.mode === 'sluice') {
       lockDurationMs: workerSettings.lockDuration,
       stalledIntervalMs: workerSettings.stalledInterval,
       maxStalledCount: workerSettings.maxStalledCount,
+      history: opts.history === false ? { ...DEFAULT_HISTORY, records: 0 } : DEFAULT_HISTORY,
     },
   );
   worker.start();

@@ -9,11 +9,13 @@
  *   metrics, span, read of the object from memory, no-op reconcile, outcome mapping) → done.
  * - Raw path: `queue.addBulk` in batches of the same size with `jobOptions()` (deduplication
  *   `keepLastIfActive` + `reschedule`) → a plain BullMQ Worker with a no-op processor.
+ * - Sluice without history: the same, with `SLUICE_HISTORY_RECORDS=0` (the per-object reconcile
+ *   history off), so one run shows what writing history costs.
  * Throughput = jobs / (last completion − first enqueue), every key distinct, with 1 and 2 worker
- * processes of the same concurrency on both sides (the worker host's default unless
- * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on either side.
+ * processes of the same concurrency on every path (the worker host's default unless
+ * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on any path.
  */
-import path from 'node:path';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
@@ -55,7 +57,16 @@ export const QUEUE_FULL: QueueOptions = {
 };
 export const QUEUE_SMALL: QueueOptions = { ...QUEUE_FULL, jobs: 2_000, seconds: 3 };
 
-export const QUEUE_ORDER = ['sluice_per_s', 'raw_bullmq_per_s', 'p50_ms', 'p99_ms'] as const;
+export const QUEUE_ORDER = [
+  'sluice_per_s',
+  'sluice_nohistory_per_s',
+  'raw_bullmq_per_s',
+  'p50_ms',
+  'p99_ms',
+] as const;
+
+/** The paths measured: Sluice with history (the default), Sluice without, raw BullMQ. */
+type Path = 'sluice' | 'sluice-nohistory' | 'raw';
 
 export const QUEUE_TARGETS: readonly Target[] = [
   {
@@ -91,7 +102,7 @@ interface Workers {
 }
 
 async function startWorkers(
-  mode: 'sluice' | 'raw',
+  path: Path,
   count: number,
   redisUrl: string,
   prefix: string,
@@ -104,12 +115,13 @@ async function startWorkers(
   const starts = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const c = new NodeChild('queue-worker', {
-      mode,
+      mode: path === 'raw' ? 'raw' : 'sluice',
+      history: path === 'sluice',
       redisUrl,
       prefix,
       concurrency: opts.concurrency,
       recordStarts,
-      ...(opts.cpuProfDir ? { cpuProfile: path.join(opts.cpuProfDir, `${prefix}-${i}.cpuprofile`) } : {}),
+      ...(opts.cpuProfDir ? { cpuProfile: join(opts.cpuProfDir, `${prefix}-${i}.cpuprofile`) } : {}),
     });
     c.on((m) => {
       if (m.type !== 'progress') return;
@@ -142,7 +154,7 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 
 /** Jobs per second through one path with `workers` worker processes. */
 async function throughput(
-  mode: 'sluice' | 'raw',
+  mode: Path,
   workers: number,
   redisUrl: string,
   opts: QueueOptions,
@@ -257,13 +269,15 @@ export async function runQueue(
   try {
     const tag = `${Date.now().toString(36)}-${runIndex}`;
     const f: Record<string, number> = {};
-    // Alternate the order so neither path always runs on a warmer machine.
-    const order: ('sluice' | 'raw')[] = runIndex % 2 === 0 ? ['raw', 'sluice'] : ['sluice', 'raw'];
+    // Rotate the order so no path always runs on a warmer machine.
+    const paths: Path[] = ['raw', 'sluice', 'sluice-nohistory'];
+    const order = paths.map((_, i) => paths[(i + runIndex) % paths.length] ?? 'raw');
     for (const workers of [1, 2]) {
       for (const mode of order) {
         const { perS, enqueueS, commands } = await throughput(mode, workers, redis.url, opts, tag);
         redisCommandsPerJob[`${mode}_${workers}w`] = commands;
-        const base = `${mode === 'raw' ? 'raw_bullmq' : 'sluice'}${workers === 2 ? '_2w' : ''}`;
+        const name = mode === 'raw' ? 'raw_bullmq' : mode === 'sluice' ? 'sluice' : 'sluice_nohistory';
+        const base = `${name}${workers === 2 ? '_2w' : ''}`;
         f[`${base}_per_s`] = perS;
         f[`${base}_enqueue_s`] = enqueueS;
         say(
@@ -274,6 +288,10 @@ export async function runQueue(
     // Ratios of one run (the same machine and Redis at the same time); the targets use their medians.
     f.ratio = (f.sluice_per_s ?? 0) / (f.raw_bullmq_per_s ?? 1);
     f.ratio_2w = (f.sluice_2w_per_s ?? 0) / (f.raw_bullmq_2w_per_s ?? 1);
+    f.ratio_nohistory = (f.sluice_nohistory_per_s ?? 0) / (f.raw_bullmq_per_s ?? 1);
+    f.ratio_nohistory_2w = (f.sluice_nohistory_2w_per_s ?? 0) / (f.raw_bullmq_2w_per_s ?? 1);
+    // The share of throughput that writing history costs, within the same run.
+    f.history_cost = 1 - (f.sluice_per_s ?? 0) / (f.sluice_nohistory_per_s ?? 1);
     const lat = await latency(redis.url, opts, tag);
     f.p50_ms = percentile(lat, 50);
     f.p99_ms = percentile(lat, 99);
@@ -290,6 +308,7 @@ export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
   return [
     `Throughput: ${opts.jobs} distinct keys enqueued at once, timed from the first enqueue to the last completion; worker processes of concurrency ${opts.concurrency}.`,
     'Sluice: EnqueueBatcher (5 ms linger, batches of 500) → Enqueuer.addBulk → KindWorker with the whole host path and a no-op reconciler; the object is read from memory, so the API server is not measured.',
+    'Sluice without history: the same path with SLUICE_HISTORY_RECORDS=0; Sluice with history writes each record through the buffered HistoryWriter (default caps: 20 records, 16 KiB, 7 days).',
     'Raw BullMQ: queue.addBulk in batches of 500 with the same jobOptions (deduplication keepLastIfActive + reschedule) → a plain Worker with the same lock/stall settings and a no-op processor.',
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
     'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',

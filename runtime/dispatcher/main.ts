@@ -110,6 +110,8 @@ export async function startDispatcher(
       auth,
       metrics,
       queues: registry.all().map((k) => queues.get(k)),
+      redis: queues.connection,
+      prefix: config.queuePrefix,
       log,
       dashboardWritable: config.dashboardWritable,
       readiness: async () => {

@@ -14,7 +14,8 @@ import { type Logger } from '../log.js';
 import { type Priority } from '../queue/options.js';
 import { type EnqueueReason } from '../queue/payload.js';
 import { enqueueOwner, enqueueSelf, uniqueRefs, type Mapper } from '../controller/mappers.js';
-import { type Predicate } from '../controller/predicates.js';
+import { or, type Predicate } from '../controller/predicates.js';
+import { pauseChanged } from '../controller/pause.js';
 import type { ControllerSpec } from '../controller/builder.js';
 import type { DispatchScope } from './dispatcher.js';
 import type { SourceHub, Subscriber } from './hub.js';
@@ -67,9 +68,10 @@ export function wireController(
   scope?: DispatchScope,
 ): void {
   if (spec.watchPrimary) {
-    hub
-      .source(spec.kind, false)
-      .subscribe(subscriber(enqueueSelf(spec.kind), spec.predicate, 'event', hub, sink, log, scope));
+    hub.source(spec.kind, false).subscribe(
+      // Pausing and resuming always pass, whatever the function's own predicate filters out.
+      subscriber(enqueueSelf(spec.kind), or(spec.predicate, pauseChanged), 'event', hub, sink, log, scope),
+    );
   }
   for (const o of spec.owns) {
     hub

@@ -12,6 +12,9 @@
  * | `<prefix>:dispatcher:rv:<source>` | {@link checkpointKey} | saved resourceVersions, Redis (persisted) |
  * | `<prefix>:dispatcher:epoch` | {@link epochKey} | the Redis data-loss marker (persisted) |
  * | `<prefix>:dispatcher:*` | {@link dispatcherKeyPattern} | all of the dispatcher's keys (the demo's clean-up) |
+ * | `<prefix>:<queue>:history:<job key>` | {@link historyKey} | an object's reconcile history, a list, newest first (persisted) |
+ * | `<prefix>:<queue>:dead` | {@link deadLetterKey} | a kind's dead letters, job keys by failure time (persisted) |
+ * | `<prefix>:<queue>:de:<job key>`, `…:dn:<job key>` | {@link dedupKey}, {@link parkedKey} | BullMQ's deduplication and parked-add keys of an object, read by the queue-state script |
  * | `namespace/name` or `name` | {@link namespacedName}, {@link storeKey}, {@link displayName} | caches, logs, messages, annotations |
  * | uid, else `namespace/name` | {@link identityKey} | change caches that must tell a recreated object from the old one |
  *
@@ -26,6 +29,7 @@
 import type { ObjectRef } from './object-ref.js';
 import type { ResourceType } from './resources.js';
 import type { KubeObject } from './types.js';
+import type { KindInfo } from '../registry.js';
 
 /** The group as keys spell it: `core` for the core group (`''`). */
 function groupOf(t: Pick<ResourceType, 'group'>): string {
@@ -107,4 +111,63 @@ export function displayName(ref: Pick<ObjectRef, 'namespace' | 'name'>): string 
  */
 export function identityKey(obj: KubeObject): string {
   return obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+}
+
+/**
+ * The base of a kind's queue keys, as BullMQ builds them: `<prefix>:<queue>:`. History and dead
+ * letters live under it, so every key of a kind shares the queue's hash tag (one Cluster slot, so
+ * one script call may touch many objects of a kind).
+ */
+export function queueKeyBase(prefix: string, kind: Pick<KindInfo, 'queue'>): string {
+  return `${prefix}:${kind.queue}:`;
+}
+
+/** The history list of one object (persisted). */
+export function historyKey(
+  prefix: string,
+  kind: Pick<KindInfo, 'queue'>,
+  ref: Pick<ObjectRef, 'group' | 'kind' | 'namespace' | 'name'>,
+): string {
+  return `${queueKeyBase(prefix, kind)}history:${jobKey(ref)}`;
+}
+
+/** The dead-letter set of one kind (persisted). */
+export function deadLetterKey(prefix: string, kind: Pick<KindInfo, 'queue'>): string {
+  return `${queueKeyBase(prefix, kind)}dead`;
+}
+
+/** BullMQ's deduplication key of an object: it holds the id of the object's job (read, never written). */
+export function dedupKey(
+  prefix: string,
+  kind: Pick<KindInfo, 'queue'>,
+  ref: Pick<ObjectRef, 'group' | 'kind' | 'namespace' | 'name'>,
+): string {
+  return `${queueKeyBase(prefix, kind)}de:${jobKey(ref)}`;
+}
+
+/** The full Redis key of {@link parkedEventKey} (read, never written). */
+export function parkedKey(
+  prefix: string,
+  kind: Pick<KindInfo, 'queue'>,
+  ref: Pick<ObjectRef, 'group' | 'kind' | 'namespace' | 'name'>,
+): string {
+  return `${queueKeyBase(prefix, kind)}${parkedEventKey(ref)}`;
+}
+
+/** The reference a {@link jobKey} of `kind` stands for (a dead-letter member), if it is one. */
+export function refOfJobKey(
+  kind: Pick<KindInfo, 'group' | 'version' | 'kind'>,
+  key: string,
+): ObjectRef | undefined {
+  const parts = key.split('/');
+  if (parts.length !== 4) return undefined;
+  const [, , ns, name] = parts;
+  if (!name) return undefined;
+  return {
+    group: kind.group,
+    version: kind.version,
+    kind: kind.kind,
+    name,
+    ...(ns && ns !== '_' ? { namespace: ns } : {}),
+  };
 }

@@ -26,6 +26,8 @@ export interface EnqueueRequest {
   readonly reason: EnqueueReason;
   /** The trace context of what caused the request; the current one when left out. */
   readonly trace?: Readonly<Record<string, string>>;
+  /** Who asked (HTTP and CLI requests), recorded in the object's history. */
+  readonly by?: string;
 }
 
 export interface EnqueueResult {
@@ -85,6 +87,7 @@ export class Enqueuer {
               reason: r.reason,
               enqueuedAt: now,
               ...(carrier ? { trace: carrier } : {}),
+              ...(r.by ? { by: r.by } : {}),
             };
             return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
           }),

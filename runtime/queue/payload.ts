@@ -10,9 +10,13 @@ import { TerminalError } from '../errors.js';
 import type { ObjectRef } from '../kube/object-ref.js';
 import { isRecord } from '../util.js';
 
-/** Why a reconcile was requested; shown on the dashboard and in logs, never seen by reconcilers. */
+/**
+ * Why a reconcile was requested; shown on the dashboard, in logs and in the object's history,
+ * never seen by reconcilers. `requeue` is written by the worker itself on a job it keeps for a
+ * `requeueAfter`.
+ */
 export type EnqueueReason =
-  'event' | 'delete' | 'owned' | 'mapped' | 'resync' | 'relist' | 'http' | 'cli' | 'test';
+  'event' | 'delete' | 'owned' | 'mapped' | 'resync' | 'relist' | 'http' | 'cli' | 'requeue' | 'test';
 
 export const ENQUEUE_REASONS: readonly EnqueueReason[] = [
   'event',
@@ -23,6 +27,7 @@ export const ENQUEUE_REASONS: readonly EnqueueReason[] = [
   'relist',
   'http',
   'cli',
+  'requeue',
   'test',
 ];
 
@@ -35,6 +40,8 @@ export interface ReconcileJobData {
   readonly trace?: Readonly<Record<string, string>>;
   /** Attempts made before the last success; backoff counts failures after it (client-go's Forget). */
   readonly failBase?: number;
+  /** Who asked, for `http` and `cli` requests (the authenticated principal, the local user). */
+  readonly by?: string;
 }
 
 const REASONS: ReadonlySet<unknown> = new Set(ENQUEUE_REASONS);
@@ -63,6 +70,7 @@ export function parseJobData(raw: unknown): ReconcileJobData {
     ['enqueuedAt', isWhole(raw.enqueuedAt) ? undefined : 'must be a whole number of ms'],
     ['trace', absent(raw.trace) || isRecord(raw.trace) ? undefined : 'must be an object'],
     ['failBase', absent(raw.failBase) || isWhole(raw.failBase) ? undefined : 'must be a whole number'],
+    ['by', absent(raw.by) ? undefined : stringProblem(raw.by, 253, { empty: true })],
   ];
   const problems = checks.filter(([, p]) => p !== undefined).map(([field, p]) => `${field}: ${p}`);
   if (problems.length > 0)
@@ -86,5 +94,6 @@ export function parseJobData(raw: unknown): ReconcileJobData {
     enqueuedAt: raw.enqueuedAt as number,
     ...(trace ? { trace } : {}),
     ...(isWhole(raw.failBase) ? { failBase: raw.failBase } : {}),
+    ...(typeof raw.by === 'string' && raw.by !== '' ? { by: raw.by } : {}),
   };
 }

@@ -9,9 +9,11 @@
  * - `requeueAfter(ms)` keeps the job and delays it; an event parked while it ran is promoted at
  *   once instead of waiting out the delay;
  * - a failure is retried with capped exponential backoff counted since the last success;
- * - a {@link TerminalError} fails the job without retry (it stays visible on the dashboard).
+ * - a {@link TerminalError} fails the job without retry (it stays visible on the dashboard);
+ * - every run is recorded in the object's history (`history/`), buffered and written per batch.
  *
- * Costs: about one Redis round trip per job under load; one GET of the object per job.
+ * Costs: about one Redis round trip per job under load; one GET of the object per job; history
+ * adds no round trip to a job, one script call per batch of records.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -24,20 +26,24 @@ import {
   messageOf,
   parseJobData,
   redisOptions,
-  systemClock,
   type BackoffPolicy,
   type EventRecorder,
   type KubeClient,
   type KubeObject,
   type Logger,
-  type ReconcileContext,
   type ReconcileJobData,
   type SluiceFunction,
   type FunctionDeclaration,
   type SluiceMetrics,
 } from '../index.js';
+import os from 'node:os';
+import { DEFAULT_HISTORY, type HistorySettings } from '../config.js';
 import { updateDataIfLocked } from '../queue/fenced.js';
-import { reconcileObject } from './reconcile-object.js';
+import { recordMessage } from '../history/record.js';
+import { HistoryWriter } from '../history/writer.js';
+import { ending, historyEntry, type Ending } from './history-entry.js';
+import { jobContext } from './job-context.js';
+import { failureCondition, reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
 
 export interface KindWorkerOptions {
@@ -62,6 +68,10 @@ export interface KindWorkerOptions {
   readonly reconnectGraceMs?: number;
   /** `SluiceConfig.namespace`, named in the condition when an object fails because it is missing. */
   readonly operatorNamespace?: string;
+  /** How much reconcile history to keep per object. @defaultValue {@link DEFAULT_HISTORY} */
+  readonly history?: HistorySettings;
+  /** This process in history records. @defaultValue the host name and pid */
+  readonly identity?: string;
 }
 
 export interface KindWorkerDeps {
@@ -77,6 +87,8 @@ const tracer = trace.getTracer('sluice-worker');
 
 export class KindWorker {
   private worker: Worker | undefined;
+  private history: HistoryWriter | undefined;
+  private readonly identity: string;
   private disconnected = false;
   private closing = false;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -88,11 +100,19 @@ export class KindWorker {
     private readonly fn: SluiceFunction | FunctionDeclaration,
     private readonly deps: KindWorkerDeps,
     private readonly opts: KindWorkerOptions,
-  ) {}
+  ) {
+    this.identity = opts.identity ?? `${os.hostname()}-${process.pid}`;
+  }
 
   /** Starts taking jobs. */
   start(): void {
     if (this.worker) return;
+    this.history = new HistoryWriter(this.fn.kind, {
+      redisUrl: this.opts.redisUrl,
+      prefix: this.opts.prefix ?? 'sluice',
+      settings: this.opts.history ?? DEFAULT_HISTORY,
+      log: this.deps.log,
+    });
     const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.guarded(job, token, signal), {
       connection: { url: this.opts.redisUrl, ...redisOptions() },
       prefix: this.opts.prefix ?? 'sluice',
@@ -166,43 +186,13 @@ export class KindWorker {
       await this.worker?.close(force);
     } finally {
       this.worker = undefined;
+      await this.history?.close();
+      this.history = undefined;
     }
   }
 
   get running(): boolean {
     return this.worker?.isRunning() ?? false;
-  }
-
-  private context(
-    job: Job,
-    data: ReconcileJobData,
-    signal: AbortSignal,
-    current: () => KubeObject,
-  ): ReconcileContext<object> {
-    const kind = this.fn.kind;
-    const parent = this.deps.log;
-    const bindings = {
-      kind: kind.kind,
-      group: kind.group,
-      namespace: data.ref.namespace,
-      name: data.ref.name,
-      jobId: job.id,
-    };
-    // Made on first use: a converged reconcile never logs, and a child logger with redaction
-    // costs about 7 µs per job.
-    let log: Logger | undefined;
-    return {
-      kind,
-      kube: this.deps.kube,
-      get log(): Logger {
-        return (log ??= parent.child(bindings));
-      },
-      clock: systemClock,
-      signal,
-      ...this.deps.needs,
-      event: (type, reason, message, about) =>
-        this.deps.events.record(kind, about ?? current(), type, reason, message),
-    };
   }
 
   /** Resolves once the reconciles running now have ended, or after `capMs`. */
@@ -244,7 +234,22 @@ export class KindWorker {
         ...(data.ref.uid ? { uid: data.ref.uid } : {}),
       },
     };
-    const ctx = this.context(job, data, signal ?? new AbortController().signal, () => current);
+    const ctx = jobContext(
+      this.fn.kind,
+      this.deps,
+      job.id,
+      data,
+      signal ?? new AbortController().signal,
+      () => current,
+    );
+    const startedAt = Date.now();
+    let recorded = false;
+    // Buffered, never awaited: history costs the job no round trip.
+    const record = (end: Ending): void => {
+      if (recorded || !this.history) return;
+      recorded = true;
+      this.history.record(data.ref, historyEntry(data, job.id ?? '', current, startedAt, this.identity, end));
+    };
     const parent = data.trace ? propagation.extract(context.active(), data.trace) : context.active();
     const series = this.deps.metrics.reconcileSeries(this.fn.kind.kind, this.fn.metricsAlias);
     const stop = series.startTimer();
@@ -258,6 +263,11 @@ export class KindWorker {
             : { operatorNamespace: this.opts.operatorNamespace }),
         });
         stop();
+        record(ending(outcome));
+        if (outcome.kind === 'paused') {
+          series.count('paused');
+          return;
+        }
         if (outcome.kind === 'reconciled' && outcome.result.requeueAfterMs !== null) {
           series.count('requeue_after');
           await this.requeue(job, token, outcome.result.requeueAfterMs, data);
@@ -267,12 +277,16 @@ export class KindWorker {
         if (err instanceof DelayedError) throw err;
         stop();
         series.error();
+        const failure = failureCondition(err);
+        const failed = { errorReason: failure.reason, error: recordMessage(failure.message) };
         if (err instanceof TerminalError) {
+          record({ outcome: 'terminal', ...failed });
           series.count('terminal');
           ctx.log.info({ reason: err.reason, err: err.message }, 'reconcile refused: the spec cannot work');
           throw new UnrecoverableError(`${err.reason}: ${err.message}`);
         }
         series.count('error');
+        record({ outcome: 'error', attempt: job.attemptsMade + 1 - (data.failBase ?? 0), ...failed });
         ctx.log.warn(
           { err: messageOf(err), attempt: job.attemptsMade + 1 },
           'reconcile failed; retrying with backoff',
@@ -299,8 +313,11 @@ export class KindWorker {
     const worker = this.worker;
     if (!worker) throw new Error('worker closed');
     const redis = await worker.backend.client;
+    // The next run is the requeue's (its history says so), with the failure count reset.
+    const { by: _asked, ...rest } = data;
     const kept = await updateDataIfLocked(redis, worker.toKey(job.id ?? ''), token ?? '', {
-      ...data,
+      ...rest,
+      reason: 'requeue',
       failBase: job.attemptsMade,
     });
     if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);

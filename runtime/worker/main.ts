@@ -114,6 +114,8 @@ export async function startWorkers(
         concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
         lockDurationMs: config.lockMs,
         operatorNamespace: config.namespace,
+        history: config.history,
+        ...(config.identity ? { identity: config.identity } : {}),
       },
     );
   } catch (err) {

@@ -8,7 +8,9 @@
  * 2. Being deleted: if Sluice's finalizer is on it, run `finalize`; when that answers
  *    `awaitChange()`, remove the finalizer. A spec that no longer parses cannot block deletion:
  *    the finalizer is removed with a Warning Event.
- * 3. Otherwise add the finalizer if the kind has one and the object needs it, then run
+ * 3. Paused (`sluice.io/paused: "true"`): set the `Paused` condition and stop. Not paused but
+ *    still carrying that condition: remove it, then go on.
+ * 4. Otherwise add the finalizer if the kind has one and the object needs it, then run
  *    `reconcile`; an object that no longer needs it (Sluice let go of what it held) has it removed
  *    once the reconcile has succeeded.
  *
@@ -28,6 +30,8 @@ import { conditionsOf, setCondition } from '../kube/conditions.js';
 import type { ObjectRef } from '../kube/object-ref.js';
 import type { KubeObject } from '../kube/types.js';
 import type { ReconcileResult } from '../result.js';
+import { isPaused } from '../controller/pause.js';
+import { clearPaused, markPaused } from './paused.js';
 
 /** The context the host gives a function: the core context and the values of its needs. */
 type HostContext = ReconcileContext<object>;
@@ -43,6 +47,8 @@ export interface ReconcileObjectOptions {
 export type Outcome =
   | { readonly kind: 'gone' }
   | { readonly kind: 'finalized' }
+  /** Not reconciled: the object carries the pause annotation (it has the `Paused` condition). */
+  | { readonly kind: 'paused' }
   | { readonly kind: 'reconciled'; readonly result: ReconcileResult };
 
 /** Reads the object a reference names; `undefined` when it no longer exists. */
@@ -156,6 +162,11 @@ export async function reconcileObject(
   opts.observe?.(obj);
   try {
     if (obj.metadata.deletionTimestamp) return await finalizePath(fn, obj, ctx);
+    if (isPaused(obj)) {
+      await markPaused(fn, obj, ctx);
+      return { kind: 'paused' };
+    }
+    obj = await clearPaused(fn, obj, ctx);
     const finalizer = fn.finalizer;
     const wanted = finalizer !== undefined && fn.keepsFinalizer(obj);
     if (finalizer && wanted && !(obj.metadata.finalizers ?? []).includes(finalizer)) {

@@ -70,6 +70,8 @@ async function board(t: ExecutionContext, writable: boolean): Promise<Board> {
     auth: new Authenticator({ token: TOKEN }, log),
     metrics: rig.metrics,
     queues: registry.all().map((k) => rig.queues.get(k)),
+    redis: rig.queues.connection,
+    prefix: iso.queuePrefix,
     log,
     dashboardWritable: writable,
     readiness: () => Promise.resolve({ ready: true }),

@@ -305,12 +305,16 @@ test('the settings reach every Sluice container as SLUICE_* variables', async (t
       tokenReview: true,
       resyncSeconds: 2_000_000_000,
       lockMs: 1_200_000,
+      history: { records: 5, bytes: 0, ttlSeconds: 3600 },
     },
   });
   const cm = pick(objects, 'ConfigMap', 'sluice-config');
   t.like(cm.data, {
     SLUICE_RESYNC_SECONDS: '2000000000',
     SLUICE_LOCK_MS: '1200000',
+    SLUICE_HISTORY_RECORDS: '5',
+    SLUICE_HISTORY_BYTES: '0',
+    SLUICE_HISTORY_TTL_SECONDS: '3600',
     SLUICE_KAFKA_BROKERS: 'k1:9092,k2:9092',
     SLUICE_KAFKA_BINDING: 'kafka-creds',
     SLUICE_NATS_URL: 'nats://nats:4222',

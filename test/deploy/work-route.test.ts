@@ -44,6 +44,8 @@ async function setup(t: ExecutionContext): Promise<Setup> {
     auth: new Authenticator({ token: TOKEN }, log),
     metrics,
     queues: registry.all().map((k) => queues.get(k)),
+    redis: queues.connection,
+    prefix: queuePrefix,
     log,
     readiness: () => Promise.resolve({ ready: true }),
   });

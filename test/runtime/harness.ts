@@ -20,6 +20,7 @@ import {
   environment,
   jobKey,
   refOf,
+  type FunctionDeclaration,
   type KubeObject,
   type ObjectRef,
 } from '../../runtime/index.js';
@@ -112,10 +113,10 @@ export class RuntimeRig {
     return this.queues.get(WidgetKind);
   }
 
-  /** A worker in this process. */
-  worker(opts: Partial<KindWorkerOptions> = {}): KindWorker {
+  /** A worker in this process (of the plain Widget function unless `fn` is given). */
+  worker(opts: Partial<KindWorkerOptions> = {}, fn?: FunctionDeclaration): KindWorker {
     const w = new KindWorker(
-      widgetFunction(this.probe),
+      fn ?? widgetFunction(this.probe),
       {
         kube: adminClient(),
         metrics: this.metrics,
@@ -197,6 +198,7 @@ export function startWidgetDispatcher(
   rig: RuntimeRig,
   namespace: string,
   opts: Partial<DispatcherOptions> = {},
+  fn?: FunctionDeclaration,
 ): Dispatcher {
   const d = new Dispatcher(
     {
@@ -206,7 +208,7 @@ export function startWidgetDispatcher(
       metrics: rig.metrics,
       log: createLogger({ level: 'silent' }),
     },
-    [widgetFunction(rig.probe).controller(adminClient())],
+    [(fn ?? widgetFunction(rig.probe)).controller(adminClient())],
     { prefix: rig.prefix, namespace, checkpointMs: 500, resyncSeconds: 86_400, ...opts },
   );
   d.start();

@@ -49,6 +49,8 @@ async function setup(
     auth: new Authenticator({ token: TOKEN, tokenReview: opts.tokenReview ? adminClient() : undefined }, log),
     metrics: rig.metrics,
     queues: [rig.queue],
+    redis: rig.queues.connection,
+    prefix: iso.queuePrefix,
     log,
     dashboardWritable: opts.writable ?? false,
     readiness: () => Promise.resolve({ ready: true, leader: false }),
@@ -80,8 +82,13 @@ test('POST /api/v1/reconcile queues the object at high priority and answers 202 
   const body = res.json<{ jobId: string; queue: string }>();
   t.is(body.queue, WidgetKind.queue);
   const job = await s.rig.queue.getJob(body.jobId);
-  t.deepEqual(Object.keys((job?.data ?? {}) as object).sort(), ['enqueuedAt', 'reason', 'ref']);
-  t.like(job?.data, { reason: 'http', ref: { kind: 'Widget', namespace: s.namespace, name: s.widget } });
+  // A reference, why and who asked (issue 17), never the object.
+  t.deepEqual(Object.keys((job?.data ?? {}) as object).sort(), ['by', 'enqueuedAt', 'reason', 'ref']);
+  t.like(job?.data, {
+    reason: 'http',
+    by: 'sluice-api-token',
+    ref: { kind: 'Widget', namespace: s.namespace, name: s.widget },
+  });
   t.is(job?.opts.lifo, true, 'queued at the front');
 });
 

@@ -9,8 +9,10 @@
  * - `<p>:inflight:<key>`: the reconciles running for the key (`pid:token`); finding another one,
  *   from a process not listed in `<p>:killed`, counts an overlap in `<p>:overlaps`;
  * - `<p>:behavior:<key>` (falling back to `<p>:behavior:*`): `sleepMs`, `fail` (failures left),
- *   `requeueMs`, `block` (wait while `<p>:block:<key>` exists), `terminal` (throw TerminalError);
- * - `<p>:runs:<key>`, `<p>:starts:<key>` (list of start times): what ran, and when.
+ *   `requeueMs`, `block` (wait while `<p>:block:<key>` exists), `terminal` (throw TerminalError),
+ *   `failWith` (fail with this message);
+ * - `<p>:runs:<key>`, `<p>:starts:<key>` (list of start times): what ran, and when;
+ * - `<p>:finalized:<key>`: how often `finalize` ran (with the `finalizer` option).
  */
 import { type Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +31,7 @@ import {
   type ObjectRef,
   type ResourceType,
   type FunctionDeclaration,
+  type Predicate,
   type ReconcileContext,
   type ReconcileResult,
 } from '../../runtime/index.js';
@@ -103,8 +106,16 @@ async function behaviorOf(probe: WidgetProbe, objectKey: string): Promise<Record
   return Object.keys(own).length > 0 ? own : probe.redis.hgetall(probe.key('behavior', '*'));
 }
 
+/** Variants of the Widget function. */
+export interface WidgetOptions {
+  /** Keep this finalizer, with a `finalize` that counts its runs. */
+  readonly finalizer?: string;
+  /** The primary predicate instead of the default. */
+  readonly predicate?: Predicate;
+}
+
 /** The Widget reconciler, scripted through `probe`. */
-export function widgetFunction(probe: WidgetProbe): FunctionDeclaration {
+export function widgetFunction(probe: WidgetProbe, opts: WidgetOptions = {}): FunctionDeclaration {
   const parse = (obj: KubeObject): KubeObject => {
     if (!isKubeObject(obj)) throw new TerminalError('InvalidSpec', 'not an object');
     return obj;
@@ -134,6 +145,7 @@ export function widgetFunction(probe: WidgetProbe): FunctionDeclaration {
         await r.hincrby(probe.key('behavior', key), 'fail', -1);
         throw new Error(`scripted failure for ${key}`);
       }
+      if (b.failWith) throw new Error(b.failWith);
       if (b.failRandom && Math.random() < Number(b.failRandom)) throw new Error(`random failure for ${key}`);
       if (b.writeStatus) {
         const spec = obj.spec as { size?: number } | undefined;
@@ -153,9 +165,17 @@ export function widgetFunction(probe: WidgetProbe): FunctionDeclaration {
       await r.srem(inflight, me);
     }
   };
+  const finalize = async (obj: KubeObject): Promise<ReconcileResult> => {
+    await probe.redis.incr(probe.key('finalized', jobKey(refOf(WidgetKind, obj))));
+    return awaitChange();
+  };
   return declareFunction(WidgetKind, {
-    controller: (c) => c.owns(Builtin.ConfigMap).watches(GadgetKind, gadgetToWidget),
-    handlers: () => Promise.resolve({ parse, reconcile }),
+    ...(opts.finalizer ? { finalizer: opts.finalizer } : {}),
+    controller: (c) => {
+      const built = c.owns(Builtin.ConfigMap).watches(GadgetKind, gadgetToWidget);
+      return opts.predicate ? built.withPredicate(opts.predicate) : built;
+    },
+    handlers: () => Promise.resolve(opts.finalizer ? { parse, reconcile, finalize } : { parse, reconcile }),
   });
 }
 

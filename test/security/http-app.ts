@@ -43,6 +43,8 @@ export async function testApp(t: ExecutionContext, log?: Logger): Promise<TestAp
     auth: new Authenticator({ token }, logger),
     metrics,
     queues: registry.all().map((k) => queues.get(k)),
+    redis: queues.connection,
+    prefix: queues.prefix,
     log: logger,
     readiness: () => Promise.resolve({ ready: true }),
   });

@@ -97,3 +97,13 @@ test('a name longer than 253 characters is refused even when it is a DNS name', 
     /ref\.name: must be at most 253/,
   );
 });
+
+test('who asked for an http or cli reconcile is kept, and a `by` that is not a short string is refused (issue 17)', (t) => {
+  t.like(parseJobData({ ...good, reason: 'http', by: 'system:serviceaccount:ops:deployer' }), {
+    reason: 'http',
+    by: 'system:serviceaccount:ops:deployer',
+  });
+  t.like(parseJobData({ ...good, reason: 'requeue' }), { reason: 'requeue' });
+  t.regex(refusal(t, { ...good, by: 42 }), /by: must be a string/);
+  t.regex(refusal(t, { ...good, by: 'x'.repeat(300) }), /by: must be at most 253 characters/);
+});

@@ -8,15 +8,18 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { KubeClient } from '../../kube/client.js';
 import type { Logger } from '../../log.js';
 import type { SluiceMetrics } from '../../metrics.js';
 import type { Enqueuer } from '../../queue/enqueue.js';
 import type { KindRegistry } from '../../registry.js';
-import { bearer, type Authenticator } from './auth.js';
+import { bearer, type Authenticator, type Principal } from './auth.js';
 import { DASHBOARD_PATH, TOKEN_COOKIE, registerDashboard } from './dashboard.js';
 import { registerEnqueueRoutes } from './enqueue-routes.js';
+import { registerHistoryRoutes } from './history-routes.js';
+import { registerObjectPage } from './object-page.js';
 import { HttpError, handleError } from './errors.js';
 import { registerWorkRoutes } from './work-routes.js';
 
@@ -35,6 +38,10 @@ export interface HttpAppDeps {
   readonly metrics: SluiceMetrics;
   /** Every kind's queue, for the dashboard and the queue-depth metric. */
   readonly queues: readonly Queue[];
+  /** The queues' Redis connection, where the reconcile history is read. */
+  readonly redis: Redis;
+  /** The BullMQ key prefix. @defaultValue `sluice` */
+  readonly prefix?: string;
   readonly readiness: () => Promise<Readiness>;
   readonly log: Logger;
   /** @defaultValue false */
@@ -91,12 +98,17 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     }
   });
 
+  // Who made each authenticated request: recorded as who asked for the reconciles it queues.
+  const principals = new WeakMap<FastifyRequest, Principal>();
   const authorized = async (req: FastifyRequest): Promise<boolean> => {
     const token =
       bearer(req.headers.authorization) ??
       (req.url.startsWith(DASHBOARD_PATH) ? req.cookies[TOKEN_COOKIE] : undefined);
-    return (await deps.auth.authenticate(token)) !== undefined;
+    const principal = await deps.auth.authenticate(token);
+    if (principal) principals.set(req, principal);
+    return principal !== undefined;
   };
+  const principal = (req: FastifyRequest): string | undefined => principals.get(req)?.name;
   app.addHook('onRequest', async (req, reply) => {
     if (isPublic(req.url) || (await authorized(req))) return;
     const wantsPage =
@@ -125,8 +137,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
-  registerEnqueueRoutes(app, deps);
+  const routeDeps = { ...deps, prefix: deps.prefix ?? 'sluice', principal };
+  registerEnqueueRoutes(app, routeDeps);
+  registerHistoryRoutes(app, routeDeps);
   registerWorkRoutes(app, deps);
+  registerObjectPage(app, { ...routeDeps, writable: deps.dashboardWritable ?? false });
   await registerDashboard(
     app,
     { queues: deps.queues, writable: deps.dashboardWritable ?? false },

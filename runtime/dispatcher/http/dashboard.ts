@@ -68,7 +68,13 @@ export async function registerDashboard(
         }),
     ),
     serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: 'Sluice' } },
+    // The Sluice page (object history, queue state, dead letters) sits beside the board.
+    options: {
+      uiConfig: {
+        boardTitle: 'Sluice',
+        miscLinks: [{ text: 'Objects', url: `${DASHBOARD_PATH}/sluice` }],
+      },
+    },
   });
   await app.register(adapter.registerPlugin(), { prefix: DASHBOARD_PATH });
 }

@@ -4,7 +4,7 @@
  * queue a reconcile of one object at high priority, answering 202 with the job id. The object must
  * exist; nothing is queued for a request that fails.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DNS_LABEL, DNS_SUBDOMAIN, stringProblem } from '../../checks.js';
 import { KubeApiError } from '../../errors.js';
 import { type KubeClient } from '../../kube/client.js';
@@ -61,6 +61,8 @@ export interface EnqueueRouteDeps {
   readonly kube: KubeClient;
   /** The one namespace this Sluice serves, when it is limited to one. */
   readonly watchNamespace?: string;
+  /** Who made a request (its authenticated principal), recorded in the object's history. */
+  readonly principal?: (req: FastifyRequest) => string | undefined;
 }
 
 function checkName(what: 'name' | 'namespace', value: string): void {
@@ -76,7 +78,7 @@ function checkName(what: 'name' | 'namespace', value: string): void {
     );
 }
 
-function resolvePlural(registry: KindRegistry, resource: string): KindInfo {
+export function resolvePlural(registry: KindRegistry, resource: string): KindInfo {
   const dot = resource.indexOf('.');
   const plural = dot < 0 ? resource : resource.slice(0, dot);
   const group = dot < 0 ? undefined : resource.slice(dot + 1);
@@ -97,12 +99,17 @@ function resolvePlural(registry: KindRegistry, resource: string): KindInfo {
   );
 }
 
-async function enqueueOne(
-  deps: EnqueueRouteDeps,
+/**
+ * Checks a request's object reference: a valid name, a namespace exactly when the kind is
+ * namespaced, inside the namespace this Sluice serves.
+ * @throws HttpError 400 or 403 `OutOfScope`.
+ */
+export function checkTarget(
+  deps: Pick<EnqueueRouteDeps, 'watchNamespace'>,
   kind: KindInfo,
   namespace: string | undefined,
   name: string,
-): Promise<{ jobId: string; queue: string }> {
+): void {
   checkName('name', name);
   if (kind.namespaced && !namespace)
     throw new HttpError(400, 'BadRequest', `${kind.kind} is namespaced: a namespace is required`);
@@ -112,9 +119,22 @@ async function enqueueOne(
   if (namespace && deps.watchNamespace && namespace !== deps.watchNamespace) {
     throw new HttpError(403, 'OutOfScope', `this Sluice serves namespace ${deps.watchNamespace} only`);
   }
-  let found;
+}
+
+/**
+ * Runs a read of the object with Sluice's own rights: what Sluice may not read, it neither
+ * queues nor reports on.
+ * @param unreachable what the 503 names when the read fails otherwise.
+ * @throws HttpError 403 `Forbidden` when the API server refuses, 503 when it cannot be reached.
+ */
+export async function readAs<T>(
+  kind: KindInfo,
+  namespace: string | undefined,
+  read: () => Promise<T>,
+  unreachable = 'the Kubernetes API',
+): Promise<T> {
   try {
-    found = await deps.kube.get(kind, namespace, name, { metadataOnly: true });
+    return await read();
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 403) {
       throw new HttpError(
@@ -123,8 +143,22 @@ async function enqueueOne(
         `Sluice may not read ${kind.plural}.${kind.group}${namespace ? ` in ${namespace}` : ''}`,
       );
     }
-    throw new HttpError(503, 'Unavailable', 'the Kubernetes API could not be reached; try again');
+    throw new HttpError(503, 'Unavailable', `${unreachable} could not be reached; try again`);
   }
+}
+
+/** Queues one object at high priority (`http`, asked by `by`); it must exist. */
+export async function enqueueOne(
+  deps: EnqueueRouteDeps,
+  kind: KindInfo,
+  namespace: string | undefined,
+  name: string,
+  by: string | undefined,
+): Promise<{ jobId: string; queue: string }> {
+  checkTarget(deps, kind, namespace, name);
+  const found = await readAs(kind, namespace, () =>
+    deps.kube.get(kind, namespace, name, { metadataOnly: true }),
+  );
   if (!found)
     throw new HttpError(
       404,
@@ -139,7 +173,7 @@ async function enqueueOne(
     ...(namespace ? { namespace } : {}),
     ...(found.metadata.uid ? { uid: found.metadata.uid } : {}),
   };
-  const [result] = await deps.enqueuer.enqueue([{ ref, reason: 'http' }], 'high');
+  const [result] = await deps.enqueuer.enqueue([{ ref, reason: 'http', ...(by ? { by } : {}) }], 'high');
   if (!result) throw new HttpError(500, 'InternalError', 'nothing was queued');
   return result;
 }
@@ -159,14 +193,18 @@ export function registerEnqueueRoutes(app: FastifyInstance, deps: EnqueueRouteDe
         `Sluice does not serve ${body.kind} in ${body.apiVersion}${hint}`,
       );
     }
-    return reply.status(202).send(await enqueueOne(deps, kind, body.namespace, body.name));
+    return reply
+      .status(202)
+      .send(await enqueueOne(deps, kind, body.namespace, body.name, deps.principal?.(req)));
   });
 
   app.post<{ Params: { namespace: string; resource: string; name: string } }>(
     '/api/v1/namespaces/:namespace/:resource/:name/reconcile',
     async (req, reply) => {
       const kind = resolvePlural(deps.registry, req.params.resource);
-      return reply.status(202).send(await enqueueOne(deps, kind, req.params.namespace, req.params.name));
+      return reply
+        .status(202)
+        .send(await enqueueOne(deps, kind, req.params.namespace, req.params.name, deps.principal?.(req)));
     },
   );
 
@@ -174,7 +212,9 @@ export function registerEnqueueRoutes(app: FastifyInstance, deps: EnqueueRouteDe
     '/api/v1/:resource/:name/reconcile',
     async (req, reply) => {
       const kind = resolvePlural(deps.registry, req.params.resource);
-      return reply.status(202).send(await enqueueOne(deps, kind, undefined, req.params.name));
+      return reply
+        .status(202)
+        .send(await enqueueOne(deps, kind, undefined, req.params.name, deps.principal?.(req)));
     },
   );
 }
