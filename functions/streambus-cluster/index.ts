@@ -35,7 +35,7 @@ export const streamBusClusterFunction = declareFunction(StreamBusClusterKind, {
       },
       // The checks: the StorageClass its claims name must exist; broker pods the scheduler
       // cannot place are reported.
-      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
+      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'], clusterScoped: true },
       { apiGroups: [''], resources: ['pods', 'persistentvolumeclaims'], verbs: ['list'] },
     ],
     // The TLS and JWT Secrets it mounts must exist (read metadata only).

@@ -48,6 +48,13 @@ export interface AccessRule {
   readonly apiGroups: readonly string[];
   readonly resources: readonly string[];
   readonly verbs: readonly string[];
+  /**
+   * The resources are cluster-scoped (StorageClasses, Nodes): the chart grants them with a
+   * ClusterRole in every mode, also when `config.watchNamespace` narrows the rest to a Role,
+   * which cannot grant them.
+   * @defaultValue false
+   */
+  readonly clusterScoped?: boolean;
 }
 
 /**

@@ -62,7 +62,7 @@ test('a release named otherwise prefixes every object, so two releases never sha
   for (const o of clusterScoped) t.true(o.metadata.name?.startsWith('ops-sluice-'), o.metadata.name);
 });
 
-test('config.watchNamespace narrows every namespaced right to that namespace; ClusterStream and BrokerClaim rights stay cluster-wide', async (t) => {
+test('config.watchNamespace narrows every namespaced right to that namespace; ClusterStream, BrokerClaim and StorageClass rights stay cluster-wide', async (t) => {
   const objects = await renderObjects({ config: { watchNamespace: 'apps' } });
   t.like(pick(objects, 'ConfigMap', 'sluice-config').data, { SLUICE_WATCH_NAMESPACE: 'apps' });
   const clusterBindings = objects
@@ -70,13 +70,16 @@ test('config.watchNamespace narrows every namespaced right to that namespace; Cl
     .map((o) => o.metadata.name ?? '');
   t.deepEqual(clusterBindings.sort(), [
     'sluice-dispatcher-cluster',
+    'sluice-worker-streambus-cluster',
     'sluice-worker-tanzu-cluster',
     'sluice-worker-tawon-cluster',
   ]);
   for (const name of clusterBindings) {
     for (const r of rulesOf(pick(objects, 'ClusterRole', name))) {
       t.true(
-        r.resources.every((x) => x.startsWith('clusterstreams') || x === 'brokerclaims'),
+        r.resources.every(
+          (x) => x.startsWith('clusterstreams') || x === 'brokerclaims' || x === 'storageclasses',
+        ),
         name,
       );
     }

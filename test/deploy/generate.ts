@@ -94,6 +94,7 @@ function clusterScopedBlock(functions: readonly FunctionDeclaration[]): string {
       resources.add(type.plural);
       if (type === f.kind) resources.add(`${type.plural}/status`).add(`${type.plural}/finalizers`);
     }
+    for (const r of f.access.rules ?? []) if (r.clusterScoped) r.resources.forEach((x) => resources.add(x));
   }
   // The dispatcher's TokenReviews (the HTTP API's Kubernetes authentication) are cluster-scoped too.
   return flow([...resources, 'tokenreviews']);

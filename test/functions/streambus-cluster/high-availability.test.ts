@@ -88,8 +88,14 @@ test('without a node that matches the HA example nodeSelector, no broker starts 
   const { obj } = await reconcileUntil(
     ref,
     ctx,
-    'the pods to exist and be reported unschedulable',
-    (o) => at(o, 'status', 'replicas') === 3 && findCondition(o.status, 'Ready')?.reason === 'Unschedulable',
+    'the pods to exist and be reported unschedulable for the nodeSelector',
+    // The scheduler's words: its first verdict on a pod may still be about claims that were not
+    // bound yet (it is written before they bind and replaced when it retries the pod), so wait
+    // for the verdict on the selector.
+    (o) =>
+      at(o, 'status', 'replicas') === 3 &&
+      findCondition(o.status, 'Ready')?.reason === 'Unschedulable' &&
+      /didn't match Pod's node affinity\/selector/.test(findCondition(o.status, 'Ready')?.message ?? ''),
   );
   t.is(phaseOf(obj), 'Creating');
   t.is(at(obj, 'status', 'readyReplicas'), 0);

@@ -158,5 +158,5 @@ directives.tawon.mantisnet.com:
 {{- end }}
 
 {{- define "sluice.clusterScoped" -}}
-[clusterstreams, clusterstreams/status, clusterstreams/finalizers, brokerclaims, tokenreviews]
+[clusterstreams, clusterstreams/status, clusterstreams/finalizers, brokerclaims, storageclasses, tokenreviews]
 {{- end }}
