@@ -57,7 +57,7 @@ if (opts.mode === 'sluice') {
       events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
     },
     {
-      redisUrl: opts.redisUrl,
+      redis: opts.redisUrl,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
       lockDurationMs: workerSettings.lockDuration,

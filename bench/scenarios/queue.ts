@@ -14,7 +14,7 @@
  * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on either side.
  */
 import path from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../runtime/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
 import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
@@ -150,7 +150,7 @@ async function throughput(
 ): Promise<{ perS: number; enqueueS: number; commands: Record<string, number> }> {
   const prefix = `bench-q-${tag}-${mode}-${workers}`;
   const w = await startWorkers(mode, workers, redisUrl, prefix, opts, false);
-  const queues = new QueueSet({ redisUrl, prefix });
+  const queues = new QueueSet({ redis: redisUrl, prefix });
   const before = await commandStats(queues.connection);
   try {
     const names = Array.from({ length: opts.jobs }, (_, i) => `${mode}-${i}`);
@@ -197,7 +197,7 @@ async function throughput(
 }
 
 /** Redis `INFO commandstats`: command → calls since the server started. */
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
+async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
   const text = await redis.info('commandstats');
   const out = new Map<string, number>();
   for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1] ?? '', Number(m[2]));
@@ -208,7 +208,7 @@ async function commandStats(redis: Redis): Promise<Map<string, number>> {
 async function latency(redisUrl: string, opts: QueueOptions, tag: string): Promise<number[]> {
   const prefix = `bench-q-${tag}-lat`;
   const w = await startWorkers('sluice', 1, redisUrl, prefix, opts, true);
-  const queues = new QueueSet({ redisUrl, prefix });
+  const queues = new QueueSet({ redis: redisUrl, prefix });
   const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
   const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
   const sent = new Map<string, number>();

@@ -5,7 +5,7 @@
  * got, and re-enqueues everything if Redis loses its data.
  */
 import { setMaxListeners } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { messageOf } from '../errors.js';
 import { type KubeClient } from '../kube/client.js';
 import { refOf, type ObjectRef } from '../kube/object-ref.js';
@@ -56,7 +56,7 @@ export interface DispatchScope {
 export interface DispatcherDeps {
   readonly kube: KubeClient;
   readonly enqueuer: Enqueuer;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly metrics: SluiceMetrics;
   readonly log: Logger;
 }

@@ -7,14 +7,14 @@
  *   dispatcher then re-enqueues every object it knows.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { checkpointKey, epochKey } from '../kube/keys.js';
 
 export class DispatcherState {
   private epochId: string | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

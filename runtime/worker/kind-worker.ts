@@ -23,7 +23,6 @@ import {
   parkedEventKey,
   messageOf,
   parseJobData,
-  redisOptions,
   systemClock,
   type BackoffPolicy,
   type EventRecorder,
@@ -37,11 +36,13 @@ import {
   type SluiceMetrics,
 } from '../index.js';
 import { updateDataIfLocked } from '../queue/fenced.js';
+import { createRedis, type RedisClient, type RedisTarget } from '../redis/connection.js';
 import { reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
 
 export interface KindWorkerOptions {
-  readonly redisUrl: string;
+  /** The Redis to use: an endpoint (`SluiceConfig.redis`) or one server's URL. */
+  readonly redis: RedisTarget;
   /** BullMQ key prefix. @defaultValue `sluice` */
   readonly prefix?: string;
   /** Reconciles run at once by this process for this kind. @defaultValue {@link DEFAULT_CONCURRENCY} */
@@ -77,6 +78,8 @@ const tracer = trace.getTracer('sluice-worker');
 
 export class KindWorker {
   private worker: Worker | undefined;
+  /** The client handed to BullMQ, which duplicates it for its own connections; ours to close. */
+  private connection: RedisClient | undefined;
   private disconnected = false;
   private closing = false;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -93,8 +96,11 @@ export class KindWorker {
   /** Starts taking jobs. */
   start(): void {
     if (this.worker) return;
+    const connection = createRedis(this.opts.redis, 'queue');
+    connection.on('error', () => undefined);
+    this.connection = connection;
     const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.guarded(job, token, signal), {
-      connection: { url: this.opts.redisUrl, ...redisOptions() },
+      connection,
       prefix: this.opts.prefix ?? 'sluice',
       concurrency: this.opts.concurrency ?? DEFAULT_CONCURRENCY,
       lockDuration: this.opts.lockDurationMs ?? 30_000,
@@ -166,6 +172,8 @@ export class KindWorker {
       await this.worker?.close(force);
     } finally {
       this.worker = undefined;
+      this.connection?.disconnect();
+      this.connection = undefined;
     }
   }
 

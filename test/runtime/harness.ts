@@ -98,7 +98,7 @@ export class RuntimeRig {
     this.queueRedisUrl = queueRedisUrl ?? env.redisUrl;
     this.redis = new Redis(env.redisUrl);
     this.probe = new WidgetProbe(this.redis, prefix);
-    this.queues = new QueueSet({ redisUrl: this.queueRedisUrl, prefix });
+    this.queues = new QueueSet({ redis: this.queueRedisUrl, prefix });
     this.enqueuer = new Enqueuer(this.queues, new KindRegistry([WidgetKind]), this.metrics);
   }
 
@@ -122,7 +122,7 @@ export class RuntimeRig {
         log: createLogger({ level: 'silent' }),
         events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
       },
-      { redisUrl: this.queueRedisUrl, prefix: this.prefix, ...opts },
+      { redis: this.queueRedisUrl, prefix: this.prefix, ...opts },
     );
     w.start();
     this.workers.push(w);

@@ -41,7 +41,7 @@ const worker = new KindWorker(
     events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
   },
   {
-    redisUrl: opts.redisUrl,
+    redis: opts.redisUrl,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 10,
     ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),
