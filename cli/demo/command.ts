@@ -23,7 +23,7 @@ import { SLUICE_FUNCTIONS } from '../../functions/index.js';
 import {
   Builtin,
   QueueSet,
-  dispatcherKeyPattern,
+  dispatcherKeyPatterns,
   loadConfig,
   SluiceMetrics,
   createLogger,
@@ -226,8 +226,10 @@ async function forgetQueues(redis: RedisEndpoint, prefix: string): Promise<void>
   const queues = new QueueSet({ redis, prefix });
   try {
     for (const kind of sluiceRegistry().all()) await queues.get(kind).obliterate({ force: true });
-    const keys = await queues.connection.keys(dispatcherKeyPattern(prefix));
-    if (keys.length > 0) await queues.connection.del(...keys);
+    for (const pattern of dispatcherKeyPatterns(prefix)) {
+      // One DEL per key: the legacy keys are spread over Redis Cluster slots.
+      for (const key of await queues.connection.keys(pattern)) await queues.connection.del(key);
+    }
   } finally {
     await queues.close();
   }

@@ -99,10 +99,7 @@ export function serverOptions(e: Exclude<RedisEndpoint, { mode: 'cluster' }>, ro
 }
 
 /** The ioredis options of a Cluster client. */
-export function clusterOptions(
-  e: Extract<RedisEndpoint, { mode: 'cluster' }>,
-  role: RedisRole,
-) {
+export function clusterOptions(e: Extract<RedisEndpoint, { mode: 'cluster' }>, role: RedisRole) {
   const tls = tlsOptions(e.tls);
   const { lazyConnect, ...perNode } = roleOptions(role);
   return {
