@@ -21,6 +21,8 @@ import { SourceHub, type SourceHealth } from './hub.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { runResync, type ResyncTarget } from './resync.js';
 import { DispatcherState } from './state.js';
+import { PrimaryWatch } from '../redis/primary.js';
+import { recover } from './recovery.js';
 import { runStreams, wireController, type Sink } from './wiring.js';
 
 export interface DispatcherOptions {
@@ -37,6 +39,11 @@ export interface DispatcherOptions {
   readonly namespace?: string;
   /** Called after Redis lost its data, to restore queue settings. */
   readonly onRedisDataLoss?: () => Promise<void>;
+  /**
+   * The Redis topology (`SluiceConfig.redis.mode`), for noticing a change of primary: a Sentinel
+   * switch, a Cluster failover, a restart. @defaultValue `single`
+   */
+  readonly redisMode?: 'single' | 'sentinel' | 'cluster';
   /**
    * Limits this dispatcher to some objects (several operators sharing one API server, a demo): an
    * event on an object outside it triggers nothing, and no reference outside it is enqueued (by an
@@ -75,6 +82,7 @@ export class Dispatcher {
   private leading = false;
   private term: Promise<void> | undefined;
   private readonly state: DispatcherState;
+  private readonly primary: PrimaryWatch;
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -82,6 +90,7 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions = {},
   ) {
     this.state = new DispatcherState(deps.redis, opts.prefix ?? 'sluice');
+    this.primary = new PrimaryWatch(deps.redis, opts.redisMode ?? 'single');
   }
 
   /** The current leader term's shared sources (undefined while standing by). */
@@ -183,7 +192,8 @@ export class Dispatcher {
 
   /**
    * Every checkpoint period: saves how far each watch got (only after everything seen so far is in
-   * Redis), and re-enqueues every known object if Redis lost its data.
+   * Redis), re-enqueues every known object if Redis lost its data, and what a change of primary
+   * may have lost (`recovery.ts`).
    */
   private async checkpoints(
     hub: SourceHub,
@@ -193,6 +203,14 @@ export class Dispatcher {
     signal: AbortSignal,
   ): Promise<void> {
     const every = this.opts.checkpointMs ?? 2_000;
+    const recovery = {
+      enqueuer: this.deps.enqueuer,
+      sink,
+      metrics: this.deps.metrics,
+      log: this.deps.log,
+      prefix: this.opts.prefix ?? 'sluice',
+    };
+    await this.primary.changed().catch(() => undefined);
     while (!signal.aborted) {
       await pause(every, signal);
       if (signal.aborted) break;
@@ -210,6 +228,10 @@ export class Dispatcher {
             { objects: count },
             'Redis lost its data; every known object was enqueued again',
           );
+          await this.primary.changed();
+        } else {
+          const change = await this.primary.changed();
+          if (change) recover(change, targets, recovery);
         }
         const rvs = watchedVersions(hub);
         await batcher.flush();

@@ -79,6 +79,7 @@ export async function startDispatcher(
   const dispatcher = new Dispatcher({ kube, enqueuer, redis: queues.connection, metrics, log }, specs, {
     resyncSeconds: config.resyncSeconds,
     prefix: config.queuePrefix,
+    redisMode: config.redis.mode,
     ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     ...(opts.scope ? { scope: opts.scope } : {}),
     onRedisDataLoss: async () => {

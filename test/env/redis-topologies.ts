@@ -305,3 +305,36 @@ export async function redisCluster(): Promise<RedisClusterTopology> {
     };
   });
 }
+
+/** SIGKILLs the server of `t` on `port` (a test's fault); {@link restartServers} brings it back. */
+export async function killServer(t: Topology, port: number): Promise<void> {
+  const layout = readLayout(t);
+  const i = layout?.servers.indexOf(port) ?? -1;
+  if (i < 0) throw new Error(`no ${t} server on port ${port}`);
+  await stopComponent(serverName(t, i), 0, 'SIGKILL');
+}
+
+/** The port of the Cluster primary serving `slot`, asked of the first node that answers. */
+export async function clusterPrimaryOf(
+  servers: readonly number[],
+  slot: number,
+): Promise<number | undefined> {
+  for (const port of servers) {
+    let found: number | undefined;
+    const ok = await answers(port, async (c) => {
+      const nodes = (await c.call('CLUSTER', 'NODES')) as string;
+      for (const line of nodes.split('\n')) {
+        const [, addr, flags, , , , , , ...slots] = line.trim().split(' ');
+        if (!flags?.split(',').includes('master') || flags.includes('fail')) continue;
+        const owns = slots.some((s) => {
+          const [a, b] = s.split('-').map(Number);
+          return a !== undefined && slot >= a && slot <= (b ?? a);
+        });
+        if (owns) found = Number(addr?.split('@')[0]?.split(':')[1]);
+      }
+      return true;
+    });
+    if (ok) return found;
+  }
+  return undefined;
+}
