@@ -5,17 +5,24 @@
  * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings.
  * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, and (when
  * asked) when each reconcile started, keyed by object name.
- * Usage: forked by the queue scenario with `{mode, redisUrl, prefix, concurrency, recordStarts}`.
+ * Usage: forked by the queue scenario with `{mode, redis, prefix, concurrency, recordStarts}`.
  */
 import { Worker } from 'bullmq';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
-import { SluiceMetrics, backoffStrategy, createLogger, redisOptions } from '../../runtime/index.js';
+import {
+  SluiceMetrics,
+  backoffStrategy,
+  createLogger,
+  createRedis,
+  type RedisTarget,
+} from '../../runtime/index.js';
 import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
 import { startProfiler } from '../lib/profiler.js';
 
 interface Options {
   readonly mode: 'sluice' | 'raw';
-  readonly redisUrl: string;
+  /** One server's URL, or a Sentinel or Cluster endpoint. */
+  readonly redis: RedisTarget;
   readonly prefix: string;
   readonly concurrency: number;
   readonly recordStarts: boolean;
@@ -57,7 +64,7 @@ if (opts.mode === 'sluice') {
       events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
     },
     {
-      redis: opts.redisUrl,
+      redis: opts.redis,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
       lockDurationMs: workerSettings.lockDuration,
@@ -71,6 +78,8 @@ if (opts.mode === 'sluice') {
   inner?.on('completed', onDone);
   close = () => worker.close();
 } else {
+  const connection = createRedis(opts.redis);
+  connection.on('error', () => undefined);
   const worker = new Worker(
     NoopKind.queue,
     (job) => {
@@ -78,7 +87,7 @@ if (opts.mode === 'sluice') {
       return Promise.resolve();
     },
     {
-      connection: { url: opts.redisUrl, ...redisOptions() },
+      connection,
       prefix: opts.prefix,
       ...workerSettings,
       settings: { backoffStrategy: backoffStrategy() },
@@ -86,7 +95,10 @@ if (opts.mode === 'sluice') {
   );
   worker.on('completed', onDone);
   worker.on('error', () => undefined);
-  close = () => worker.close();
+  close = async () => {
+    await worker.close();
+    connection.disconnect();
+  };
 }
 
 const timer = setInterval(() => {

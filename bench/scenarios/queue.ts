@@ -14,7 +14,8 @@
  * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on either side.
  */
 import path from 'node:path';
-import type { RedisClient } from '../../runtime/index.js';
+import { Cluster } from 'ioredis';
+import type { RedisClient, RedisTarget } from '../../runtime/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
 import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
@@ -29,6 +30,7 @@ import {
   type ObjectRef,
 } from '../../runtime/index.js';
 import { startPrivateRedis } from '../../test/env/private-redis.js';
+import { redisCluster } from '../../test/env/redis-topologies.js';
 import { NoopKind } from '../lib/noop-kind.js';
 import { NodeChild } from '../lib/procs.js';
 import type { Figures, ScenarioResult, Target } from '../lib/results.js';
@@ -93,7 +95,7 @@ interface Workers {
 async function startWorkers(
   mode: 'sluice' | 'raw',
   count: number,
-  redisUrl: string,
+  redis: RedisTarget,
   prefix: string,
   opts: QueueOptions,
   recordStarts: boolean,
@@ -105,7 +107,7 @@ async function startWorkers(
   for (let i = 0; i < count; i++) {
     const c = new NodeChild('queue-worker', {
       mode,
-      redisUrl,
+      redis,
       prefix,
       concurrency: opts.concurrency,
       recordStarts,
@@ -144,13 +146,13 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 async function throughput(
   mode: 'sluice' | 'raw',
   workers: number,
-  redisUrl: string,
+  redis: RedisTarget,
   opts: QueueOptions,
   tag: string,
 ): Promise<{ perS: number; enqueueS: number; commands: Record<string, number> }> {
   const prefix = `bench-q-${tag}-${mode}-${workers}`;
-  const w = await startWorkers(mode, workers, redisUrl, prefix, opts, false);
-  const queues = new QueueSet({ redis: redisUrl, prefix });
+  const w = await startWorkers(mode, workers, redis, prefix, opts, false);
+  const queues = new QueueSet({ redis, prefix });
   const before = await commandStats(queues.connection);
   try {
     const names = Array.from({ length: opts.jobs }, (_, i) => `${mode}-${i}`);
@@ -196,11 +198,18 @@ async function throughput(
   }
 }
 
-/** Redis `INFO commandstats`: command → calls since the server started. */
+/** Redis `INFO commandstats`: command → calls since the server started (summed over a Cluster's primaries). */
 async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
-  const text = await redis.info('commandstats');
+  // A Cluster client knows its nodes once it is ready.
+  await redis.ping();
+  const texts =
+    redis instanceof Cluster
+      ? await Promise.all(redis.nodes('master').map((n) => n.info('commandstats')))
+      : [await redis.info('commandstats')];
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1] ?? '', Number(m[2]));
+  for (const text of texts)
+    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
   return out;
 }
 
@@ -274,6 +283,15 @@ export async function runQueue(
     // Ratios of one run (the same machine and Redis at the same time); the targets use their medians.
     f.ratio = (f.sluice_per_s ?? 0) / (f.raw_bullmq_per_s ?? 1);
     f.ratio_2w = (f.sluice_2w_per_s ?? 0) / (f.raw_bullmq_2w_per_s ?? 1);
+    // The same Sluice and raw paths, one worker each, on a Redis Cluster of three primaries (one
+    // queue lives on one primary, so this shows the cost of the Cluster client per job).
+    const cluster = await redisCluster();
+    for (const mode of order) {
+      const { perS, commands } = await throughput(mode, 1, cluster.endpoint, opts, `${tag}-c`);
+      redisCommandsPerJob[`cluster_${mode}_1w`] = commands;
+      f[`cluster_${mode === 'raw' ? 'raw_bullmq' : 'sluice'}_per_s`] = perS;
+      say(`  ${mode} with 1 worker on a 3-primary Cluster: ${Math.round(perS)} jobs/s`);
+    }
     const lat = await latency(redis.url, opts, tag);
     f.p50_ms = percentile(lat, 50);
     f.p99_ms = percentile(lat, 99);
@@ -293,5 +311,6 @@ export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
     'Raw BullMQ: queue.addBulk in batches of 500 with the same jobOptions (deduplication keepLastIfActive + reschedule) → a plain Worker with the same lock/stall settings and a no-op processor.',
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
     'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',
+    'Cluster: both paths again with one worker on the test environment’s Redis Cluster (three primaries, three replicas, loopback); commands per job are summed over the primaries.',
   ];
 }
