@@ -61,7 +61,7 @@ export function registerHistoryCommands(program: Command): void {
         const config = loadConfig();
         const { kind, namespace } = target(resource, opts.namespace);
         const kube = kubeClientFrom(config);
-        const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
+        const queues = new QueueSet({ redis: config.redis, prefix: config.queuePrefix });
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
         process.once('SIGTERM', () => stop.abort());

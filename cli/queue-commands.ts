@@ -57,7 +57,7 @@ export function registerQueueCommands(program: Command): void {
       const found = await kube.get(kind, namespace, name, { metadataOnly: true });
       kube.rest.close();
       if (!found) throw new Error(`${kind.kind} ${namespace ? `${namespace}/` : ''}${name} does not exist`);
-      const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
+      const queues = new QueueSet({ redis: config.redis, prefix: config.queuePrefix });
       try {
         const [result] = await new Enqueuer(queues, reg).enqueue(
           [
@@ -90,7 +90,7 @@ export function registerQueueCommands(program: Command): void {
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (opts: { output: OutputFormat }) => {
       const config = loadConfig();
-      const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
+      const queues = new QueueSet({ redis: config.redis, prefix: config.queuePrefix });
       try {
         const rows = await Promise.all(
           kindRegistry()

@@ -7,6 +7,7 @@
  * naming the variable and what was expected, never a silent fallback to the default.
  */
 import { ConfigError } from './errors.js';
+import type { HostPort, RedisCredentials, RedisEndpoint, RedisTls } from './redis/endpoint.js';
 
 /** A read-only copy of the environment variables, for passing on to child processes. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -24,8 +25,12 @@ export function environment(): Environment {
 export interface SluiceConfig {
   /** `KUBECONFIG`: path of a kubeconfig file; unset means in-cluster config. */
   readonly kubeconfig: string | undefined;
-  /** `SLUICE_REDIS_URL` @defaultValue `redis://127.0.0.1:6379` */
-  readonly redisUrl: string;
+  /**
+   * Which Redis: `SLUICE_REDIS_URL` (one server), `SLUICE_REDIS_SENTINELS` with
+   * `SLUICE_REDIS_SENTINEL_MASTER` (Sentinel), or `SLUICE_REDIS_CLUSTER_NODES` (Cluster); see
+   * {@link readRedisEndpoint}. @defaultValue one server at `redis://127.0.0.1:6379`
+   */
+  readonly redis: RedisEndpoint;
   /** `SLUICE_QUEUE_PREFIX`: the BullMQ key prefix. @defaultValue `sluice` */
   readonly queuePrefix: string;
   /** `SLUICE_NAMESPACE`: the operator's own namespace. @defaultValue `sluice-system` */
@@ -117,17 +122,13 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
   if (!LOG_LEVELS.has(logLevel)) {
     throw new ConfigError(`SLUICE_LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got ${logLevel}`);
   }
-  const redisUrl = optional(env, 'SLUICE_REDIS_URL') ?? 'redis://127.0.0.1:6379';
-  if (!/^rediss?:\/\//.test(redisUrl)) {
-    throw new ConfigError(`SLUICE_REDIS_URL must start with redis:// or rediss://`);
-  }
   const queuePrefix = optional(env, 'SLUICE_QUEUE_PREFIX') ?? 'sluice';
   if (!/^[A-Za-z0-9_.{}-]+$/.test(queuePrefix)) {
     throw new ConfigError(`SLUICE_QUEUE_PREFIX may hold letters, digits, '_', '.', '-', '{' and '}' only`);
   }
   return Object.freeze({
     kubeconfig: optional(env, 'KUBECONFIG'),
-    redisUrl,
+    redis: readRedisEndpoint(env),
     queuePrefix,
     namespace: optional(env, 'SLUICE_NAMESPACE') ?? 'sluice-system',
     watchNamespace: optional(env, 'SLUICE_WATCH_NAMESPACE'),
@@ -148,4 +149,109 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
       ttlSeconds: nonNegativeInt(env, 'SLUICE_HISTORY_TTL_SECONDS', DEFAULT_HISTORY.ttlSeconds),
     }),
   });
+}
+
+/**
+ * `host:port[,host:port…]` (IPv6 hosts in brackets); a missing port is `defaultPort`.
+ * @throws ConfigError naming `name` for an empty list, a bad host or a port out of range.
+ */
+function hostPorts(env: Environment, name: string, defaultPort: number): HostPort[] | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((item) => {
+    const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::([0-9]{1,5}))?$/.exec(item.trim());
+    const host = m?.[1] ?? m?.[2];
+    const port = m?.[3] === undefined ? defaultPort : Number(m[3]);
+    if (!host || port < 1 || port > 65535) {
+      throw new ConfigError(`${name} must be host:port[,host:port...], got ${JSON.stringify(item)}`);
+    }
+    return { host, port };
+  });
+}
+
+/** A username and password from two variables; either may be unset. */
+function credentials(env: Environment, user: string, password: string): RedisCredentials {
+  const username = optional(env, user);
+  const pass = env[password] === undefined || env[password] === '' ? undefined : env[password];
+  return { ...(username ? { username } : {}), ...(pass !== undefined ? { password: pass } : {}) };
+}
+
+/** TLS settings when `flag` (or `on`) says TLS; the CA file applies to every TLS connection. */
+function tls(env: Environment, flag: string, on: boolean): RedisTls | undefined {
+  if (!bool(env, flag, on)) return undefined;
+  const caFile = optional(env, 'SLUICE_REDIS_TLS_CA_FILE');
+  return caFile ? { caFile } : {};
+}
+
+const REDIS_MODES = ['SLUICE_REDIS_URL', 'SLUICE_REDIS_SENTINELS', 'SLUICE_REDIS_CLUSTER_NODES'];
+
+/**
+ * Which Redis to use. Exactly one of these names the servers:
+ * - `SLUICE_REDIS_URL`: one server (`redis://` or `rediss://`, with credentials and database);
+ * - `SLUICE_REDIS_SENTINELS` (`host:port,…`, port 26379 by default) and
+ *   `SLUICE_REDIS_SENTINEL_MASTER` (the master group name);
+ * - `SLUICE_REDIS_CLUSTER_NODES` (`host:port,…`, port 6379 by default): some nodes of a Cluster.
+ *
+ * Also: `SLUICE_REDIS_USERNAME`/`SLUICE_REDIS_PASSWORD` (the Redis servers, any mode; they
+ * override a URL's), `SLUICE_REDIS_SENTINEL_USERNAME`/`SLUICE_REDIS_SENTINEL_PASSWORD` (the
+ * sentinels), `SLUICE_REDIS_TLS` (TLS to the servers; a `rediss://` URL implies it),
+ * `SLUICE_REDIS_SENTINEL_TLS` (TLS to the sentinels; defaults to `SLUICE_REDIS_TLS`) and
+ * `SLUICE_REDIS_TLS_CA_FILE` (a PEM CA bundle to trust).
+ * @throws ConfigError naming the variable: two modes at once, a malformed list or URL, a
+ *   Sentinel setting without the other, or a Sentinel/Cluster-only setting in another mode.
+ */
+export function readRedisEndpoint(env: Environment): RedisEndpoint {
+  const set = REDIS_MODES.filter((n) => optional(env, n) !== undefined);
+  if (set.length > 1) {
+    throw new ConfigError(`${set.join(' and ')} are both set: name the Redis servers one way only`);
+  }
+  const creds = credentials(env, 'SLUICE_REDIS_USERNAME', 'SLUICE_REDIS_PASSWORD');
+  const sentinels = hostPorts(env, 'SLUICE_REDIS_SENTINELS', 26379);
+  const masterName = optional(env, 'SLUICE_REDIS_SENTINEL_MASTER');
+  const sentinelOnly = [
+    'SLUICE_REDIS_SENTINEL_USERNAME',
+    'SLUICE_REDIS_SENTINEL_PASSWORD',
+    'SLUICE_REDIS_SENTINEL_TLS',
+  ];
+  if (!sentinels) {
+    for (const n of [...(masterName ? ['SLUICE_REDIS_SENTINEL_MASTER'] : []), ...sentinelOnly]) {
+      if (env[n] !== undefined && env[n] !== '')
+        throw new ConfigError(`${n} is set but SLUICE_REDIS_SENTINELS is not: it applies to Sentinel only`);
+    }
+  }
+  if (sentinels) {
+    if (!masterName)
+      throw new ConfigError(
+        'SLUICE_REDIS_SENTINEL_MASTER must name the master group of SLUICE_REDIS_SENTINELS',
+      );
+    const serverTls = tls(env, 'SLUICE_REDIS_TLS', false);
+    const sentinelTls = tls(env, 'SLUICE_REDIS_SENTINEL_TLS', serverTls !== undefined);
+    return {
+      mode: 'sentinel',
+      sentinels,
+      masterName,
+      credentials: creds,
+      sentinelCredentials: credentials(
+        env,
+        'SLUICE_REDIS_SENTINEL_USERNAME',
+        'SLUICE_REDIS_SENTINEL_PASSWORD',
+      ),
+      ...(serverTls ? { tls: serverTls } : {}),
+      ...(sentinelTls ? { sentinelTls } : {}),
+    };
+  }
+  const nodes = hostPorts(env, 'SLUICE_REDIS_CLUSTER_NODES', 6379);
+  if (nodes) {
+    const t = tls(env, 'SLUICE_REDIS_TLS', false);
+    return { mode: 'cluster', nodes, credentials: creds, ...(t ? { tls: t } : {}) };
+  }
+  const url = optional(env, 'SLUICE_REDIS_URL') ?? 'redis://127.0.0.1:6379';
+  if (!/^rediss?:\/\/[^/?#]/.test(url) || !URL.canParse(url)) {
+    throw new ConfigError('SLUICE_REDIS_URL must be a redis:// or rediss:// URL with a host');
+  }
+  const t = tls(env, 'SLUICE_REDIS_TLS', url.startsWith('rediss://'));
+  if (!t && url.startsWith('rediss://')) {
+    throw new ConfigError('SLUICE_REDIS_TLS is false but SLUICE_REDIS_URL is a rediss:// (TLS) URL');
+  }
+  return { mode: 'single', url, credentials: creds, ...(t ? { tls: t } : {}) };
 }

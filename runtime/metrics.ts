@@ -118,6 +118,13 @@ export class SluiceMetrics {
     registers: [this.registry],
   });
 
+  readonly redisRecoveries = new Counter({
+    name: 'sluice_redis_recoveries_total',
+    help: 'Recoveries after Redis changed primary (writes may have been lost), by queue and cause (restart, switch-master, cluster-failover).',
+    labelNames: ['queue', 'cause'] as const,
+    registers: [this.registry],
+  });
+
   readonly leader = new Gauge({
     name: 'sluice_leader',
     help: '1 when this dispatcher holds the leader Lease.',

@@ -64,7 +64,7 @@ function clusterStreamSpec(): ControllerSpec {
 
 const kind = ClusterStreamKind;
 const spec = clusterStreamSpec();
-const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
+const queues = new QueueSet({ redis: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();
 const dispatcher = new Dispatcher(
   {

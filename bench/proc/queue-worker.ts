@@ -6,7 +6,7 @@
  * In `sluice` mode, `history` says whether the per-object reconcile history is written.
  * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, and (when
  * asked) when each reconcile started, keyed by object name.
- * Usage: forked by the queue scenario with `{mode, redisUrl, prefix, concurrency, recordStarts}`.
+ * Usage: forked by the queue scenario with `{mode, redis, prefix, concurrency, recordStarts}`.
  */
 import { Worker } from 'bullmq';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
@@ -15,7 +15,8 @@ import {
   SluiceMetrics,
   backoffStrategy,
   createLogger,
-  redisOptions,
+  createRedis,
+  type RedisTarget,
 } from '../../runtime/index.js';
 import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
 import { startProfiler } from '../lib/profiler.js';
@@ -24,7 +25,8 @@ interface Options {
   readonly mode: 'sluice' | 'raw';
   /** Write reconcile history (the default settings) or none. @defaultValue true */
   readonly history?: boolean;
-  readonly redisUrl: string;
+  /** One server's URL, or a Sentinel or Cluster endpoint. */
+  readonly redis: RedisTarget;
   readonly prefix: string;
   readonly concurrency: number;
   readonly recordStarts: boolean;
@@ -66,7 +68,7 @@ if (opts.mode === 'sluice') {
       events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
     },
     {
-      redisUrl: opts.redisUrl,
+      redis: opts.redis,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
       lockDurationMs: workerSettings.lockDuration,
@@ -81,6 +83,8 @@ if (opts.mode === 'sluice') {
   inner?.on('completed', onDone);
   close = () => worker.close();
 } else {
+  const connection = createRedis(opts.redis);
+  connection.on('error', () => undefined);
   const worker = new Worker(
     NoopKind.queue,
     (job) => {
@@ -88,7 +92,7 @@ if (opts.mode === 'sluice') {
       return Promise.resolve();
     },
     {
-      connection: { url: opts.redisUrl, ...redisOptions() },
+      connection,
       prefix: opts.prefix,
       ...workerSettings,
       settings: { backoffStrategy: backoffStrategy() },
@@ -96,7 +100,10 @@ if (opts.mode === 'sluice') {
   );
   worker.on('completed', onDone);
   worker.on('error', () => undefined);
-  close = () => worker.close();
+  close = async () => {
+    await worker.close();
+    connection.disconnect();
+  };
 }
 
 const timer = setInterval(() => {

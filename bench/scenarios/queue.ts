@@ -16,7 +16,8 @@
  * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on any path.
  */
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient, RedisTarget } from '../../runtime/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
 import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
@@ -31,6 +32,7 @@ import {
   type ObjectRef,
 } from '../../runtime/index.js';
 import { startPrivateRedis } from '../../test/env/private-redis.js';
+import { redisCluster } from '../../test/env/redis-topologies.js';
 import { NoopKind } from '../lib/noop-kind.js';
 import { NodeChild } from '../lib/procs.js';
 import type { Figures, ScenarioResult, Target } from '../lib/results.js';
@@ -68,6 +70,11 @@ export const QUEUE_ORDER = [
 /** The paths measured: Sluice with history (the default), Sluice without, raw BullMQ. */
 type Path = 'sluice' | 'sluice-nohistory' | 'raw';
 
+/** A path's name in the figures. */
+function pathFigure(p: Path): string {
+  return p === 'raw' ? 'raw_bullmq' : p === 'sluice' ? 'sluice' : 'sluice_nohistory';
+}
+
 export const QUEUE_TARGETS: readonly Target[] = [
   {
     name: 'throughput ≥ 0.8× raw BullMQ (1 worker)',
@@ -104,7 +111,7 @@ interface Workers {
 async function startWorkers(
   path: Path,
   count: number,
-  redisUrl: string,
+  redis: RedisTarget,
   prefix: string,
   opts: QueueOptions,
   recordStarts: boolean,
@@ -117,7 +124,7 @@ async function startWorkers(
     const c = new NodeChild('queue-worker', {
       mode: path === 'raw' ? 'raw' : 'sluice',
       history: path === 'sluice',
-      redisUrl,
+      redis,
       prefix,
       concurrency: opts.concurrency,
       recordStarts,
@@ -156,13 +163,13 @@ async function until(what: string, probe: () => boolean, timeoutMs: number): Pro
 async function throughput(
   mode: Path,
   workers: number,
-  redisUrl: string,
+  redis: RedisTarget,
   opts: QueueOptions,
   tag: string,
 ): Promise<{ perS: number; enqueueS: number; commands: Record<string, number> }> {
   const prefix = `bench-q-${tag}-${mode}-${workers}`;
-  const w = await startWorkers(mode, workers, redisUrl, prefix, opts, false);
-  const queues = new QueueSet({ redisUrl, prefix });
+  const w = await startWorkers(mode, workers, redis, prefix, opts, false);
+  const queues = new QueueSet({ redis, prefix });
   const before = await commandStats(queues.connection);
   try {
     const names = Array.from({ length: opts.jobs }, (_, i) => `${mode}-${i}`);
@@ -208,11 +215,18 @@ async function throughput(
   }
 }
 
-/** Redis `INFO commandstats`: command → calls since the server started. */
-async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const text = await redis.info('commandstats');
+/** Redis `INFO commandstats`: command → calls since the server started (summed over a Cluster's primaries). */
+async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
+  // A Cluster client knows its nodes once it is ready.
+  await redis.ping();
+  const texts =
+    redis instanceof Cluster
+      ? await Promise.all(redis.nodes('master').map((n) => n.info('commandstats')))
+      : [await redis.info('commandstats')];
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1] ?? '', Number(m[2]));
+  for (const text of texts)
+    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
   return out;
 }
 
@@ -220,7 +234,7 @@ async function commandStats(redis: Redis): Promise<Map<string, number>> {
 async function latency(redisUrl: string, opts: QueueOptions, tag: string): Promise<number[]> {
   const prefix = `bench-q-${tag}-lat`;
   const w = await startWorkers('sluice', 1, redisUrl, prefix, opts, true);
-  const queues = new QueueSet({ redisUrl, prefix });
+  const queues = new QueueSet({ redis: redisUrl, prefix });
   const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
   const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
   const sent = new Map<string, number>();
@@ -276,8 +290,7 @@ export async function runQueue(
       for (const mode of order) {
         const { perS, enqueueS, commands } = await throughput(mode, workers, redis.url, opts, tag);
         redisCommandsPerJob[`${mode}_${workers}w`] = commands;
-        const name = mode === 'raw' ? 'raw_bullmq' : mode === 'sluice' ? 'sluice' : 'sluice_nohistory';
-        const base = `${name}${workers === 2 ? '_2w' : ''}`;
+        const base = `${pathFigure(mode)}${workers === 2 ? '_2w' : ''}`;
         f[`${base}_per_s`] = perS;
         f[`${base}_enqueue_s`] = enqueueS;
         say(
@@ -292,6 +305,16 @@ export async function runQueue(
     f.ratio_nohistory_2w = (f.sluice_nohistory_2w_per_s ?? 0) / (f.raw_bullmq_2w_per_s ?? 1);
     // The share of throughput that writing history costs, within the same run.
     f.history_cost = 1 - (f.sluice_per_s ?? 0) / (f.sluice_nohistory_per_s ?? 1);
+    // The same paths, one worker each, on a Redis Cluster of three primaries (one queue lives on
+    // one primary, so this shows the cost of the Cluster client per job).
+    const cluster = await redisCluster();
+    for (const mode of order) {
+      const { perS, commands } = await throughput(mode, 1, cluster.endpoint, opts, `${tag}-c`);
+      redisCommandsPerJob[`cluster_${mode}_1w`] = commands;
+      f[`cluster_${pathFigure(mode)}_per_s`] = perS;
+      say(`  ${mode} with 1 worker on a 3-primary Cluster: ${Math.round(perS)} jobs/s`);
+    }
+    f.cluster_ratio = (f.cluster_sluice_per_s ?? 0) / (f.cluster_raw_bullmq_per_s ?? 1);
     const lat = await latency(redis.url, opts, tag);
     f.p50_ms = percentile(lat, 50);
     f.p99_ms = percentile(lat, 99);
@@ -312,5 +335,6 @@ export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
     'Raw BullMQ: queue.addBulk in batches of 500 with the same jobOptions (deduplication keepLastIfActive + reschedule) → a plain Worker with the same lock/stall settings and a no-op processor.',
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
     'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',
+    'Cluster: both paths again with one worker on the test environment’s Redis Cluster (three primaries, three replicas, loopback); commands per job are summed over the primaries.',
   ];
 }

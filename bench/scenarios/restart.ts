@@ -77,7 +77,7 @@ export const restartScenario: Scenario = {
         log: createLogger({ level: 'warn' }),
         events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
       },
-      { redisUrl, prefix },
+      { redis: redisUrl, prefix },
     );
     worker.start();
     const port = await freePort();

@@ -23,12 +23,13 @@ import { SLUICE_FUNCTIONS } from '../../functions/index.js';
 import {
   Builtin,
   QueueSet,
-  dispatcherKeyPattern,
+  dispatcherKeyPatterns,
   loadConfig,
   SluiceMetrics,
   createLogger,
   kubeClientFrom,
   type KubeClient,
+  type RedisEndpoint,
 } from '../../runtime/index.js';
 import { ClusterStreamKind, sluiceRegistry } from '../../shared/index.js';
 import { printTable } from '../output.js';
@@ -214,19 +215,21 @@ async function run(opts: DemoOptions): Promise<number> {
   await dispatcher.stop();
   await workers.stop();
   await needs.close();
-  if (!opts.keep) await forgetQueues(config.redisUrl, config.queuePrefix);
+  if (!opts.keep) await forgetQueues(config.redis, config.queuePrefix);
   kube.rest.close();
   say('demo stopped.');
   return result.ready ? 0 : 1;
 }
 
 /** Removes the demo's queues and the dispatcher's saved state from Redis. */
-async function forgetQueues(redisUrl: string, prefix: string): Promise<void> {
-  const queues = new QueueSet({ redisUrl, prefix });
+async function forgetQueues(redis: RedisEndpoint, prefix: string): Promise<void> {
+  const queues = new QueueSet({ redis, prefix });
   try {
     for (const kind of sluiceRegistry().all()) await queues.get(kind).obliterate({ force: true });
-    const keys = await queues.connection.keys(dispatcherKeyPattern(prefix));
-    if (keys.length > 0) await queues.connection.del(...keys);
+    for (const pattern of dispatcherKeyPatterns(prefix)) {
+      // One DEL per key: the legacy keys are spread over Redis Cluster slots.
+      for (const key of await queues.connection.keys(pattern)) await queues.connection.del(key);
+    }
   } finally {
     await queues.close();
   }

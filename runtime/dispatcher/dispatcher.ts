@@ -5,7 +5,7 @@
  * got, and re-enqueues everything if Redis loses its data.
  */
 import { setMaxListeners } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import { messageOf } from '../errors.js';
 import { type KubeClient } from '../kube/client.js';
 import { refOf, type ObjectRef } from '../kube/object-ref.js';
@@ -22,6 +22,8 @@ import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { runResync, type ResyncTarget } from './resync.js';
 import { untilStoreReady } from './gate.js';
 import { DispatcherState } from './state.js';
+import { PrimaryWatch } from '../redis/primary.js';
+import { recover } from './recovery.js';
 import { runStreams, wireController, type Sink } from './wiring.js';
 
 export interface DispatcherOptions {
@@ -38,6 +40,11 @@ export interface DispatcherOptions {
   readonly namespace?: string;
   /** Called after Redis lost its data, to restore queue settings. */
   readonly onRedisDataLoss?: () => Promise<void>;
+  /**
+   * The Redis topology (`SluiceConfig.redis.mode`), for noticing a change of primary: a Sentinel
+   * switch, a Cluster failover, a restart. @defaultValue `single`
+   */
+  readonly redisMode?: 'single' | 'sentinel' | 'cluster';
   /**
    * Limits this dispatcher to some objects (several operators sharing one API server, a demo): an
    * event on an object outside it triggers nothing, and no reference outside it is enqueued (by an
@@ -57,7 +64,7 @@ export interface DispatchScope {
 export interface DispatcherDeps {
   readonly kube: KubeClient;
   readonly enqueuer: Enqueuer;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly metrics: SluiceMetrics;
   readonly log: Logger;
 }
@@ -76,6 +83,7 @@ export class Dispatcher {
   private leading = false;
   private term: Promise<void> | undefined;
   private readonly state: DispatcherState;
+  private readonly primary: PrimaryWatch;
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -83,6 +91,7 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions = {},
   ) {
     this.state = new DispatcherState(deps.redis, opts.prefix ?? 'sluice');
+    this.primary = new PrimaryWatch(deps.redis, opts.redisMode ?? 'single');
   }
 
   /** The current leader term's shared sources (undefined while standing by). */
@@ -192,7 +201,8 @@ export class Dispatcher {
 
   /**
    * Every checkpoint period: saves how far each watch got (only after everything seen so far is in
-   * Redis), and re-enqueues every known object if Redis lost its data.
+   * Redis), re-enqueues every known object if Redis lost its data, and what a change of primary
+   * may have lost (`recovery.ts`).
    */
   private async checkpoints(
     hub: SourceHub,
@@ -202,6 +212,14 @@ export class Dispatcher {
     signal: AbortSignal,
   ): Promise<void> {
     const every = this.opts.checkpointMs ?? 2_000;
+    const recovery = {
+      enqueuer: this.deps.enqueuer,
+      sink,
+      metrics: this.deps.metrics,
+      log: this.deps.log,
+      prefix: this.opts.prefix ?? 'sluice',
+    };
+    await this.primary.changed().catch(() => undefined);
     while (!signal.aborted) {
       await pause(every, signal);
       if (signal.aborted) break;
@@ -219,6 +237,10 @@ export class Dispatcher {
             { objects: count },
             'Redis lost its data; every known object was enqueued again',
           );
+          await this.primary.changed();
+        } else {
+          const change = await this.primary.changed();
+          if (change) recover(change, targets, recovery);
         }
         const rvs = watchedVersions(hub);
         await batcher.flush();

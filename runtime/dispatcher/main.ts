@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../log.js';
 import { SluiceMetrics } from '../metrics.js';
 import { Enqueuer } from '../queue/enqueue.js';
 import { QueueSet } from '../queue/queues.js';
+import { checkRedis } from '../redis/check.js';
 import { applyQueueSettings } from '../queue/settings.js';
 import { KindRegistry } from '../registry.js';
 import type { FunctionDeclaration } from '../controller/declaration.js';
@@ -57,8 +58,10 @@ export async function startDispatcher(
   const log = opts.log ?? createLogger({ level: config.logLevel, base: { component: 'dispatcher' } });
   const metrics = opts.metrics ?? new SluiceMetrics().withProcessMetrics();
   const registry = new KindRegistry(functions.map((f) => f.kind));
+  // A wrong Redis topology stops here with a message, instead of a client that retries forever.
+  for (const warning of (await checkRedis(config.redis)).warnings) log.warn(warning);
   const kube = kubeClientFrom(config);
-  const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  const queues = new QueueSet({ redis: config.redis, prefix: config.queuePrefix });
   try {
     await ensureOperatorNamespace(kube, config.namespace, {
       create: opts.operatorNamespace === 'create',
@@ -76,6 +79,7 @@ export async function startDispatcher(
   const dispatcher = new Dispatcher({ kube, enqueuer, redis: queues.connection, metrics, log }, specs, {
     resyncSeconds: config.resyncSeconds,
     prefix: config.queuePrefix,
+    redisMode: config.redis.mode,
     ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     ...(opts.scope ? { scope: opts.scope } : {}),
     onRedisDataLoss: async () => {

@@ -5,16 +5,22 @@
  *   dispatcher resumes its watches instead of treating every object as new;
  * - an epoch marker, whose disappearance means Redis lost its data (restarted empty): the
  *   dispatcher then re-enqueues every object it knows.
+ *
+ * All of these keys carry the `{dispatcher}` hash tag (`runtime/kube/keys.ts`), so on a Redis
+ * Cluster they live in one slot and the checkpoints are written in one `MSET` (one round trip,
+ * all or nothing). Upgrade: the keys of releases before the tag are read when the new ones are
+ * absent, so an upgraded dispatcher resumes where the old one stopped; they are left for the old
+ * release's pods that may still run during a rolling upgrade (a few bytes each).
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { checkpointKey, epochKey } from '../kube/keys.js';
+import type { RedisClient } from '../redis/connection.js';
+import { checkpointKey, epochKey, legacyCheckpointKey, legacyEpochKey } from '../kube/keys.js';
 
 export class DispatcherState {
   private epochId: string | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -26,13 +32,16 @@ export class DispatcherState {
     return checkpointKey(this.prefix, source);
   }
 
-  /** Makes sure the epoch marker exists; `fresh` when this call had to create it. */
+  /**
+   * Makes sure the epoch marker exists; `fresh` when this call had to create it and no release
+   * before the hash tag left its own marker (an upgrade is not a Redis that lost its data).
+   */
   async ensureEpoch(): Promise<{ fresh: boolean }> {
     const id = randomUUID();
     const created = await this.redis.set(this.epochKey, id, 'NX');
     if (created === 'OK') {
       this.epochId = id;
-      return { fresh: true };
+      return { fresh: (await this.redis.exists(legacyEpochKey(this.prefix))) === 0 };
     }
     this.epochId = (await this.redis.get(this.epochKey)) ?? id;
     return { fresh: false };
@@ -52,14 +61,16 @@ export class DispatcherState {
   }
 
   async loadResourceVersion(source: string): Promise<string | undefined> {
-    return (await this.redis.get(this.rvKey(source))) ?? undefined;
+    return (
+      (await this.redis.get(this.rvKey(source))) ??
+      (await this.redis.get(legacyCheckpointKey(this.prefix, source))) ??
+      undefined
+    );
   }
 
-  /** One SET per key (not MSET), so the keys may live on different Redis Cluster slots. */
+  /** All checkpoints in one `MSET`: one round trip, and one slot on a Redis Cluster. */
   async saveResourceVersions(rvs: ReadonlyMap<string, string>): Promise<void> {
     if (rvs.size === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const [k, v] of rvs) pipeline.set(this.rvKey(k), v);
-    await pipeline.exec();
+    await this.redis.mset(new Map([...rvs].map(([k, v]) => [this.rvKey(k), v])));
   }
 }

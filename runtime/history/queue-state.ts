@@ -7,7 +7,7 @@
  * read-only script, so they are consistent: reading them with separate calls races with the
  * worker (a job seen "active" by one call may be finished and its successor waiting by the next).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { ObjectRef } from '../kube/object-ref.js';
 import { dedupKey, parkedKey, queueKeyBase } from '../kube/keys.js';
 import type { KindInfo } from '../registry.js';
@@ -54,11 +54,11 @@ interface StateCommands {
   sluiceQueueState(...keysAndArgs: string[]): Promise<unknown>;
 }
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 /** Reads the queue state of the object `ref` in one script call. */
 export async function readQueueState(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   kind: KindInfo,
   ref: ObjectRef,
@@ -73,7 +73,7 @@ export async function readQueueState(
     parkedKey(prefix, kind, ref),
     ...['wait', 'active', 'delayed', 'prioritized', 'paused', 'failed'].map((k) => b + k),
   ];
-  const raw = await (redis as Redis & StateCommands).sluiceQueueState(...keys, b);
+  const raw = await (redis as RedisClient & StateCommands).sluiceQueueState(...keys, b);
   return parseState(raw);
 }
 

@@ -4,7 +4,7 @@
  * whole report on one object (its conditions, its place in the queue and its history) that the
  * HTTP API, `sluice history` and the dashboard show.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { KubeClient } from '../kube/client.js';
 import { conditionsOf } from '../kube/conditions.js';
 import type { ObjectRef } from '../kube/object-ref.js';
@@ -17,7 +17,7 @@ import { readQueueState, type QueueState } from './queue-state.js';
 
 /** An object's records, newest first (entries that cannot be read are skipped). */
 export async function readHistory(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   kind: KindInfo,
   ref: ObjectRef,
@@ -38,7 +38,7 @@ export interface DeadLetter {
 
 /** The objects of `kind` whose last reconcile failed (retried or terminal), most recent first. */
 export async function readDeadLetters(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   kind: KindInfo,
   limit = 100,
@@ -84,7 +84,7 @@ export interface ObjectReport {
  */
 export async function objectReport(
   kube: KubeClient,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   kind: KindInfo,
   namespace: string | undefined,

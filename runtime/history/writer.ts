@@ -21,12 +21,11 @@
  * maybe LTRIM, PEXPIRE, and a ZADD or ZREM; an LRANGE of the list when the byte cap is on and the
  * object has older records).
  */
-import { Redis } from 'ioredis';
+import { createRedis, type RedisClient, type RedisTarget } from '../redis/connection.js';
 import type { HistorySettings } from '../config.js';
 import { messageOf } from '../errors.js';
 import type { ObjectRef } from '../kube/object-ref.js';
 import type { Logger } from '../log.js';
-import { redisOptions } from '../queue/queues.js';
 import type { KindInfo } from '../registry.js';
 import { deadLetterKey, historyKey, jobKey } from '../kube/keys.js';
 import type { HistoryRecord } from './record.js';
@@ -75,7 +74,8 @@ interface HistoryCommands {
 }
 
 export interface HistoryWriterOptions {
-  readonly redisUrl: string;
+  /** The queues' Redis (one server, Sentinel or Cluster); the records share each queue's slot. */
+  readonly redis: RedisTarget;
   /** BullMQ key prefix. @defaultValue `sluice` */
   readonly prefix?: string;
   readonly settings: HistorySettings;
@@ -107,7 +107,7 @@ export class HistoryWriter {
   private buffer: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private redis: (Redis & HistoryCommands) | undefined;
+  private redis: (RedisClient & HistoryCommands) | undefined;
   private closed = false;
   private warnedAt = 0;
   /** Records dropped because the buffer was full or a write failed. */
@@ -153,12 +153,12 @@ export class HistoryWriter {
     this.timer.unref();
   }
 
-  private client(): Redis & HistoryCommands {
+  private client(): RedisClient & HistoryCommands {
     if (!this.redis) {
-      const redis = new Redis(this.opts.redisUrl, { ...redisOptions(), maxRetriesPerRequest: 1 });
+      const redis = createRedis(this.opts.redis, 'writer');
       redis.on('error', () => undefined);
       redis.defineCommand('sluiceWriteHistory', { lua: WRITE_HISTORY });
-      this.redis = redis as Redis & HistoryCommands;
+      this.redis = redis as RedisClient & HistoryCommands;
     }
     return this.redis;
   }

@@ -9,9 +9,10 @@
  * | `{kind.group}` | {@link queueName} | BullMQ queue names, Redis and the chart (persisted) |
  * | `group/Kind` | {@link kindKey} | the kind registry; part of the source key |
  * | `group/Kind` + `#metadata` | {@link sourceKey} | a shared watch; part of the checkpoint key |
- * | `<prefix>:dispatcher:rv:<source>` | {@link checkpointKey} | saved resourceVersions, Redis (persisted) |
- * | `<prefix>:dispatcher:epoch` | {@link epochKey} | the Redis data-loss marker (persisted) |
- * | `<prefix>:dispatcher:*` | {@link dispatcherKeyPattern} | all of the dispatcher's keys (the demo's clean-up) |
+ * | `<prefix>:{dispatcher}:rv:<source>` | {@link checkpointKey} | saved resourceVersions, Redis (persisted) |
+ * | `<prefix>:{dispatcher}:epoch` | {@link epochKey} | the Redis data-loss marker (persisted) |
+ * | `<prefix>:{dispatcher}:*` | {@link dispatcherKeyPatterns} | all of the dispatcher's keys (the demo's clean-up) |
+ * | `<prefix>:dispatcher:…` | {@link legacyCheckpointKey}, {@link legacyEpochKey} | the same before the hash tag, read once on upgrade |
  * | `<prefix>:<queue>:history:<job key>` | {@link historyKey} | an object's reconcile history, a list, newest first (persisted) |
  * | `<prefix>:<queue>:dead` | {@link deadLetterKey} | a kind's dead letters, job keys by failure time (persisted) |
  * | `<prefix>:<queue>:de:<job key>`, `…:dn:<job key>` | {@link dedupKey}, {@link parkedKey} | BullMQ's deduplication and parked-add keys of an object, read by the queue-state script |
@@ -69,9 +70,13 @@ export function sourceKey(t: Pick<ResourceType, 'group' | 'kind'>, metadataOnly:
   return `${kindKey(t)}${metadataOnly ? '#metadata' : ''}`;
 }
 
-/** A key of the dispatcher's own state under the queue prefix. */
+/**
+ * A key of the dispatcher's own state under the queue prefix. The `{dispatcher}` hash tag puts
+ * all of them in one Redis Cluster slot, so the checkpoints can be written in one `MSET`. (A
+ * prefix that holds braces itself gives the tag instead; the keys still share a slot.)
+ */
 function dispatcherKey(prefix: string, rest: string): string {
-  return `${prefix}:dispatcher:${rest}`;
+  return `${prefix}:{dispatcher}:${rest}`;
 }
 
 /** Where the dispatcher saves how far the watch `source` ({@link sourceKey}) got. */
@@ -84,9 +89,22 @@ export function epochKey(prefix: string): string {
   return dispatcherKey(prefix, 'epoch');
 }
 
-/** A Redis `KEYS`/`SCAN` pattern that matches every key of the dispatcher's own state. */
-export function dispatcherKeyPattern(prefix: string): string {
-  return dispatcherKey(prefix, '*');
+/** {@link checkpointKey} as releases before the hash tag wrote it; read once on upgrade. */
+export function legacyCheckpointKey(prefix: string, source: string): string {
+  return `${prefix}:dispatcher:rv:${source}`;
+}
+
+/** {@link epochKey} as releases before the hash tag wrote it; read once on upgrade. */
+export function legacyEpochKey(prefix: string): string {
+  return `${prefix}:dispatcher:epoch`;
+}
+
+/**
+ * Redis `KEYS`/`SCAN` patterns that match every key of the dispatcher's own state, the legacy
+ * forms included. (Braces are not special in Redis patterns.)
+ */
+export function dispatcherKeyPatterns(prefix: string): readonly string[] {
+  return [dispatcherKey(prefix, '*'), `${prefix}:dispatcher:*`];
 }
 
 /** `namespace/name`, or `name` when there is no namespace (cluster-scoped, or `''`). */

@@ -42,15 +42,45 @@ export function traceCarrier(): Record<string, string> | undefined {
   return Object.keys(carrier).length > 0 ? carrier : undefined;
 }
 
+/** A request this process queued recently, kept to be sent again after a Redis failover. */
+export interface RecentEnqueue {
+  readonly request: EnqueueRequest;
+  readonly priority: Priority;
+  /** When Redis accepted it (ms since the epoch). */
+  readonly at: number;
+}
+
+/** How long queued requests are remembered for a failover. @defaultValue 30 s */
+export const RECENT_ENQUEUES_MS = 30_000;
+
 export class Enqueuer {
   /** Keys this process queued at low priority, with the job id, so a fresh request can lift them. */
   private readonly lowPriority = new Map<string, string>();
+  /**
+   * The last request per key accepted in the last {@link RECENT_ENQUEUES_MS}, oldest first: what
+   * a failover may have lost (replication is asynchronous). Bounded by the keys queued in that time.
+   */
+  private readonly recentlyQueued = new Map<string, RecentEnqueue>();
 
   constructor(
     private readonly queues: QueueSet,
     private readonly registry: KindRegistry,
     private readonly metrics?: SluiceMetrics,
+    private readonly recentMs = RECENT_ENQUEUES_MS,
   ) {}
+
+  /** The requests accepted in the remembered window, oldest first (the latest per key). */
+  recent(now = Date.now()): RecentEnqueue[] {
+    this.forgetOlderThan(now - this.recentMs);
+    return [...this.recentlyQueued.values()];
+  }
+
+  private forgetOlderThan(cutoff: number): void {
+    for (const [key, r] of this.recentlyQueued) {
+      if (r.at >= cutoff) break;
+      this.recentlyQueued.delete(key);
+    }
+  }
 
   /**
    * Queues a reconcile of each referenced object (requests for one key collapse into one job).
@@ -100,6 +130,10 @@ export class Enqueuer {
             const key = jobKey(request.ref);
             const id = job.id ?? '';
             results[index] = { jobId: id, queue: queueName };
+            const at = Date.now();
+            this.recentlyQueued.delete(key);
+            this.recentlyQueued.set(key, { request, priority, at });
+            this.forgetOlderThan(at - this.recentMs);
             this.metrics?.enqueued.inc({ kind: kind.kind, reason: request.reason });
             if (priority === 'low') {
               this.lowPriority.set(key, id);

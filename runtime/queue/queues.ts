@@ -1,32 +1,29 @@
 /**
  * @module runtime/queue/queues
- * One BullMQ queue per kind, created on first use, all sharing one Redis connection.
+ * One BullMQ queue per kind, created on first use, all sharing one Redis connection made by the
+ * connection factory (one server, Sentinel or Cluster alike).
  */
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { KindInfo } from '../registry.js';
+import { createRedis, type RedisClient, type RedisTarget } from '../redis/connection.js';
 
 export interface QueueSetOptions {
-  readonly redisUrl: string;
+  /** The Redis to use: an endpoint (`SluiceConfig.redis`) or one server's URL. */
+  readonly redis: RedisTarget;
   /** BullMQ key prefix. @defaultValue `sluice` */
   readonly prefix?: string;
   /** Length of each queue's event stream. @defaultValue 2000 */
   readonly eventsMaxLen?: number;
 }
 
-/** Connection options for BullMQ: blocking commands must never time out. */
-export function redisOptions() {
-  return { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
-}
-
 export class QueueSet {
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   private readonly queues = new Map<string, Queue>();
 
   constructor(private readonly opts: QueueSetOptions) {
     this.prefix = opts.prefix ?? 'sluice';
-    this.connection = new Redis(opts.redisUrl, redisOptions());
+    this.connection = createRedis(opts.redis, 'queue');
     this.connection.on('error', () => undefined);
   }
 

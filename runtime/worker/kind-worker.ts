@@ -25,7 +25,6 @@ import {
   parkedEventKey,
   messageOf,
   parseJobData,
-  redisOptions,
   type BackoffPolicy,
   type EventRecorder,
   type KubeClient,
@@ -41,13 +40,15 @@ import { DEFAULT_HISTORY, type HistorySettings } from '../config.js';
 import { updateDataIfLocked } from '../queue/fenced.js';
 import { recordMessage } from '../history/record.js';
 import { HistoryWriter } from '../history/writer.js';
+import { createRedis, type RedisClient, type RedisTarget } from '../redis/connection.js';
 import { ending, historyEntry, type Ending } from './history-entry.js';
 import { jobContext } from './job-context.js';
 import { failureCondition, reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
 
 export interface KindWorkerOptions {
-  readonly redisUrl: string;
+  /** The Redis to use: an endpoint (`SluiceConfig.redis`) or one server's URL. */
+  readonly redis: RedisTarget;
   /** BullMQ key prefix. @defaultValue `sluice` */
   readonly prefix?: string;
   /** Reconciles run at once by this process for this kind. @defaultValue {@link DEFAULT_CONCURRENCY} */
@@ -89,6 +90,8 @@ export class KindWorker {
   private worker: Worker | undefined;
   private history: HistoryWriter | undefined;
   private readonly identity: string;
+  /** The client handed to BullMQ, which duplicates it for its own connections; ours to close. */
+  private connection: RedisClient | undefined;
   private disconnected = false;
   private closing = false;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -108,13 +111,16 @@ export class KindWorker {
   start(): void {
     if (this.worker) return;
     this.history = new HistoryWriter(this.fn.kind, {
-      redisUrl: this.opts.redisUrl,
+      redis: this.opts.redis,
       prefix: this.opts.prefix ?? 'sluice',
       settings: this.opts.history ?? DEFAULT_HISTORY,
       log: this.deps.log,
     });
+    const connection = createRedis(this.opts.redis, 'queue');
+    connection.on('error', () => undefined);
+    this.connection = connection;
     const worker = new Worker(this.fn.kind.queue, (job, token, signal) => this.guarded(job, token, signal), {
-      connection: { url: this.opts.redisUrl, ...redisOptions() },
+      connection,
       prefix: this.opts.prefix ?? 'sluice',
       concurrency: this.opts.concurrency ?? DEFAULT_CONCURRENCY,
       lockDuration: this.opts.lockDurationMs ?? 30_000,
@@ -188,6 +194,8 @@ export class KindWorker {
       this.worker = undefined;
       await this.history?.close();
       this.history = undefined;
+      this.connection?.disconnect();
+      this.connection = undefined;
     }
   }
 

@@ -12,7 +12,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { FunctionDeclaration } from '../controller/declaration.js';
 import { provide, resolveNeeds } from '../controller/tokens.js';
 import type { SluiceConfig } from '../config.js';
@@ -22,27 +21,14 @@ import { KubeEventRecorder } from '../kube/events.js';
 import { ensureOperatorNamespace } from '../kube/namespace.js';
 import { createLogger, type Logger } from '../log.js';
 import { SLUICE_METRICS, SluiceMetrics } from '../metrics.js';
-import { redisOptions } from '../queue/queues.js';
+import { checkRedis } from '../redis/check.js';
+import { createRedis, pingRedis } from '../redis/connection.js';
 import { applyQueueSettings } from '../queue/settings.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
 import { startProbeServer } from './probe-server.js';
 import { WorkerHost, chooseFunctions } from './worker-host.js';
 
 export { DEFAULT_CONCURRENCY };
-
-/** Whether Redis answers a PING within two seconds. */
-async function pingRedis(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 export interface WorkerProcessOptions {
   /** Kinds to serve (kind, plural, or plural.group); empty for all. */
@@ -83,6 +69,8 @@ export async function startWorkers(
 ): Promise<RunningWorkers> {
   const log = opts.log ?? createLogger({ level: config.logLevel, base: { component: 'worker' } });
   const metrics = opts.metrics ?? new SluiceMetrics().withProcessMetrics();
+  // A wrong Redis topology stops here with a message, instead of a client that retries forever.
+  for (const warning of (await checkRedis(config.redis)).warnings) log.warn(warning);
   const kube = kubeClientFrom(config);
   const events = new KubeEventRecorder(kube, {
     component: 'sluice-worker',
@@ -109,7 +97,7 @@ export async function startWorkers(
       loaded,
       { kube, metrics, log, events },
       {
-        redisUrl: config.redisUrl,
+        redis: config.redis,
         prefix: config.queuePrefix,
         concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
         lockDurationMs: config.lockMs,
@@ -122,13 +110,16 @@ export async function startWorkers(
     kube.rest.close();
     throw err;
   }
-  for (const kind of host.kinds) {
-    const queue = new Queue(kind.queue, {
-      connection: { url: config.redisUrl, ...redisOptions() },
-      prefix: config.queuePrefix,
-    });
-    await applyQueueSettings(queue, config.rateLimitPerSecond);
-    await queue.close();
+  const settings = createRedis(config.redis, 'queue');
+  settings.on('error', () => undefined);
+  try {
+    for (const kind of host.kinds) {
+      const queue = new Queue(kind.queue, { connection: settings, prefix: config.queuePrefix });
+      await applyQueueSettings(queue, config.rateLimitPerSecond);
+      await queue.close();
+    }
+  } finally {
+    settings.disconnect();
   }
   host.start();
   const probes =
@@ -138,7 +129,7 @@ export async function startWorkers(
           {
             metrics,
             ready: async () => {
-              const redis = await pingRedis(config.redisUrl);
+              const redis = await pingRedis(config.redis);
               return { ready: redis && host.running, redis, running: host.running };
             },
           },

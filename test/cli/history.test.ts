@@ -64,7 +64,7 @@ async function setup(t: ExecutionContext): Promise<Setup> {
       log: createLogger({ level: 'silent' }),
       events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
     },
-    { redisUrl: env.redisUrl, prefix: iso.queuePrefix, identity: 'cli-test-worker' },
+    { redis: env.redisUrl, prefix: iso.queuePrefix, identity: 'cli-test-worker' },
   );
   worker.start();
   t.teardown(() => worker.close(true));

@@ -33,7 +33,7 @@ interface Setup {
 
 async function setup(t: ExecutionContext): Promise<Setup> {
   const { queuePrefix } = isolation('work');
-  const queues = new QueueSet({ redisUrl: testEnv().redisUrl, prefix: queuePrefix });
+  const queues = new QueueSet({ redis: testEnv().redisUrl, prefix: queuePrefix });
   const registry = new KindRegistry([TawonStreamKind, StreamStoreKind]);
   const metrics = new SluiceMetrics();
   const log = createLogger({ level: 'silent' });

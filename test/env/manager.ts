@@ -16,6 +16,7 @@ import { rabbitmq, rabbitmqEpmd } from './components/rabbitmq.js';
 import { redis } from './components/redis.js';
 import { dataDir, envJsonPath, envShPath, repoRoot, stateDir } from './paths.js';
 import { run, stopComponent } from './proc.js';
+import { stopTopologies } from './redis-topologies.js';
 import { loadOrCreateState, type EnvState } from './state.js';
 
 /** Every component `up` starts, in start order. */
@@ -176,6 +177,8 @@ export async function up(say: (m: string) => void = console.log): Promise<EnvInf
 
 /** Stops every component it started, by recorded pid, and wipes their data (the build cache stays). */
 export async function down(say: (m: string) => void = console.log): Promise<void> {
+  // The Sentinel group and the Redis Cluster, if a test started them.
+  await stopTopologies(say);
   for (const c of [...components, ...onDemand].reverse()) {
     if (await stopComponent(c.name)) say(`${c.name}: stopped`);
   }

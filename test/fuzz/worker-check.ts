@@ -38,7 +38,7 @@ export async function terminalJobsNotRetried(
   if (refs.length === 0) return [];
   const prefix = `test-fz-${suffix()}`;
   const redisUrl = testEnv().redisUrl;
-  const queues = new QueueSet({ redisUrl, prefix });
+  const queues = new QueueSet({ redis: redisUrl, prefix });
   const brokers = createBrokerClients({ endpointOverrides: kind.overrides(env), idleMs: 5_000 });
   const metrics = new SluiceMetrics();
   const worker = new KindWorker(
@@ -54,7 +54,7 @@ export async function terminalJobsNotRetried(
       log: createLogger({ level: 'silent' }),
       events: new KubeEventRecorder(adminClient(), { component: 'sluice-fuzz' }),
     },
-    { redisUrl, prefix, backoff: { initialMs: 50, maxMs: 400, jitter: { around: 0.1 } } },
+    { redis: redisUrl, prefix, backoff: { initialMs: 50, maxMs: 400, jitter: { around: 0.1 } } },
   );
   t.teardown(async () => {
     await worker.close(true);

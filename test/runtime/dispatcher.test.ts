@@ -4,7 +4,7 @@
  * saved resourceVersion, and a resumed watch that gets 410 re-lists without missing a change.
  */
 import test from 'ava';
-import { Builtin, type KubeObject } from '../../runtime/index.js';
+import { Builtin, checkpointKey, epochKey, type KubeObject } from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
@@ -142,8 +142,8 @@ test('a resumed watch whose resourceVersion is too old (410) re-lists and misses
   rig.worker({ concurrency: 20 });
   await createWidgets(iso.namespace, 10);
   // Pretend an earlier dispatcher saved a resourceVersion long since compacted away.
-  await rig.redis.set(`${rig.prefix}:dispatcher:epoch`, 'earlier');
-  await rig.redis.set(`${rig.prefix}:dispatcher:rv:test.sluice.io/Widget`, '1');
+  await rig.redis.set(epochKey(rig.prefix), 'earlier');
+  await rig.redis.set(checkpointKey(rig.prefix, 'test.sluice.io/Widget'), '1');
   const d = startWidgetDispatcher(t, rig, iso.namespace);
   await eventually(
     'every object to be reconciled after the re-list',

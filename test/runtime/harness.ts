@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { ExecutionContext } from 'ava';
+import type { RedisTarget } from '../../runtime/redis/connection.js';
 import { Dispatcher, type DispatcherOptions } from '../../runtime/dispatcher/dispatcher.js';
 import { KindWorker, type KindWorkerOptions } from '../../runtime/worker/kind-worker.js';
 import {
@@ -87,24 +88,27 @@ export class RuntimeRig {
   private readonly workers: KindWorker[] = [];
   private readonly children: ChildProcess[] = [];
 
-  /** The Redis of the queues: the environment's, or a test's own (see `startPrivateRedis`). */
-  readonly queueRedisUrl: string;
+  /**
+   * The Redis of the queues: the environment's, a test's own (see `startPrivateRedis`), or a
+   * Sentinel group or Cluster (see `test/env/redis-topologies.ts`).
+   */
+  readonly queueRedis: RedisTarget;
 
   /** The probe's observations always go to the environment's Redis, so they survive a restart of the queue's. */
   constructor(
     readonly prefix: string,
-    queueRedisUrl?: string,
+    queueRedis?: RedisTarget,
   ) {
     const env = testEnv();
-    this.queueRedisUrl = queueRedisUrl ?? env.redisUrl;
+    this.queueRedis = queueRedis ?? env.redisUrl;
     this.redis = new Redis(env.redisUrl);
     this.probe = new WidgetProbe(this.redis, prefix);
-    this.queues = new QueueSet({ redisUrl: this.queueRedisUrl, prefix });
+    this.queues = new QueueSet({ redis: this.queueRedis, prefix });
     this.enqueuer = new Enqueuer(this.queues, new KindRegistry([WidgetKind]), this.metrics);
   }
 
-  static create(t: ExecutionContext, prefix: string, queueRedisUrl?: string): RuntimeRig {
-    const rig = new RuntimeRig(prefix, queueRedisUrl);
+  static create(t: ExecutionContext, prefix: string, queueRedis?: RedisTarget): RuntimeRig {
+    const rig = new RuntimeRig(prefix, queueRedis);
     t.teardown(() => rig.close());
     return rig;
   }
@@ -123,7 +127,7 @@ export class RuntimeRig {
         log: createLogger({ level: 'silent' }),
         events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
       },
-      { redisUrl: this.queueRedisUrl, prefix: this.prefix, ...opts },
+      { redis: this.queueRedis, prefix: this.prefix, ...opts },
     );
     w.start();
     this.workers.push(w);
@@ -139,7 +143,7 @@ export class RuntimeRig {
       [
         script,
         JSON.stringify({
-          redisUrl: this.queueRedisUrl,
+          redis: this.queueRedis,
           probeRedisUrl: env.redisUrl,
           prefix: this.prefix,
           kubeconfig: env.kubeconfig,

@@ -275,7 +275,7 @@ test('a history write that cannot reach Redis drops its records, warns, and neve
     warn: (_o: unknown, msg?: string) => warnings.push(msg ?? ''),
   });
   const writer = new HistoryWriter(WidgetKind, {
-    redisUrl: 'redis://127.0.0.1:1',
+    redis: 'redis://127.0.0.1:1',
     settings: DEFAULT_HISTORY,
     log: spy,
   });

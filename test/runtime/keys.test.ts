@@ -6,12 +6,14 @@
 import test from 'ava';
 import {
   checkpointKey,
-  dispatcherKeyPattern,
+  dispatcherKeyPatterns,
   displayName,
   epochKey,
   identityKey,
   jobKey,
   kindKey,
+  legacyCheckpointKey,
+  legacyEpochKey,
   namespacedName,
   parkedEventKey,
   queueName,
@@ -49,10 +51,18 @@ test('kind and source keys name the group and Kind, and mark metadata-only watch
   t.is(sourceKey(configMap, true), 'core/ConfigMap#metadata');
 });
 
-test('the dispatcher keeps its checkpoints and epoch under the queue prefix', (t) => {
-  t.is(checkpointKey('sluice', sourceKey(configMap, true)), 'sluice:dispatcher:rv:core/ConfigMap#metadata');
-  t.is(epochKey('sluice'), 'sluice:dispatcher:epoch');
-  t.is(dispatcherKeyPattern('sluice'), 'sluice:dispatcher:*');
+test('the dispatcher keeps its checkpoints and epoch under the queue prefix, with the {dispatcher} hash tag', (t) => {
+  t.is(checkpointKey('sluice', sourceKey(configMap, true)), 'sluice:{dispatcher}:rv:core/ConfigMap#metadata');
+  t.is(epochKey('sluice'), 'sluice:{dispatcher}:epoch');
+  t.deepEqual(dispatcherKeyPatterns('sluice'), ['sluice:{dispatcher}:*', 'sluice:dispatcher:*']);
+});
+
+test('the keys of releases before the hash tag are kept byte for byte, for the upgrade', (t) => {
+  t.is(
+    legacyCheckpointKey('sluice', sourceKey(configMap, true)),
+    'sluice:dispatcher:rv:core/ConfigMap#metadata',
+  );
+  t.is(legacyEpochKey('sluice'), 'sluice:dispatcher:epoch');
 });
 
 test('a namespaced name is namespace/name, or the name alone without a namespace', (t) => {

@@ -30,7 +30,7 @@ const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
 // The operator's own light loader: a child process starts without loading @kubernetes/client-node.
 const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
-const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
+const queues = new QueueSet({ redis: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();
 const probe = new WidgetProbe(new Redis(opts.redisUrl), opts.prefix);
 const dispatcher = new Dispatcher(

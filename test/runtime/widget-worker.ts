@@ -12,13 +12,15 @@ import {
   SluiceMetrics,
   createLogger,
   type BackoffPolicy,
+  type RedisTarget,
 } from '../../runtime/index.js';
 import { WidgetProbe, widgetFunction } from './widget-function.js';
 
 interface Options {
-  readonly redisUrl: string;
-  /** Where the probe's observations go. @defaultValue redisUrl */
-  readonly probeRedisUrl?: string;
+  /** The Redis of the queues: one server's URL, or a Sentinel or Cluster endpoint. */
+  readonly redis: RedisTarget;
+  /** Where the probe's observations go (one server). */
+  readonly probeRedisUrl: string;
   readonly prefix: string;
   readonly kubeconfig: string;
   readonly concurrency?: number;
@@ -31,7 +33,7 @@ const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
 // The operator's own light loader: a child process starts without loading @kubernetes/client-node.
 const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
-const probe = new WidgetProbe(new Redis(opts.probeRedisUrl ?? opts.redisUrl), opts.prefix);
+const probe = new WidgetProbe(new Redis(opts.probeRedisUrl), opts.prefix);
 const worker = new KindWorker(
   widgetFunction(probe),
   {
@@ -41,7 +43,7 @@ const worker = new KindWorker(
     events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
   },
   {
-    redisUrl: opts.redisUrl,
+    redis: opts.redis,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 10,
     ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),

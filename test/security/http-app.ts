@@ -33,7 +33,7 @@ export interface TestApp {
 export async function testApp(t: ExecutionContext, log?: Logger): Promise<TestApp> {
   const token = `api-token-${suffix(16)}`;
   const registry = new KindRegistry(SLUICE_FUNCTIONS.map((f) => f.kind));
-  const queues = new QueueSet({ redisUrl: testEnv().redisUrl, prefix: `test-http-${suffix()}` });
+  const queues = new QueueSet({ redis: testEnv().redisUrl, prefix: `test-http-${suffix()}` });
   const metrics = new SluiceMetrics();
   const logger = log ?? createLogger({ level: 'silent' });
   const app = await buildHttpApp({

@@ -8,7 +8,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connection.js';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { KubeClient } from '../../kube/client.js';
 import type { Logger } from '../../log.js';
@@ -39,7 +39,7 @@ export interface HttpAppDeps {
   /** Every kind's queue, for the dashboard and the queue-depth metric. */
   readonly queues: readonly Queue[];
   /** The queues' Redis connection, where the reconcile history is read. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** The BullMQ key prefix. @defaultValue `sluice` */
   readonly prefix?: string;
   readonly readiness: () => Promise<Readiness>;

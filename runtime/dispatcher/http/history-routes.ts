@@ -11,7 +11,7 @@
  * there is neither.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis/connection.js';
 import { objectReport, readDeadLetters, type DeadLetter, type ObjectReport } from '../../history/reader.js';
 import type { KindInfo } from '../../registry.js';
 import { checkTarget, readAs, resolvePlural, type EnqueueRouteDeps } from './enqueue-routes.js';
@@ -19,7 +19,7 @@ import { HttpError } from './errors.js';
 
 export interface HistoryRouteDeps extends EnqueueRouteDeps {
   /** Where the queues and the history live. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
 }
 

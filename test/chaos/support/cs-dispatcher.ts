@@ -44,7 +44,7 @@ const log = createLogger({ level: 'debug', base: { component: 'dispatcher' } });
 // The operator's own light loader: a child process starts without loading @kubernetes/client-node.
 const kc = LightKubeConfig.fromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
-const queues = new QueueSet({ redisUrl: opts.redisUrl, prefix: opts.prefix });
+const queues = new QueueSet({ redis: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();
 const store = new ReflectorStore<KubeObject>();
 const primaries = watcher(kube, ClusterStreamKind, { labelSelector: opts.selector })

@@ -159,7 +159,7 @@ const worker = new KindWorker(
     events: new KubeEventRecorder(kube, { component: 'sluice-worker' }),
   },
   {
-    redisUrl: opts.redisUrl,
+    redis: opts.redisUrl,
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 10,
     ...(opts.lockDurationMs ? { lockDurationMs: opts.lockDurationMs } : {}),

@@ -75,7 +75,7 @@ export class ChaosRig {
     private readonly privateRedis: PrivateRedis | undefined,
   ) {
     this.logDir = path.join(stateDir, 'chaos', 'logs', iso.queuePrefix);
-    this.queues = new QueueSet({ redisUrl, prefix: iso.queuePrefix });
+    this.queues = new QueueSet({ redis: redisUrl, prefix: iso.queuePrefix });
   }
 
   /** Sets up the namespace (and a private Redis if asked); everything is torn down after the test. */

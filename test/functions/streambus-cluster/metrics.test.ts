@@ -54,7 +54,7 @@ test('a worker serving StreamBusClusters serves streambus_operator_reconcile_* w
     });
   const starting = await make('counted', { replicas: 1 });
   const broken = await make('refused', { security: { tls: { enabled: true } } });
-  const queues = new QueueSet({ redisUrl: testEnv().redisUrl, prefix: queuePrefix });
+  const queues = new QueueSet({ redis: testEnv().redisUrl, prefix: queuePrefix });
   t.teardown(() => queues.close());
   const enqueuer = new Enqueuer(queues, new KindRegistry([StreamBusClusterKind]), new SluiceMetrics());
   await enqueuer.enqueue(

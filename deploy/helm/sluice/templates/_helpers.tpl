@@ -60,13 +60,66 @@ app.kubernetes.io/part-of: sluice
 {{- default (printf "%s-api-token" (include "sluice.fullname" .)) .Values.apiToken.existingSecret }}
 {{- end }}
 
-{{/* Whether the bundled Redis runs (no external URL given). */}}
+{{/* Whether the bundled Redis runs (no external Redis given). */}}
 {{- define "sluice.bundledRedis" -}}
-{{- if and (not .Values.redis.url) (not .Values.redis.urlSecret.name) }}true{{- end }}
+{{- $r := .Values.redis }}
+{{- if and (not $r.url) (not $r.urlSecret.name) (not $r.sentinel.addresses) (not $r.cluster.nodes) }}true{{- end }}
 {{- end }}
 
-{{/* The SLUICE_REDIS_URL variable: a value, a Secret reference, or the bundled Redis Service. */}}
+{{/* A variable from a key of the Redis auth Secret, when the key is set. */}}
+{{- define "sluice.redisSecretEnv" -}}
+{{- if .key }}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Redis variables: Sentinel (addresses and master name), Cluster (seed nodes), or one server
+(SLUICE_REDIS_URL: a value, a Secret reference, or the bundled Redis Service); credentials and TLS.
+*/}}
 {{- define "sluice.redisEnv" -}}
+{{- $r := .Values.redis }}
+{{- $ways := 0 }}
+{{- if or $r.url $r.urlSecret.name }}{{ $ways = add1 $ways }}{{ end }}
+{{- if $r.sentinel.addresses }}{{ $ways = add1 $ways }}{{ end }}
+{{- if $r.cluster.nodes }}{{ $ways = add1 $ways }}{{ end }}
+{{- if gt $ways 1 }}{{ fail "redis: set only one of url/urlSecret, sentinel.addresses and cluster.nodes" }}{{ end }}
+{{- if $r.sentinel.addresses }}
+{{- if not $r.sentinel.masterName }}{{ fail "redis.sentinel.masterName must name the master group the sentinels monitor" }}{{ end }}
+- name: SLUICE_REDIS_SENTINELS
+  value: {{ join "," $r.sentinel.addresses | quote }}
+- name: SLUICE_REDIS_SENTINEL_MASTER
+  value: {{ $r.sentinel.masterName | quote }}
+{{- else if $r.cluster.nodes }}
+- name: SLUICE_REDIS_CLUSTER_NODES
+  value: {{ join "," $r.cluster.nodes | quote }}
+{{- else }}
+{{- include "sluice.redisUrlEnv" . }}
+{{- end }}
+{{- if and $r.auth.existingSecret (or $r.sentinel.addresses $r.cluster.nodes) }}
+{{- include "sluice.redisSecretEnv" (dict "name" "SLUICE_REDIS_USERNAME" "secret" $r.auth.existingSecret "key" $r.auth.usernameKey) }}
+{{- include "sluice.redisSecretEnv" (dict "name" "SLUICE_REDIS_PASSWORD" "secret" $r.auth.existingSecret "key" $r.auth.passwordKey) }}
+{{- if $r.sentinel.addresses }}
+{{- include "sluice.redisSecretEnv" (dict "name" "SLUICE_REDIS_SENTINEL_USERNAME" "secret" $r.auth.existingSecret "key" $r.auth.sentinelUsernameKey) }}
+{{- include "sluice.redisSecretEnv" (dict "name" "SLUICE_REDIS_SENTINEL_PASSWORD" "secret" $r.auth.existingSecret "key" $r.auth.sentinelPasswordKey) }}
+{{- end }}
+{{- end }}
+{{- if $r.tls.enabled }}
+- name: SLUICE_REDIS_TLS
+  value: "true"
+{{- end }}
+{{- if $r.sentinel.addresses }}
+- name: SLUICE_REDIS_SENTINEL_TLS
+  value: {{ ternary "true" "false" (and $r.tls.sentinels true) | quote }}
+{{- end }}
+{{- end }}
+
+{{/* SLUICE_REDIS_URL: a value, a Secret reference, or the bundled Redis Service. */}}
+{{- define "sluice.redisUrlEnv" -}}
 - name: SLUICE_REDIS_URL
 {{- if .Values.redis.urlSecret.name }}
   valueFrom:
