@@ -17,6 +17,9 @@
  */
 import { TerminalError, type KubeObject } from '../../runtime/index.js';
 import {
+  AUTO_PROVISIONED_LABEL,
+  BINDING_NAMESPACE_ANNOTATION,
+  PROVISIONED_FOR_ANNOTATION,
   defaultBrokerOf,
   isSupportedProtocol,
   natsStreamName,
@@ -47,8 +50,13 @@ export interface TopicPlan {
   readonly stream: string;
   /** Servers from `storage.server.url`; `undefined` when it is empty. */
   readonly servers: readonly string[] | undefined;
-  /** The binding Secret (in the operator's namespace) with the broker's credentials. */
+  /** The binding Secret with the broker's credentials (see {@link bindingNamespaceOf} for where). */
   readonly binding: string | undefined;
+  /**
+   * The Stream namespace where `binding` is looked up before the operator's; `undefined`: the
+   * operator's namespace only.
+   */
+  readonly bindingNamespace: string | undefined;
   /** NATS stream settings from `config` (NATS only). */
   readonly nats: NatsSettings | undefined;
   /** The RabbitMQ exchange and queues (RabbitMQ only). */
@@ -78,6 +86,22 @@ function protocolOf(cs: ClusterStream): Protocol {
     );
   }
   return protocol;
+}
+
+/**
+ * The namespace of the Stream whose `spec.binding` this ClusterStream carries, when Sluice
+ * provisioned it for that Stream: the {@link BINDING_NAMESPACE_ANNOTATION} counts only together
+ * with the auto-provisioned label and a {@link PROVISIONED_FOR_ANNOTATION} naming a Stream of that
+ * same namespace (both set by Sluice at creation; users who own Streams cannot write
+ * ClusterStreams). On any other ClusterStream, an administrator's, it is ignored and the binding
+ * is read from the operator's namespace, so no Stream can point one at its own or another
+ * namespace's Secret.
+ */
+export function bindingNamespaceOf(cs: KubeObject): string | undefined {
+  const namespace = cs.metadata.annotations?.[BINDING_NAMESPACE_ANNOTATION]?.trim();
+  if (!namespace || cs.metadata.labels?.[AUTO_PROVISIONED_LABEL] !== 'true') return undefined;
+  const provisionedFor = cs.metadata.annotations?.[PROVISIONED_FOR_ANNOTATION] ?? '';
+  return provisionedFor.startsWith(`${namespace}/`) ? namespace : undefined;
 }
 
 /**
@@ -127,6 +151,7 @@ export function planTopic(
     stream: natsStreamName(topic),
     servers,
     binding: explicitBinding ?? (servers === undefined ? defaultBinding : undefined),
+    bindingNamespace: explicitBinding === undefined ? undefined : bindingNamespaceOf(cs),
     nats: protocol === 'nats' ? natsSettings(cs.spec.config) : undefined,
     rabbit:
       protocol === 'rabbitmq'

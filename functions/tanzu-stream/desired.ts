@@ -24,6 +24,7 @@ import {
 } from '../../shared/index.js';
 import {
   AUTO_PROVISIONED_LABEL,
+  BINDING_NAMESPACE_ANNOTATION,
   bindingSecret,
   decodeSecretData,
   defaultClusterStreamName,
@@ -124,7 +125,10 @@ export function autoProvisionedClusterStream(
       `ClusterStream ${csName} does not exist and the operator has no default ${protocol} broker (${variable}) to provision it on`,
     );
   }
-  const binding = stream.spec.binding?.trim() || broker.binding;
+  // The Stream's own binding is a Secret of its namespace (as a Pod names one); the operator's
+  // default binding lives in the operator's namespace and needs no annotation.
+  const own = stream.spec.binding?.trim();
+  const binding = own || broker.binding;
   const derived = derivedSpec(stream);
   return {
     apiVersion: apiVersionOf(ClusterStreamKind),
@@ -135,7 +139,10 @@ export function autoProvisionedClusterStream(
         ...managedLabels('clusterstream', labelValue(csName), 'auto-provisioned'),
         [AUTO_PROVISIONED_LABEL]: 'true',
       },
-      annotations: { [PROVISIONED_FOR_ANNOTATION]: namespacedName(claimRef.namespace, claimRef.name) },
+      annotations: {
+        [PROVISIONED_FOR_ANNOTATION]: namespacedName(claimRef.namespace, claimRef.name),
+        ...(own ? { [BINDING_NAMESPACE_ANNOTATION]: claimRef.namespace } : {}),
+      },
     },
     spec: {
       name: stream.spec.name,
