@@ -15,6 +15,11 @@ import { chooseServers, type TopicPlan } from './spec.js';
 import { deleteNatsStream } from './nats-stream.js';
 import { deleteRabbitExchange } from './rabbitmq-exchange.js';
 
+/** Said with `BindingNotFound` under `protocolAdapterName: rabbitmq-operator`. */
+const RABBIT_OPERATOR_HINT =
+  '; with protocolAdapterName rabbitmq-operator Sluice deploys no RabbitMQ cluster: the RabbitMQ cluster operator ' +
+  'writes this Secret for a RabbitmqCluster you create, or create it yourself';
+
 /** Where and how to connect. */
 export interface BrokerConnection {
   readonly servers: readonly string[];
@@ -47,7 +52,7 @@ export async function connectionFor(
       const [first, ...rest] = namespaces.map((ns) => `${ns}/${name}`);
       throw new RetryableError(
         'BindingNotFound',
-        `the broker binding Secret ${first ?? ''} does not exist${rest.length ? ` (nor does ${rest.join(', ')})` : ''}`,
+        `the broker binding Secret ${first ?? ''} does not exist${rest.length ? ` (nor does ${rest.join(', ')})` : ''}${plan.rabbitOperator ? RABBIT_OPERATOR_HINT : ''}`,
       );
     }
     const parsed = parseBindingSecret(secret, plan.protocol);

@@ -6,7 +6,9 @@
  *
  * Checks, each a {@link TerminalError} with a clear reason (`Ready=False`, no retry):
  * - `storage.server.protocol` is `kafka`, `nats` or `rabbitmq` (case-insensitive), else `ProtocolNotSupported`; so must
- *   be `storage.attributes.protocolAdapterName` when given (the Streaming Runtime's adapter pick);
+ *   be `storage.attributes.protocolAdapterName` when given (the Streaming Runtime's adapter pick),
+ *   except `rabbitmq-operator` on RabbitMQ with a binding (Sluice deploys no cluster: the binding
+ *   names an existing one);
  * - `storage.server.url`, when given, is bootstrap servers (Kafka), server URLs (NATS) or
  *   `host:port` / `amqp://` addresses (RabbitMQ): `InvalidSpec`;
  * - `name` is a legal topic (Kafka), literal subject (NATS) or exchange name (RabbitMQ): `InvalidSpec`;
@@ -61,6 +63,8 @@ export interface TopicPlan {
   readonly nats: NatsSettings | undefined;
   /** The RabbitMQ exchange and queues (RabbitMQ only). */
   readonly rabbit: RabbitWant | undefined;
+  /** `protocolAdapterName: rabbitmq-operator`: the broker is one Sluice did not deploy, named by the binding. */
+  readonly rabbitOperator: boolean;
 }
 
 function protocolOf(cs: ClusterStream): Protocol {
@@ -79,6 +83,17 @@ function protocolOf(cs: ClusterStream): Protocol {
     );
   }
   const adapter = cs.spec.storage.attributes?.protocolAdapterName?.trim();
+  if (adapter && isRabbitOperatorAdapter(cs) && protocol === 'rabbitmq') {
+    // The Streaming Runtime's adapter deployed a RabbitmqCluster; Sluice deploys none, and can
+    // only use a broker that a binding names (the cluster operator's `<cluster>-default-user`).
+    if (cs.spec.storage.server?.binding?.trim()) return protocol;
+    throw new TerminalError(
+      'ProtocolNotSupported',
+      `storage.attributes.protocolAdapterName ${JSON.stringify(adapter)}: Sluice deploys no RabbitMQ cluster; ` +
+        `name the Secret of an existing one (for a RabbitmqCluster, its <cluster>-default-user) in the Stream's binding ` +
+        `or in storage.server.binding, or remove the attribute to use the operator's RabbitMQ`,
+    );
+  }
   if (adapter && adapter.toLowerCase() !== protocol) {
     throw new TerminalError(
       'ProtocolNotSupported',
@@ -86,6 +101,11 @@ function protocolOf(cs: ClusterStream): Protocol {
     );
   }
   return protocol;
+}
+
+/** Whether `storage.attributes.protocolAdapterName` is the Streaming Runtime's `rabbitmq-operator`. */
+export function isRabbitOperatorAdapter(cs: ClusterStream): boolean {
+  return cs.spec.storage.attributes?.protocolAdapterName?.trim().toLowerCase() === 'rabbitmq-operator';
 }
 
 /**
@@ -153,6 +173,7 @@ export function planTopic(
     binding: explicitBinding ?? (servers === undefined ? defaultBinding : undefined),
     bindingNamespace: explicitBinding === undefined ? undefined : bindingNamespaceOf(cs),
     nats: protocol === 'nats' ? natsSettings(cs.spec.config) : undefined,
+    rabbitOperator: protocol === 'rabbitmq' && isRabbitOperatorAdapter(cs),
     rabbit:
       protocol === 'rabbitmq'
         ? rabbitWant(topic, cs.spec.partitions, cs.spec.replicationFactor, cs.spec.config)
