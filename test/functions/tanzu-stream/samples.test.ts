@@ -258,6 +258,8 @@ test.serial(
       csReady?.message,
     );
     t.regex(csReady?.message ?? '', /Sluice deploys no RabbitMQ cluster/);
+    // Then the operator's namespace, as before Streams' bindings were read in their namespace.
+    t.true(csReady?.message.includes(`(nor does ${ops}/${secretName})`), csReady?.message);
     const streamReady = findCondition(statusOf(waiting), 'Ready');
     t.is(streamReady?.reason, 'ClusterStreamNotReady');
     t.true(
