@@ -1,10 +1,11 @@
 /**
  * @module functions/cluster-stream/broker
- * Reaching the broker of a ClusterStream: its credentials come from the binding Secret in the
- * operator's namespace (Service Binding keys), its servers from the spec, the binding or the
- * operator's defaults; and deleting its topic, which both reclaim paths need.
+ * Reaching the broker of a ClusterStream: its credentials come from the binding Secret (Service
+ * Binding keys) in the namespace of the Stream it was provisioned for, else in the operator's
+ * namespace; its servers from the spec, the binding or the operator's defaults; and deleting its
+ * topic, which both reclaim paths need.
  */
-import { Builtin, RetryableError } from '../../runtime/index.js';
+import { Builtin, RetryableError, type KubeObject } from '../../runtime/index.js';
 import {
   parseBindingSecret,
   type BrokerCredentials,
@@ -14,6 +15,11 @@ import { chooseServers, type TopicPlan } from './spec.js';
 import { deleteNatsStream } from './nats-stream.js';
 import { deleteRabbitExchange } from './rabbitmq-exchange.js';
 
+/** Said with `BindingNotFound` under `protocolAdapterName: rabbitmq-operator`. */
+const RABBIT_OPERATOR_HINT =
+  '; with protocolAdapterName rabbitmq-operator Sluice deploys no RabbitMQ cluster: the RabbitMQ cluster operator ' +
+  'writes this Secret for a RabbitmqCluster you create, or create it yourself';
+
 /** Where and how to connect. */
 export interface BrokerConnection {
   readonly servers: readonly string[];
@@ -21,9 +27,12 @@ export interface BrokerConnection {
 }
 
 /**
- * Reads the binding Secret (if any) and picks the servers.
+ * Reads the binding Secret (if any) and picks the servers. The Secret is looked up in
+ * `plan.bindingNamespace` (a Stream's namespace, only on a ClusterStream Sluice provisioned for
+ * that Stream), then in the operator's namespace: the first that has it wins.
  * @throws RetryableError `BindingNotFound` while the Secret does not exist (it may be created
- *   later); TerminalError `InvalidBinding` / `NoBrokerConfigured` when it cannot work.
+ *   later; the message names every namespace looked in); TerminalError `InvalidBinding` /
+ *   `NoBrokerConfigured` when it cannot work.
  */
 export async function connectionFor(
   plan: TopicPlan,
@@ -31,13 +40,19 @@ export async function connectionFor(
 ): Promise<BrokerConnection> {
   let credentials: BrokerCredentials = {};
   let fromBinding: readonly string[] | undefined;
-  if (plan.binding !== undefined) {
-    const namespace = ctx.config.namespace;
-    const secret = await ctx.kube.get(Builtin.Secret, namespace, plan.binding);
+  const name = plan.binding;
+  if (name !== undefined) {
+    const namespaces = [...new Set([plan.bindingNamespace ?? ctx.config.namespace, ctx.config.namespace])];
+    let secret: KubeObject | undefined;
+    for (const namespace of namespaces) {
+      secret = await ctx.kube.get(Builtin.Secret, namespace, name);
+      if (secret) break;
+    }
     if (!secret) {
+      const [first, ...rest] = namespaces.map((ns) => `${ns}/${name}`);
       throw new RetryableError(
         'BindingNotFound',
-        `the broker binding Secret ${namespace}/${plan.binding} does not exist`,
+        `the broker binding Secret ${first ?? ''} does not exist${rest.length ? ` (nor does ${rest.join(', ')})` : ''}${plan.rabbitOperator ? RABBIT_OPERATOR_HINT : ''}`,
       );
     }
     const parsed = parseBindingSecret(secret, plan.protocol);

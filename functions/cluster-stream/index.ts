@@ -50,6 +50,9 @@ export function clusterStreamFunctionWith(opts: FinalizeOptions = {}): FunctionD
         // Whether the holder of a claim (a Tawon Stream, for NATS) still exists.
         { apiGroups: [TawonStreamKind.group], resources: [TawonStreamKind.plural], verbs: ['get'] },
       ],
+      // A Stream's broker binding Secret, in the Stream's namespace, for a ClusterStream
+      // provisioned for that Stream (sluice.io/binding-namespace; see spec.ts bindingNamespaceOf).
+      secrets: ['get'],
       // Broker credentials (get), its binding Secret (create, patch), deleted when reclaimed.
       operatorSecrets: ['get', 'create', 'patch', 'delete'],
     },

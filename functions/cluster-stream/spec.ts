@@ -6,7 +6,9 @@
  *
  * Checks, each a {@link TerminalError} with a clear reason (`Ready=False`, no retry):
  * - `storage.server.protocol` is `kafka`, `nats` or `rabbitmq` (case-insensitive), else `ProtocolNotSupported`; so must
- *   be `storage.attributes.protocolAdapterName` when given (the Streaming Runtime's adapter pick);
+ *   be `storage.attributes.protocolAdapterName` when given (the Streaming Runtime's adapter pick),
+ *   except `rabbitmq-operator` on RabbitMQ with a binding (Sluice deploys no cluster: the binding
+ *   names an existing one);
  * - `storage.server.url`, when given, is bootstrap servers (Kafka), server URLs (NATS) or
  *   `host:port` / `amqp://` addresses (RabbitMQ): `InvalidSpec`;
  * - `name` is a legal topic (Kafka), literal subject (NATS) or exchange name (RabbitMQ): `InvalidSpec`;
@@ -17,6 +19,9 @@
  */
 import { TerminalError, type KubeObject } from '../../runtime/index.js';
 import {
+  AUTO_PROVISIONED_LABEL,
+  BINDING_NAMESPACE_ANNOTATION,
+  PROVISIONED_FOR_ANNOTATION,
   defaultBrokerOf,
   isSupportedProtocol,
   natsStreamName,
@@ -47,12 +52,19 @@ export interface TopicPlan {
   readonly stream: string;
   /** Servers from `storage.server.url`; `undefined` when it is empty. */
   readonly servers: readonly string[] | undefined;
-  /** The binding Secret (in the operator's namespace) with the broker's credentials. */
+  /** The binding Secret with the broker's credentials (see {@link bindingNamespaceOf} for where). */
   readonly binding: string | undefined;
+  /**
+   * The Stream namespace where `binding` is looked up before the operator's; `undefined`: the
+   * operator's namespace only.
+   */
+  readonly bindingNamespace: string | undefined;
   /** NATS stream settings from `config` (NATS only). */
   readonly nats: NatsSettings | undefined;
   /** The RabbitMQ exchange and queues (RabbitMQ only). */
   readonly rabbit: RabbitWant | undefined;
+  /** `protocolAdapterName: rabbitmq-operator`: the broker is one Sluice did not deploy, named by the binding. */
+  readonly rabbitOperator: boolean;
 }
 
 function protocolOf(cs: ClusterStream): Protocol {
@@ -71,6 +83,17 @@ function protocolOf(cs: ClusterStream): Protocol {
     );
   }
   const adapter = cs.spec.storage.attributes?.protocolAdapterName?.trim();
+  if (adapter && isRabbitOperatorAdapter(cs) && protocol === 'rabbitmq') {
+    // The Streaming Runtime's adapter deployed a RabbitmqCluster; Sluice deploys none, and can
+    // only use a broker that a binding names (the cluster operator's `<cluster>-default-user`).
+    if (cs.spec.storage.server?.binding?.trim()) return protocol;
+    throw new TerminalError(
+      'ProtocolNotSupported',
+      `storage.attributes.protocolAdapterName ${JSON.stringify(adapter)}: Sluice deploys no RabbitMQ cluster; ` +
+        `name the Secret of an existing one (for a RabbitmqCluster, its <cluster>-default-user) in the Stream's binding ` +
+        `or in storage.server.binding, or remove the attribute to use the operator's RabbitMQ`,
+    );
+  }
   if (adapter && adapter.toLowerCase() !== protocol) {
     throw new TerminalError(
       'ProtocolNotSupported',
@@ -78,6 +101,27 @@ function protocolOf(cs: ClusterStream): Protocol {
     );
   }
   return protocol;
+}
+
+/** Whether `storage.attributes.protocolAdapterName` is the Streaming Runtime's `rabbitmq-operator`. */
+export function isRabbitOperatorAdapter(cs: ClusterStream): boolean {
+  return cs.spec.storage.attributes?.protocolAdapterName?.trim().toLowerCase() === 'rabbitmq-operator';
+}
+
+/**
+ * The namespace of the Stream whose `spec.binding` this ClusterStream carries, when Sluice
+ * provisioned it for that Stream: the {@link BINDING_NAMESPACE_ANNOTATION} counts only together
+ * with the auto-provisioned label and a {@link PROVISIONED_FOR_ANNOTATION} naming a Stream of that
+ * same namespace (both set by Sluice at creation; users who own Streams cannot write
+ * ClusterStreams). On any other ClusterStream, an administrator's, it is ignored and the binding
+ * is read from the operator's namespace, so no Stream can point one at its own or another
+ * namespace's Secret.
+ */
+export function bindingNamespaceOf(cs: KubeObject): string | undefined {
+  const namespace = cs.metadata.annotations?.[BINDING_NAMESPACE_ANNOTATION]?.trim();
+  if (!namespace || cs.metadata.labels?.[AUTO_PROVISIONED_LABEL] !== 'true') return undefined;
+  const provisionedFor = cs.metadata.annotations?.[PROVISIONED_FOR_ANNOTATION] ?? '';
+  return provisionedFor.startsWith(`${namespace}/`) ? namespace : undefined;
 }
 
 /**
@@ -127,7 +171,9 @@ export function planTopic(
     stream: natsStreamName(topic),
     servers,
     binding: explicitBinding ?? (servers === undefined ? defaultBinding : undefined),
+    bindingNamespace: explicitBinding === undefined ? undefined : bindingNamespaceOf(cs),
     nats: protocol === 'nats' ? natsSettings(cs.spec.config) : undefined,
+    rabbitOperator: protocol === 'rabbitmq' && isRabbitOperatorAdapter(cs),
     rabbit:
       protocol === 'rabbitmq'
         ? rabbitWant(topic, cs.spec.partitions, cs.spec.replicationFactor, cs.spec.config)

@@ -24,6 +24,7 @@ import {
 } from '../../shared/index.js';
 import {
   AUTO_PROVISIONED_LABEL,
+  BINDING_NAMESPACE_ANNOTATION,
   bindingSecret,
   decodeSecretData,
   defaultClusterStreamName,
@@ -93,11 +94,12 @@ export function derivedPatch(csName: string, stream: Stream): KubeObject {
 }
 
 /**
- * The ClusterStream a Stream provisions for itself, already claimed by it, on the operator's
- * default broker for its protocol, with `reclaimPolicy: Delete` (as a dynamically provisioned
- * PersistentVolume: deleting the Stream deletes the topic and this ClusterStream).
+ * The ClusterStream a Stream provisions for itself, already claimed by it, with `reclaimPolicy:
+ * Delete` (as a dynamically provisioned PersistentVolume: deleting the Stream deletes the topic
+ * and this ClusterStream): on the broker of the Stream's own `binding` (a Secret of its namespace,
+ * recorded in `sluice.io/binding-namespace`), else on the operator's default broker.
  * @throws TerminalError `ProtocolNotSupported` for a protocol Sluice cannot provision;
- *   `NoClusterStreamFound` when the operator has no default broker for it.
+ *   `NoClusterStreamFound` when the Stream names no binding and the operator has no default broker.
  */
 export function autoProvisionedClusterStream(
   stream: Stream,
@@ -115,16 +117,20 @@ export function autoProvisionedClusterStream(
       `ClusterStream ${csName} does not exist and cannot be provisioned: protocol ${JSON.stringify(stream.spec.protocol)} is not supported (${SUPPORTED_PROTOCOLS.join(', ')})`,
     );
   }
+  // The Stream's own binding is a Secret of its namespace (as a Pod names one) and says where the
+  // broker is: the ClusterStream's url stays empty, so its servers come from that Secret (else
+  // from the operator's default broker). Without one, the operator's default broker and binding.
+  const own = stream.spec.binding?.trim();
   const broker = defaultBrokerOf(config, protocol);
-  const url = broker.servers.join(',');
-  if (!url) {
+  const url = own ? '' : broker.servers.join(',');
+  if (!own && !url) {
     const variable = broker.variable;
     throw new TerminalError(
       'NoClusterStreamFound',
       `ClusterStream ${csName} does not exist and the operator has no default ${protocol} broker (${variable}) to provision it on`,
     );
   }
-  const binding = stream.spec.binding?.trim() || broker.binding;
+  const binding = own || broker.binding;
   const derived = derivedSpec(stream);
   return {
     apiVersion: apiVersionOf(ClusterStreamKind),
@@ -135,7 +141,10 @@ export function autoProvisionedClusterStream(
         ...managedLabels('clusterstream', labelValue(csName), 'auto-provisioned'),
         [AUTO_PROVISIONED_LABEL]: 'true',
       },
-      annotations: { [PROVISIONED_FOR_ANNOTATION]: namespacedName(claimRef.namespace, claimRef.name) },
+      annotations: {
+        [PROVISIONED_FOR_ANNOTATION]: namespacedName(claimRef.namespace, claimRef.name),
+        ...(own ? { [BINDING_NAMESPACE_ANNOTATION]: claimRef.namespace } : {}),
+      },
     },
     spec: {
       name: stream.spec.name,

@@ -26,6 +26,15 @@ export const AUTO_PROVISIONED_LABEL = 'sluice.io/auto-provisioned';
  */
 export const PROVISIONED_FOR_ANNOTATION = 'sluice.io/provisioned-for';
 
+/**
+ * Annotation on an auto-provisioned ClusterStream: the namespace of the Stream whose
+ * `spec.binding` it carries, where its `storage.server.binding` Secret is looked up first. Sluice
+ * honours it only on a ClusterStream labelled {@link AUTO_PROVISIONED_LABEL} whose
+ * {@link PROVISIONED_FOR_ANNOTATION} names a Stream in that same namespace; on any other
+ * ClusterStream the binding is read from the operator's namespace alone.
+ */
+export const BINDING_NAMESPACE_ANNOTATION = 'sluice.io/binding-namespace';
+
 /** The `provider` entry of every binding Secret Sluice writes. */
 export const BINDING_PROVIDER = 'sluice';
 

@@ -31,7 +31,16 @@ test('RBAC: the dispatcher only reads, plus its own Lease; only the tanzu and st
       .sort();
   t.deepEqual(secretVerbs('sluice-worker-tawon'), []);
   t.deepEqual(secretVerbs('sluice-worker-streambus'), ['get']);
-  t.deepEqual(secretVerbs('sluice-worker-tanzu'), ['create', 'create', 'delete', 'get', 'patch', 'patch']);
+  // get twice: binding Secrets in the release namespace, and Streams' own broker bindings where Streams are.
+  t.deepEqual(secretVerbs('sluice-worker-tanzu'), [
+    'create',
+    'create',
+    'delete',
+    'get',
+    'get',
+    'patch',
+    'patch',
+  ]);
   for (const cr of objects.filter((o) => o.kind === 'ClusterRole')) {
     for (const r of rulesOf(cr))
       t.false(r.verbs.includes('*') || r.resources.includes('*'), `${cr.metadata.name ?? ''}`);

@@ -185,7 +185,11 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
         'allowed',
         (c) => dryCreate(c, Builtin.Secret, apps, secret(apps)),
       ],
-      ['read a Secret there', 'refused', (c) => c.get(Builtin.Secret, apps, 'anything')],
+      [
+        "read a Stream's broker binding Secret where allowed (ClusterStreams provisioned for Streams)",
+        'allowed',
+        (c) => c.get(Builtin.Secret, apps, 'anything'),
+      ],
       ['delete a Secret there', 'refused', (c) => dryDelete(c, Builtin.Secret, apps, 'anything')],
       [
         'read a binding Secret in the release namespace',
@@ -355,6 +359,12 @@ test('with config.watchNamespace, every namespaced right holds in that namespace
           (c) => dryCreate(c, Builtin.Secret, apps, secret(apps)),
         ],
         ['write a Secret elsewhere', 'refused', (c) => dryCreate(c, Builtin.Secret, other, secret(other))],
+        [
+          "read a Stream's broker binding Secret in the watched namespace",
+          'allowed',
+          (c) => c.get(Builtin.Secret, apps, 'anything'),
+        ],
+        ['read a Secret elsewhere', 'refused', (c) => c.get(Builtin.Secret, other, 'anything')],
         ['read a ClusterStream', 'allowed', (c) => c.get(ClusterStreamKind, undefined, 'anything')],
         ['read a Stream elsewhere', 'refused', (c) => c.get(TanzuStreamKind, other, 'anything')],
       ],

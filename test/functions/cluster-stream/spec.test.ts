@@ -71,6 +71,30 @@ test('protocols other than kafka, nats and rabbitmq are ProtocolNotSupported, as
   );
 });
 
+test('protocolAdapterName rabbitmq-operator is taken on RabbitMQ only with a binding naming the broker', (t) => {
+  const rabbit = (server: Record<string, unknown>): ReturnType<typeof planTopic> =>
+    planTopic(
+      parse(
+        cs({
+          name: 'o',
+          storage: {
+            server: { protocol: 'rabbitmq', ...server },
+            attributes: { protocolAdapterName: 'rabbitmq-operator' },
+          },
+        }),
+      ),
+      config,
+    );
+  t.is(rabbit({ binding: 'c-default-user' }).rabbitOperator, true);
+  const refused = t.throws(() => rabbit({}));
+  t.is(refused instanceof TerminalError ? refused.reason : undefined, 'ProtocolNotSupported');
+  t.regex(refused?.message ?? '', /Sluice deploys no RabbitMQ cluster/);
+  t.is(
+    planTopic(parse(cs({ name: 'o', storage: { server: { protocol: 'rabbitmq' } } })), config).rabbitOperator,
+    false,
+  );
+});
+
 test('the url must be bootstrap servers for Kafka and server URLs for NATS', (t) => {
   const plan = (protocol: string, url: string): ReturnType<typeof planTopic> =>
     planTopic(parse(cs({ name: 'o', storage: { server: { protocol, url } } })), config);

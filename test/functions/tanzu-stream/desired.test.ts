@@ -140,6 +140,7 @@ test('an auto-provisioned ClusterStream copies the Stream and is claimed by it, 
   t.is(cs.metadata.name, 'orders-cluster-stream');
   t.is(cs.metadata.labels?.['sluice.io/auto-provisioned'], 'true');
   t.is(cs.metadata.annotations?.['sluice.io/provisioned-for'], 'dev/orders');
+  t.is(cs.metadata.annotations?.['sluice.io/binding-namespace'], undefined);
   t.deepEqual(cs.spec, {
     name: 'orders-topic',
     keys: ['id'],
@@ -157,7 +158,9 @@ test('an auto-provisioned ClusterStream copies the Stream and is claimed by it, 
     me,
     config,
   );
-  t.like(own.spec, { storage: { server: { url: 'nats://n:4222', protocol: 'nats', binding: 'mine' } } });
+  // The Stream's own binding says where the broker is: no url of the operator's.
+  t.like(own.spec, { storage: { server: { url: '', protocol: 'nats', binding: 'mine' } } });
+  t.is(own.metadata.annotations?.['sluice.io/binding-namespace'], 'dev');
   t.is((own.spec as { partitions?: number }).partitions, undefined);
 });
 
@@ -175,6 +178,12 @@ test('auto-provisioning refuses unknown protocols and brokers the operator lacks
     ),
     'NoClusterStreamFound',
   );
+  // A Stream that names its own binding needs no default broker: the binding says where.
+  const own = autoProvisionedClusterStream(stream({ name: 'o', protocol: 'nats', binding: 'b' }), me, {
+    ...config,
+    natsUrl: undefined,
+  });
+  t.like(own.spec, { storage: { server: { url: '', binding: 'b' } } });
 });
 
 function clusterStream(spec: Record<string, unknown>): ReturnType<typeof parseClusterStream> {

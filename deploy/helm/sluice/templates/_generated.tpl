@@ -26,7 +26,7 @@ clusterstreams.streaming.tanzu.vmware.com:
     - apiGroups: [tawon.mantisnet.com]
       resources: [streams]
       verbs: [get]
-  secrets: []
+  secrets: [get]
   operatorSecrets: [get, create, patch, delete]
 streams.streaming.tanzu.vmware.com:
   queue: "{stream.streaming.tanzu.vmware.com}"
