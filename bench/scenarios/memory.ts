@@ -22,9 +22,13 @@ import type { Scenario } from './index.js';
 /**
  * The Node flags the dispatcher runs with in the chart (`dispatcher.nodeOptions` in
  * deploy/helm/sluice/values.yaml, passed as NODE_OPTIONS): a 1 MB semi-space keeps V8's young
- * generation small, which this scenario measured at ≈ 15–20 MB of RSS.
+ * generation small, and a 256 MB old-space limit makes V8 grow the heap by its smallest step
+ * (bench/results/dispatcher-memory.md).
  */
-export const DISPATCHER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1'];
+export const DISPATCHER_NODE_ARGS: readonly string[] = [
+  '--max-semi-space-size=1',
+  '--max-old-space-size=256',
+];
 
 /** Each run measures the dispatcher with the chart's flags, and with Node's defaults beside it. */
 const VARIANTS: readonly { readonly name: string; readonly args: readonly string[] }[] = [

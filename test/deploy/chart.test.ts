@@ -25,6 +25,16 @@ import {
 import { containersOf, podSpecOf, rulesOf } from './objects.js';
 import { buildHelm } from '../env/build-helm.js';
 
+/** The image's ENTRYPOINT (`node`, the entry script), read from deploy/Dockerfile. */
+function dockerEntrypoint(): [string, string] {
+  const dockerfile = readFileSync(path.join(chartDir, '..', '..', 'Dockerfile'), 'utf8');
+  const line = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  const entry = line ? (JSON.parse(line) as unknown) : undefined;
+  if (!Array.isArray(entry) || entry.length !== 2 || !entry.every((e) => typeof e === 'string'))
+    throw new Error(`deploy/Dockerfile has no two-part ENTRYPOINT: ${line ?? 'none'}`);
+  return [entry[0] as string, entry[1] as string];
+}
+
 test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
   t.timeout(10 * 60_000);
   await buildHelm();
@@ -88,7 +98,12 @@ test('the dispatcher runs 2 replicas with leader election, probes on /healthz an
   t.deepEqual(env.get('SLUICE_NAMESPACE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.namespace' } });
   t.is(env.get('SLUICE_API_TOKEN_FILE')?.value, '/var/run/sluice/api-token/token');
   t.is(podSpecOf(deploy).serviceAccountName, 'sluice-dispatcher');
-  t.is(env.get('NODE_OPTIONS')?.value, '--max-semi-space-size=1', 'the small young generation');
+  t.is(
+    env.get('NODE_OPTIONS')?.value,
+    '--max-semi-space-size=1 --max-old-space-size=256',
+    'the small young generation, and the small heap growing step',
+  );
+  t.is(c?.command, undefined, "the image's entrypoint");
 
   const svc = pick(objects, 'Service', 'sluice-dispatcher');
   t.like(svc.spec, { ports: [{ name: 'http', port: 8080, targetPort: 'http' }] });
@@ -221,6 +236,24 @@ test('dispatcher.nodeOptions reaches the dispatcher as NODE_OPTIONS, and an empt
     pick(await renderObjects({ dispatcher: { nodeOptions: '' } }), 'Deployment', 'sluice-dispatcher'),
   );
   t.false((plain[0]?.env ?? []).some((e) => e.name === 'NODE_OPTIONS'));
+});
+
+test("dispatcher.nodeFlags go on node's command line before the entry script, and none leaves the image its entrypoint", async (t) => {
+  const dispatcherOf = async (nodeFlags: string[]) =>
+    containersOf(
+      pick(await renderObjects({ dispatcher: { nodeFlags } }), 'Deployment', 'sluice-dispatcher'),
+    )[0];
+  const [node, script] = dockerEntrypoint();
+  const custom = await dispatcherOf(['--lite-mode', '--stack-size=2000']);
+  t.deepEqual(custom?.command, [node, '--lite-mode', '--stack-size=2000', script]);
+  t.deepEqual(custom?.args, ['dispatcher', '--http-port', '8080'], 'the arguments are unchanged');
+  t.is((await dispatcherOf([]))?.command, undefined);
+  const workers = (await renderObjects()).filter(
+    (o) => o.kind === 'Deployment' && o.metadata.name?.includes('worker') === true,
+  );
+  t.true(workers.length > 0);
+  for (const w of workers)
+    t.is(containersOf(w)[0]?.command, undefined, `${w.metadata.name ?? ''} keeps the entrypoint`);
 });
 
 test('values that cannot work are refused at render time', async (t) => {

@@ -14,6 +14,7 @@ export interface EnvVar {
 export interface Container {
   readonly name: string;
   readonly image?: string;
+  readonly command?: string[];
   readonly args?: string[];
   readonly env?: EnvVar[];
   readonly envFrom?: unknown[];

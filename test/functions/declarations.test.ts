@@ -70,3 +70,16 @@ test('the dispatcher and the declarations load no handler, broker client or vali
     }
   }
 });
+
+test("the dispatcher's start loads no HTTP stack: fastify and Bull Board come after its watches start", (t) => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const web = ['fastify', '@fastify/', '@bull-board/'];
+  const importsWeb = (entry: string): string[] =>
+    [...staticClosure(path.resolve(here, entry)).values()]
+      .flat()
+      .filter((s) => web.some((w) => s === w || s.startsWith(w.endsWith('/') ? w : `${w}/`)));
+  t.deepEqual(importsWeb('../../runtime/dispatcher/main.js'), []);
+  t.deepEqual(importsWeb('../../cli/runtime.js'), []);
+  // The same reading finds them in the HTTP app, which main.js imports once the watches run.
+  t.true(importsWeb('../../runtime/dispatcher/http/app.js').includes('fastify'));
+});
