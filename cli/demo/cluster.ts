@@ -25,14 +25,6 @@ export const DEMO_FIELD_MANAGER = 'sluice-demo';
 /** The field manager of the CRDs (the one the tests use too, so neither takes the other's fields). */
 export const CRD_FIELD_MANAGER = 'sluice-crds';
 
-export const StorageClassType: ResourceType = {
-  group: 'storage.k8s.io',
-  version: 'v1',
-  kind: 'StorageClass',
-  plural: 'storageclasses',
-  namespaced: false,
-};
-
 /** The environment's volume provisioner (kwok), whose claims bind without a storage backend. */
 export const KWOK_PROVISIONER = 'kwok.x-k8s.io/volume';
 
@@ -110,9 +102,9 @@ export async function ensureNamespace(
  * exists (whatever its provisioner: another user's class is left alone). Resolves whether it was created.
  */
 export async function ensureStorageClass(kube: KubeClient, name: string): Promise<boolean> {
-  if (await kube.get(StorageClassType, undefined, name)) return false;
+  if (await kube.get(Builtin.StorageClass, undefined, name)) return false;
   try {
-    await kube.create(StorageClassType, {
+    await kube.create(Builtin.StorageClass, {
       metadata: { name },
       provisioner: KWOK_PROVISIONER,
       volumeBindingMode: 'Immediate',

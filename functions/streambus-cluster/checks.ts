@@ -14,7 +14,6 @@ import {
   isRecord,
   type KubeObject,
   type ReconcileContext,
-  type ResourceType,
 } from '../../runtime/index.js';
 import { jwtSecretName } from './parse.js';
 import type { StreamBusClusterSpec } from './spec.js';
@@ -70,22 +69,13 @@ export async function missingSecrets(
   };
 }
 
-/** storage.k8s.io/v1 StorageClass, read by name. */
-export const StorageClassType: ResourceType = {
-  group: 'storage.k8s.io',
-  version: 'v1',
-  kind: 'StorageClass',
-  plural: 'storageclasses',
-  namespaced: false,
-};
-
 /** A warning when the StorageClass of spec.storage.class does not exist (its claims would never bind). */
 export async function missingStorageClass(
   spec: StreamBusClusterSpec,
   ctx: ReconcileContext,
 ): Promise<Problem | undefined> {
   const name = spec.storage.class;
-  if (await ctx.kube.get(StorageClassType, undefined, name, { metadataOnly: true })) return undefined;
+  if (await ctx.kube.get(Builtin.StorageClass, undefined, name, { metadataOnly: true })) return undefined;
   return {
     reason: 'StorageClassNotFound',
     message: `StorageClass ${name} (spec.storage.class) does not exist: the brokers' data and Raft claims cannot bind until it does`,

@@ -118,6 +118,13 @@ export const Builtin = {
     plural: 'servicemonitors',
     namespaced: true,
   },
+  StorageClass: {
+    group: 'storage.k8s.io',
+    version: 'v1',
+    kind: 'StorageClass',
+    plural: 'storageclasses',
+    namespaced: false,
+  },
   TokenReview: {
     group: 'authentication.k8s.io',
     version: 'v1',

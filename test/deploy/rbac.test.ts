@@ -25,7 +25,6 @@ import { installCrds } from '../helpers/crds.js';
 import { suffix } from '../helpers/env.js';
 import { kubectl, useNamespace } from '../helpers/kube.js';
 import { installRelease, type Release } from './release.js';
-import { StorageClassType } from '../../functions/streambus-cluster/checks.js';
 import { buildHelm } from '../env/build-helm.js';
 
 test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
@@ -227,7 +226,7 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
       [
         'check the StorageClass of the claims exists',
         'allowed',
-        (c) => c.get(StorageClassType, undefined, 'standard', { metadataOnly: true }),
+        (c) => c.get(Builtin.StorageClass, undefined, 'standard', { metadataOnly: true }),
       ],
       [
         'check a TLS Secret exists where allowed',
