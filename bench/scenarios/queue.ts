@@ -15,7 +15,6 @@
  * processes of the same concurrency on every path (the worker host's default unless
  * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on any path.
  */
-import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import type { RedisClient, RedisTarget } from '../../runtime/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,7 +33,7 @@ import {
 import { startPrivateRedis } from '../../test/env/private-redis.js';
 import { redisCluster } from '../../test/env/redis-topologies.js';
 import { NoopKind } from '../lib/noop-kind.js';
-import { NodeChild } from '../lib/procs.js';
+import { now, startWorkers, until, type WorkerSpec } from '../lib/queue-workers.js';
 import type { Figures, ScenarioResult, Target } from '../lib/results.js';
 import { percentile } from '../lib/stats.js';
 
@@ -94,69 +93,27 @@ export const QUEUE_TARGETS: readonly Target[] = [
   },
 ];
 
-const now = (): number => performance.timeOrigin + performance.now();
-
-function ref(name: string): ObjectRef {
-  return { group: NoopKind.group, version: NoopKind.version, kind: NoopKind.kind, namespace: 'bench', name };
-}
-
-interface Workers {
-  readonly children: NodeChild[];
-  done(): number;
-  lastDoneAt(): number;
-  readonly starts: Map<string, number>;
-  stop(): Promise<void>;
-}
-
-async function startWorkers(
+/** What the worker processes of `path` serve. */
+function workerSpec(
   path: Path,
-  count: number,
   redis: RedisTarget,
   prefix: string,
   opts: QueueOptions,
   recordStarts: boolean,
-): Promise<Workers> {
-  const children: NodeChild[] = [];
-  const done = new Map<number, number>();
-  const last = new Map<number, number>();
-  const starts = new Map<string, number>();
-  for (let i = 0; i < count; i++) {
-    const c = new NodeChild('queue-worker', {
-      mode: path === 'raw' ? 'raw' : 'sluice',
-      history: path === 'sluice',
-      redis,
-      prefix,
-      concurrency: opts.concurrency,
-      recordStarts,
-      ...(opts.cpuProfDir ? { cpuProfile: join(opts.cpuProfDir, `${prefix}-${i}.cpuprofile`) } : {}),
-    });
-    c.on((m) => {
-      if (m.type !== 'progress') return;
-      done.set(c.pid, m.done as number);
-      last.set(c.pid, m.lastDoneAt as number);
-      for (const [k, t] of m.starts as [string, number][]) if (!starts.has(k)) starts.set(k, t);
-    });
-    children.push(c);
-  }
-  await Promise.all(children.map((c) => c.waitFor('ready')));
-  await sleep(500); // let each worker reach its blocking wait
+): WorkerSpec {
   return {
-    children,
-    starts,
-    done: () => [...done.values()].reduce((a, b) => a + b, 0),
-    lastDoneAt: () => Math.max(0, ...last.values()),
-    stop: async () => {
-      await Promise.all(children.map((c) => c.stop()));
-    },
+    mode: path === 'raw' ? 'raw' : 'sluice',
+    history: path === 'sluice',
+    redis,
+    prefix,
+    concurrency: opts.concurrency,
+    recordStarts,
+    ...(opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
   };
 }
 
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
+function ref(name: string): ObjectRef {
+  return { group: NoopKind.group, version: NoopKind.version, kind: NoopKind.kind, namespace: 'bench', name };
 }
 
 /** Jobs per second through one path with `workers` worker processes. */
@@ -168,7 +125,7 @@ async function throughput(
   tag: string,
 ): Promise<{ perS: number; enqueueS: number; commands: Record<string, number> }> {
   const prefix = `bench-q-${tag}-${mode}-${workers}`;
-  const w = await startWorkers(mode, workers, redis, prefix, opts, false);
+  const w = await startWorkers(workerSpec(mode, redis, prefix, opts, false), workers);
   const queues = new QueueSet({ redis, prefix });
   const before = await commandStats(queues.connection);
   try {
@@ -233,7 +190,7 @@ async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
 /** Event → reconcile start latencies (ms) at `opts.rate` events per second, through the Sluice path. */
 async function latency(redisUrl: string, opts: QueueOptions, tag: string): Promise<number[]> {
   const prefix = `bench-q-${tag}-lat`;
-  const w = await startWorkers('sluice', 1, redisUrl, prefix, opts, true);
+  const w = await startWorkers(workerSpec('sluice', redisUrl, prefix, opts, true), 1);
   const queues = new QueueSet({ redis: redisUrl, prefix });
   const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
   const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
