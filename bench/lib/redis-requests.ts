@@ -11,7 +11,8 @@
  * cost is one increment per command. Commands replayed from the offline queue at (re)connect
  * are counted again, which is what the wire sees.
  */
-import { Pipeline, Redis } from 'ioredis';
+import { Cluster, Pipeline, Redis } from 'ioredis';
+import type { RedisClient } from '../../runtime/index.js';
 
 export interface RedisRequestCounts {
   readonly requests: number;
@@ -45,4 +46,19 @@ export function countRedisRequests(): void {
 /** The counts since {@link countRedisRequests}. */
 export function redisRequestCounts(): RedisRequestCounts {
   return { requests, roundTrips: requests - pipelined };
+}
+
+/** Redis `INFO commandstats`: command → calls since the server started (summed over a Cluster's primaries). */
+export async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
+  // A Cluster client knows its nodes once it is ready.
+  await redis.ping();
+  const texts =
+    redis instanceof Cluster
+      ? await Promise.all(redis.nodes('master').map((n) => n.info('commandstats')))
+      : [await redis.info('commandstats')];
+  const out = new Map<string, number>();
+  for (const text of texts)
+    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+      out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
+  return out;
 }

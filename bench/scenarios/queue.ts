@@ -15,8 +15,7 @@
  * processes of the same concurrency on every path (the worker host's default unless
  * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on any path.
  */
-import { Cluster } from 'ioredis';
-import type { RedisClient, RedisTarget } from '../../runtime/index.js';
+import type { RedisTarget } from '../../runtime/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
 import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
@@ -33,6 +32,8 @@ import {
 import { startPrivateRedis } from '../../test/env/private-redis.js';
 import { redisCluster } from '../../test/env/redis-topologies.js';
 import { NoopKind } from '../lib/noop-kind.js';
+import { commandStats } from '../lib/redis-requests.js';
+import { kindsNotes, runKinds } from './queue-kinds.js';
 import { now, startWorkers, until, type WorkerSpec } from '../lib/queue-workers.js';
 import type { Figures, ScenarioResult, Target } from '../lib/results.js';
 import { percentile } from '../lib/stats.js';
@@ -172,21 +173,6 @@ async function throughput(
   }
 }
 
-/** Redis `INFO commandstats`: command → calls since the server started (summed over a Cluster's primaries). */
-async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
-  // A Cluster client knows its nodes once it is ready.
-  await redis.ping();
-  const texts =
-    redis instanceof Cluster
-      ? await Promise.all(redis.nodes('master').map((n) => n.info('commandstats')))
-      : [await redis.info('commandstats')];
-  const out = new Map<string, number>();
-  for (const text of texts)
-    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-      out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
-  return out;
-}
-
 /** Event → reconcile start latencies (ms) at `opts.rate` events per second, through the Sluice path. */
 async function latency(redisUrl: string, opts: QueueOptions, tag: string): Promise<number[]> {
   const prefix = `bench-q-${tag}-lat`;
@@ -272,6 +258,8 @@ export async function runQueue(
       say(`  ${mode} with 1 worker on a 3-primary Cluster: ${Math.round(perS)} jobs/s`);
     }
     f.cluster_ratio = (f.cluster_sluice_per_s ?? 0) / (f.cluster_raw_bullmq_per_s ?? 1);
+    // Throughput as kinds spread over the Cluster's primaries, beside the single Redis.
+    Object.assign(f, await runKinds(redis.url, cluster, opts, tag, say));
     const lat = await latency(redis.url, opts, tag);
     f.p50_ms = percentile(lat, 50);
     f.p99_ms = percentile(lat, 99);
@@ -293,5 +281,6 @@ export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
     'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',
     'Cluster: both paths again with one worker on the test environment’s Redis Cluster (three primaries, three replicas, loopback); commands per job are summed over the primaries.',
+    ...kindsNotes(opts.jobs, opts.concurrency),
   ];
 }
