@@ -6,12 +6,12 @@
  * one write and waits for one batch of replies). `INFO commandstats` cannot tell these apart: it
  * also counts the commands a Lua script calls.
  *
- * It wraps ioredis' `Redis.prototype.sendCommand` (every command reaches a node through it, a
- * Cluster's and a pipeline's included) and `Pipeline.prototype.exec`. Benchmark use only: the
+ * It wraps ioredis' `Redis.prototype.sendCommand`: every command reaches a node through it, a
+ * Cluster's and a pipeline's included (a pipeline's commands carry the pipeline's write buffer). Benchmark use only: the
  * cost is one increment per command. Commands replayed from the offline queue at (re)connect
  * are counted again, which is what the wire sees.
  */
-import { Cluster, Pipeline, Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from '../../runtime/index.js';
 
 export interface RedisRequestCounts {
@@ -20,32 +20,34 @@ export interface RedisRequestCounts {
 }
 
 let requests = 0;
-let pipelined = 0;
+let roundTrips = 0;
+/** The write buffers of pipelines seen: one per pipeline (or MULTI) sent, a retry gets a new one. */
+const pipelines = new WeakSet<object>();
 let installed = false;
 
 /** Starts counting (idempotent); call before the clients to count are created. */
 export function countRedisRequests(): void {
   if (installed) return;
   installed = true;
-  // The originals, called with the instance as `this` below (never detached from one).
+  // The original, called with the instance as `this` below (never detached from one).
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const send = Redis.prototype.sendCommand;
   Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<typeof send>) {
     requests++;
+    // A pipeline hands each of its commands over with its own write buffer, flushed in one write.
+    const stream: unknown = args[1];
+    if (typeof stream !== 'object' || stream === null) roundTrips++;
+    else if (!pipelines.has(stream)) {
+      pipelines.add(stream);
+      roundTrips++;
+    }
     return send.apply(this, args);
-  };
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  const exec = Pipeline.prototype.exec;
-  Pipeline.prototype.exec = function (this: Pipeline, ...args: Parameters<typeof exec>) {
-    // The commands of one pipeline share one round trip: all but one are not extra trips.
-    pipelined += Math.max(0, this.length - 1);
-    return exec.apply(this, args);
   };
 }
 
 /** The counts since {@link countRedisRequests}. */
 export function redisRequestCounts(): RedisRequestCounts {
-  return { requests, roundTrips: requests - pipelined };
+  return { requests, roundTrips };
 }
 
 /** Redis `INFO commandstats`: command → calls since the server started (summed over a Cluster's primaries). */
