@@ -199,6 +199,7 @@ export function kindsNotes(jobs: number, concurrency: number): string[] {
   return [
     `Kinds: ${jobs} distinct keys split evenly over K = ${KIND_COUNTS.join(', ')} no-op kinds, enqueued at once through the batcher; each worker process runs one KindWorker per kind (concurrency ${concurrency} each, so K × ${concurrency} jobs at once per process), with history; 1 then 2 processes; on the single Redis and on the Cluster in the same run (k<K>_cluster_ratio = Cluster ÷ single).`,
     'Kinds are named so that kind i’s queue lands on Cluster primary i mod 3 (checked against the running Cluster’s slot map; details.kind_primaries lists each queue’s primary port).',
+    'Kinds, reading: on 2 shared cores one Node worker process is CPU-bound before one Redis is, so spreading queues over primaries cannot raise throughput here; k<K>_cluster_ratio shows what the Cluster costs (client routing, replicas on the same cores), and 2 processes compete with the driver and the servers for the same cores.',
     'Per job: requests = commands written by the Sluice clients (enqueue side and workers; one EVALSHA counts once), round trips = the same with a pipeline or MULTI counted once (counted at the ioredis client), commands = what the servers ran (INFO commandstats, including the commands inside BullMQ’s Lua scripts).',
   ];
 }
