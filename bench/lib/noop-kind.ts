@@ -11,24 +11,30 @@ import {
   KubeRest,
   awaitChange,
   defineKind,
+  type KindInfo,
   type KubeObject,
   type ResourceType,
   type SluiceFunction,
 } from '../../runtime/index.js';
 
-export const NoopKind = defineKind({
-  group: 'bench.sluice.io',
-  version: 'v1',
-  kind: 'Noop',
-  plural: 'noops',
-  namespaced: true,
-});
+/** A no-op kind named `kind` (its queue is `{<kind>.bench.sluice.io}`). */
+export function noopKind(kind: string): KindInfo {
+  return defineKind({
+    group: 'bench.sluice.io',
+    version: 'v1',
+    kind,
+    plural: `${kind.toLowerCase()}s`,
+    namespaced: true,
+  });
+}
 
-/** A reconciler that calls `onStart(name)` and asks for nothing more. */
-export function noopFunction(onStart: (name: string) => void): SluiceFunction {
+export const NoopKind = noopKind('Noop');
+
+/** A reconciler of `kind` that calls `onStart(name)` and asks for nothing more. */
+export function noopFunction(onStart: (name: string) => void, kind: KindInfo = NoopKind): SluiceFunction {
   // The loaded form the worker host runs (no declaration: the benchmark drives the queue itself).
   return {
-    kind: NoopKind,
+    kind,
     finalizer: undefined,
     keepsFinalizer: () => true,
     finalize: undefined,

@@ -3,10 +3,12 @@
  * A worker process of the queue benchmark, in one of two modes:
  * - `sluice`: the worker host's {@link KindWorker} running the no-op reconciler (whole host path);
  * - `raw`: a plain BullMQ Worker with a no-op processor and the same worker settings.
- * In `sluice` mode, `history` says whether the per-object reconcile history is written.
- * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, and (when
- * asked) when each reconcile started, keyed by object name.
- * Usage: forked by the queue scenario with `{mode, redis, prefix, concurrency, recordStarts}`.
+ * In `sluice` mode, `history` says whether the per-object reconcile history is written, and
+ * `kinds` names the no-op kinds served (one KindWorker each, all in this process).
+ * It reports to its parent, every 50 ms: how many jobs finished, when the last one did, what its
+ * Redis clients sent ({@link redisRequestCounts}) and (when asked) when each reconcile started,
+ * keyed by object name.
+ * Usage: forked by the queue scenario with `{mode, redis, prefix, concurrency, recordStarts, kinds?}`.
  */
 import { Worker } from 'bullmq';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
@@ -18,8 +20,9 @@ import {
   createRedis,
   type RedisTarget,
 } from '../../runtime/index.js';
-import { MemoryKube, NoopKind, noopFunction } from '../lib/noop-kind.js';
+import { MemoryKube, NoopKind, noopFunction, noopKind } from '../lib/noop-kind.js';
 import { startProfiler } from '../lib/profiler.js';
+import { countRedisRequests, redisRequestCounts } from '../lib/redis-requests.js';
 
 interface Options {
   readonly mode: 'sluice' | 'raw';
@@ -30,11 +33,14 @@ interface Options {
   readonly prefix: string;
   readonly concurrency: number;
   readonly recordStarts: boolean;
+  /** Kind names served in `sluice` mode. @defaultValue the single `Noop` kind */
+  readonly kinds?: readonly string[];
   /** Write a V8 CPU profile of this process to this file when it stops. */
   readonly cpuProfile?: string;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
+countRedisRequests();
 const profiler = opts.cpuProfile ? await startProfiler(opts.cpuProfile) : undefined;
 const now = (): number => performance.timeOrigin + performance.now();
 let done = 0;
@@ -59,29 +65,37 @@ const workerSettings = {
 
 let close: () => Promise<void>;
 if (opts.mode === 'sluice') {
-  const worker = new KindWorker(
-    noopFunction(onStart),
-    {
-      kube: new MemoryKube(),
-      metrics: new SluiceMetrics(),
-      log: createLogger({ level: 'warn' }),
-      events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
-    },
-    {
-      redis: opts.redis,
-      prefix: opts.prefix,
-      concurrency: opts.concurrency,
-      lockDurationMs: workerSettings.lockDuration,
-      stalledIntervalMs: workerSettings.stalledInterval,
-      maxStalledCount: workerSettings.maxStalledCount,
-      history: opts.history === false ? { ...DEFAULT_HISTORY, records: 0 } : DEFAULT_HISTORY,
-    },
+  const kinds = opts.kinds?.map(noopKind) ?? [NoopKind];
+  const workers = kinds.map(
+    (kind) =>
+      new KindWorker(
+        noopFunction(onStart, kind),
+        {
+          kube: new MemoryKube(),
+          metrics: new SluiceMetrics(),
+          log: createLogger({ level: 'warn' }),
+          events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
+        },
+        {
+          redis: opts.redis,
+          prefix: opts.prefix,
+          concurrency: opts.concurrency,
+          lockDurationMs: workerSettings.lockDuration,
+          stalledIntervalMs: workerSettings.stalledInterval,
+          maxStalledCount: workerSettings.maxStalledCount,
+          history: opts.history === false ? { ...DEFAULT_HISTORY, records: 0 } : DEFAULT_HISTORY,
+        },
+      ),
   );
-  worker.start();
-  // The host has no completion hook: count completions from BullMQ's own event on its worker.
-  const inner = (worker as unknown as { worker?: Worker }).worker;
-  inner?.on('completed', onDone);
-  close = () => worker.close();
+  for (const worker of workers) {
+    worker.start();
+    // The host has no completion hook: count completions from BullMQ's own event on its worker.
+    const inner = (worker as unknown as { worker?: Worker }).worker;
+    inner?.on('completed', onDone);
+  }
+  close = async () => {
+    await Promise.all(workers.map((w) => w.close()));
+  };
 } else {
   const connection = createRedis(opts.redis);
   connection.on('error', () => undefined);
@@ -109,7 +123,7 @@ if (opts.mode === 'sluice') {
 const timer = setInterval(() => {
   if (done === reported && starts.length === 0) return;
   reported = done;
-  process.send?.({ type: 'progress', done, lastDoneAt, starts });
+  process.send?.({ type: 'progress', done, lastDoneAt, starts, ...redisRequestCounts() });
   starts = [];
 }, 50);
 

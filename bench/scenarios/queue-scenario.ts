@@ -12,6 +12,7 @@ import {
   redisCommandsPerJob,
   runQueue,
 } from './queue.js';
+import { kindPrimaries } from './queue-kinds.js';
 
 export const queueScenario: Scenario = {
   order: QUEUE_ORDER,
@@ -29,7 +30,11 @@ export const queueScenario: Scenario = {
       cleanup: () => Promise.resolve(),
       targets: QUEUE_TARGETS,
       notes: queueNotes(sized) ?? [],
-      details: () => ({ ...sized, redis_commands_per_job: redisCommandsPerJob }),
+      details: () => ({
+        ...sized,
+        redis_commands_per_job: redisCommandsPerJob,
+        kind_primaries: kindPrimaries,
+      }),
     });
   },
 };

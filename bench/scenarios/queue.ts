@@ -15,9 +15,7 @@
  * processes of the same concurrency on every path (the worker host's default unless
  * `--worker-concurrency` says otherwise). No queue-wide rate limit is set on any path.
  */
-import { join } from 'node:path';
-import { Cluster } from 'ioredis';
-import type { RedisClient, RedisTarget } from '../../runtime/index.js';
+import type { RedisTarget } from '../../runtime/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
 import { DEFAULT_CONCURRENCY } from '../../runtime/worker/defaults.js';
@@ -34,7 +32,9 @@ import {
 import { startPrivateRedis } from '../../test/env/private-redis.js';
 import { redisCluster } from '../../test/env/redis-topologies.js';
 import { NoopKind } from '../lib/noop-kind.js';
-import { NodeChild } from '../lib/procs.js';
+import { commandStats } from '../lib/redis-requests.js';
+import { kindsNotes, runKinds } from './queue-kinds.js';
+import { now, startWorkers, until, type WorkerSpec } from '../lib/queue-workers.js';
 import type { Figures, ScenarioResult, Target } from '../lib/results.js';
 import { percentile } from '../lib/stats.js';
 
@@ -94,69 +94,27 @@ export const QUEUE_TARGETS: readonly Target[] = [
   },
 ];
 
-const now = (): number => performance.timeOrigin + performance.now();
-
-function ref(name: string): ObjectRef {
-  return { group: NoopKind.group, version: NoopKind.version, kind: NoopKind.kind, namespace: 'bench', name };
-}
-
-interface Workers {
-  readonly children: NodeChild[];
-  done(): number;
-  lastDoneAt(): number;
-  readonly starts: Map<string, number>;
-  stop(): Promise<void>;
-}
-
-async function startWorkers(
+/** What the worker processes of `path` serve. */
+function workerSpec(
   path: Path,
-  count: number,
   redis: RedisTarget,
   prefix: string,
   opts: QueueOptions,
   recordStarts: boolean,
-): Promise<Workers> {
-  const children: NodeChild[] = [];
-  const done = new Map<number, number>();
-  const last = new Map<number, number>();
-  const starts = new Map<string, number>();
-  for (let i = 0; i < count; i++) {
-    const c = new NodeChild('queue-worker', {
-      mode: path === 'raw' ? 'raw' : 'sluice',
-      history: path === 'sluice',
-      redis,
-      prefix,
-      concurrency: opts.concurrency,
-      recordStarts,
-      ...(opts.cpuProfDir ? { cpuProfile: join(opts.cpuProfDir, `${prefix}-${i}.cpuprofile`) } : {}),
-    });
-    c.on((m) => {
-      if (m.type !== 'progress') return;
-      done.set(c.pid, m.done as number);
-      last.set(c.pid, m.lastDoneAt as number);
-      for (const [k, t] of m.starts as [string, number][]) if (!starts.has(k)) starts.set(k, t);
-    });
-    children.push(c);
-  }
-  await Promise.all(children.map((c) => c.waitFor('ready')));
-  await sleep(500); // let each worker reach its blocking wait
+): WorkerSpec {
   return {
-    children,
-    starts,
-    done: () => [...done.values()].reduce((a, b) => a + b, 0),
-    lastDoneAt: () => Math.max(0, ...last.values()),
-    stop: async () => {
-      await Promise.all(children.map((c) => c.stop()));
-    },
+    mode: path === 'raw' ? 'raw' : 'sluice',
+    history: path === 'sluice',
+    redis,
+    prefix,
+    concurrency: opts.concurrency,
+    recordStarts,
+    ...(opts.cpuProfDir ? { cpuProfDir: opts.cpuProfDir } : {}),
   };
 }
 
-async function until(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
+function ref(name: string): ObjectRef {
+  return { group: NoopKind.group, version: NoopKind.version, kind: NoopKind.kind, namespace: 'bench', name };
 }
 
 /** Jobs per second through one path with `workers` worker processes. */
@@ -168,7 +126,7 @@ async function throughput(
   tag: string,
 ): Promise<{ perS: number; enqueueS: number; commands: Record<string, number> }> {
   const prefix = `bench-q-${tag}-${mode}-${workers}`;
-  const w = await startWorkers(mode, workers, redis, prefix, opts, false);
+  const w = await startWorkers(workerSpec(mode, redis, prefix, opts, false), workers);
   const queues = new QueueSet({ redis, prefix });
   const before = await commandStats(queues.connection);
   try {
@@ -215,25 +173,10 @@ async function throughput(
   }
 }
 
-/** Redis `INFO commandstats`: command → calls since the server started (summed over a Cluster's primaries). */
-async function commandStats(redis: RedisClient): Promise<Map<string, number>> {
-  // A Cluster client knows its nodes once it is ready.
-  await redis.ping();
-  const texts =
-    redis instanceof Cluster
-      ? await Promise.all(redis.nodes('master').map((n) => n.info('commandstats')))
-      : [await redis.info('commandstats')];
-  const out = new Map<string, number>();
-  for (const text of texts)
-    for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-      out.set(m[1] ?? '', (out.get(m[1] ?? '') ?? 0) + Number(m[2]));
-  return out;
-}
-
 /** Event → reconcile start latencies (ms) at `opts.rate` events per second, through the Sluice path. */
 async function latency(redisUrl: string, opts: QueueOptions, tag: string): Promise<number[]> {
   const prefix = `bench-q-${tag}-lat`;
-  const w = await startWorkers('sluice', 1, redisUrl, prefix, opts, true);
+  const w = await startWorkers(workerSpec('sluice', redisUrl, prefix, opts, true), 1);
   const queues = new QueueSet({ redis: redisUrl, prefix });
   const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics());
   const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
@@ -315,6 +258,8 @@ export async function runQueue(
       say(`  ${mode} with 1 worker on a 3-primary Cluster: ${Math.round(perS)} jobs/s`);
     }
     f.cluster_ratio = (f.cluster_sluice_per_s ?? 0) / (f.cluster_raw_bullmq_per_s ?? 1);
+    // Throughput as kinds spread over the Cluster's primaries, beside the single Redis.
+    Object.assign(f, await runKinds(redis.url, cluster, opts, tag, say));
     const lat = await latency(redis.url, opts, tag);
     f.p50_ms = percentile(lat, 50);
     f.p99_ms = percentile(lat, 99);
@@ -336,5 +281,6 @@ export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one Sluice worker process; time from the event to the reconciler's start.`,
     'A private Redis per run; no queue-wide rate limit (SLUICE_RATE_LIMIT, 500/s by default, would cap both paths).',
     'Cluster: both paths again with one worker on the test environment’s Redis Cluster (three primaries, three replicas, loopback); commands per job are summed over the primaries.',
+    ...kindsNotes(opts.jobs, opts.concurrency),
   ];
 }
