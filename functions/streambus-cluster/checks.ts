@@ -82,11 +82,21 @@ export async function missingStorageClass(
   };
 }
 
+/**
+ * The scheduler's words for a pod it could not place because its claims were not bound yet. The
+ * condition has no structured reason beyond `Unschedulable`, so this is the one place its text is
+ * read: a verdict about unbound claims is not about the nodes, it goes stale the moment they bind
+ * (until the scheduler retries the pod), and StorageClassNotFound already says why claims stay
+ * unbound.
+ */
+const UNBOUND_CLAIMS = /unbound immediate PersistentVolumeClaims/;
+
 /** Why the scheduler left `pod` unplaced (its PodScheduled=False/Unschedulable message), if it did. */
 export function unschedulableMessage(pod: KubeObject): string | undefined {
   const scheduled = conditionsOf(pod.status).find((c) => c.type === 'PodScheduled');
   if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable') return undefined;
-  return scheduled.message?.trim() || 'no reason given';
+  const message = scheduled.message?.trim() || 'no reason given';
+  return UNBOUND_CLAIMS.test(message) ? undefined : message;
 }
 
 /** The names of the claims a pod mounts. */

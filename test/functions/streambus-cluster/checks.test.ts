@@ -52,11 +52,17 @@ test('broker pods the scheduler cannot place are named with its words, grouped b
   t.is(unschedulable([pod('demo-2')], bound, spec), undefined, 'scheduled pods are no warning');
 });
 
-test('a pod whose claims are not bound yet is not reported unschedulable', (t) => {
+test('a pod whose claims are not bound yet, or whose verdict is still about them, is not reported unschedulable', (t) => {
   const spec = parseSpec({}, 'demo');
-  const pods = [pod('demo-0', 'pod has unbound immediate PersistentVolumeClaims')];
-  t.is(unschedulable(pods, new Set(), spec), undefined);
-  t.like(unschedulable(pods, new Set(['data-demo-0']), spec), { reason: 'Unschedulable' });
+  const waiting = [pod('demo-0', 'pod has unbound immediate PersistentVolumeClaims')];
+  t.is(unschedulable(waiting, new Set(), spec), undefined);
+  // The claims bound, but the scheduler has not retried the pod yet: its verdict is stale.
+  t.is(unschedulable(waiting, new Set(['data-demo-0']), spec), undefined);
+  const placed = [
+    pod('demo-0', "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector"),
+  ];
+  t.is(unschedulable(placed, new Set(), spec), undefined, 'claims not bound yet');
+  t.like(unschedulable(placed, new Set(['data-demo-0']), spec), { reason: 'Unschedulable' });
 });
 
 test('several warnings become one with the first reason and every message', (t) => {
