@@ -12,7 +12,10 @@
  * - `cluster-not-ready`: `cluster_state` is not `ok`, or some of the 16384 slots are not served;
  * - `replica`: the server named as the primary is a replica;
  * - `wrong-mode`: the servers run in another mode than configured (a Cluster node given as one
- *   server, a plain server given as a sentinel or as a Cluster node).
+ *   server, a plain server given as a sentinel or as a Cluster node);
+ * - `untrusted-certificate`: a TLS server presented a certificate the client does not trust (not
+ *   signed by the CA of `SLUICE_REDIS_TLS_CA_FILE` or the system's, expired, or for another
+ *   name). Refused at once: retrying cannot make it trusted.
  *
  * A `maxmemory-policy` other than `noeviction` is a warning, not a refusal: Redis may then evict
  * jobs, locks and deduplication keys under memory pressure, which loses updates.
@@ -31,7 +34,8 @@ import {
   type RedisTls,
 } from './endpoint.js';
 
-export type RedisProblem = 'unreachable' | 'unknown-master' | 'cluster-not-ready' | 'replica' | 'wrong-mode';
+export type RedisProblem =
+  'unreachable' | 'unknown-master' | 'cluster-not-ready' | 'replica' | 'wrong-mode' | 'untrusted-certificate';
 
 /** The configured Redis cannot serve Sluice as it is; the process should stop. */
 export class RedisTopologyError extends OperatorError {
@@ -94,16 +98,44 @@ const probeOptions = {
   retryStrategy: () => null,
 } as const;
 
-/** Runs `fn` on a fresh connection to `t`; the connection is always closed. */
+/**
+ * Runs `fn` on a fresh connection to `t`; the connection is always closed. A failed connect
+ * rejects with the socket's own error (ioredis rejects with a bare "Connection is closed" and
+ * reports the cause, such as a certificate code, only as an `error` event).
+ */
 async function on<T>(t: Target, fn: (c: Redis) => Promise<T>): Promise<T> {
   const c = t.open();
-  c.on('error', () => undefined);
+  let socketError: unknown;
+  c.on('error', (err) => {
+    socketError = err;
+  });
   try {
-    await c.connect();
+    await c.connect().catch((err: unknown) => {
+      throw socketError ?? err;
+    });
     return await fn(c);
   } finally {
     c.disconnect();
   }
+}
+
+/** Node's codes for a server certificate that failed verification (`tls.connect` errors). */
+const CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The verification code of an untrusted server certificate, if `err` is one. */
+function certificateProblem(err: unknown): string | undefined {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && CERTIFICATE_CODES.has(code) ? code : undefined;
 }
 
 /** Whether `err` is a connection failure (not a reply from a server). */
@@ -123,6 +155,13 @@ async function firstAnswer<T>(
       try {
         return await on(t, (c) => fn(c, t));
       } catch (err) {
+        const code = certificateProblem(err);
+        if (code)
+          throw new RedisTopologyError(
+            'untrusted-certificate',
+            `${t.label} presented a TLS certificate that is not trusted (${code}): set SLUICE_REDIS_TLS_CA_FILE to the CA that signed it, and connect by a name the certificate is for`,
+            { cause: err },
+          );
         if (!unreachable(err)) throw err;
         last = err;
       }

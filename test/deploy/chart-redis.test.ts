@@ -107,3 +107,47 @@ test('two ways to name Redis at once, or sentinels without a master name, are re
   const nameless = await t.throwsAsync(renderObjects({ redis: { sentinel: { addresses: ['s0:26379'] } } }));
   t.regex(nameless?.message ?? '', /redis.sentinel.masterName/);
 });
+
+test('a CA Secret for Redis TLS is mounted read-only into every Sluice pod and named by SLUICE_REDIS_TLS_CA_FILE', async (t) => {
+  const objects = await renderObjects({
+    redis: { url: 'rediss://redis.example:6380', tls: { caSecret: { name: 'redis-ca', key: 'bundle.pem' } } },
+  });
+  const deployments = objects.filter(
+    (o) =>
+      o.kind === 'Deployment' && o.metadata.name?.startsWith('sluice-') && o.metadata.name !== 'sluice-redis',
+  );
+  t.true(deployments.length >= 2, 'the dispatcher and the worker groups');
+  for (const d of deployments) {
+    const name = d.metadata.name ?? '';
+    const env = asEnvironment(redisEnv(objects, name));
+    t.deepEqual(readRedisEndpoint(env), {
+      mode: 'single',
+      url: 'rediss://redis.example:6380',
+      credentials: {},
+      tls: { caFile: '/etc/sluice/redis-ca/bundle.pem' },
+    });
+    const spec = (d as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+    const mount = spec.containers[0]?.volumeMounts?.find((m) => m.name === 'redis-ca');
+    t.deepEqual(mount, { name: 'redis-ca', mountPath: '/etc/sluice/redis-ca', readOnly: true }, name);
+    const volume = spec.volumes?.find((v) => v.name === 'redis-ca');
+    t.deepEqual(
+      volume?.secret,
+      { secretName: 'redis-ca', defaultMode: 0o444, items: [{ key: 'bundle.pem', path: 'bundle.pem' }] },
+      name,
+    );
+  }
+});
+
+test('without a CA Secret no CA volume is rendered and the CA file is not set', async (t) => {
+  const objects = await renderObjects({ redis: { url: 'rediss://redis.example:6380' } });
+  for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+    const spec = (d as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+    t.false(spec.volumes?.some((v) => v.name === 'redis-ca') ?? false);
+  }
+  t.false('SLUICE_REDIS_TLS_CA_FILE' in asEnvironment(redisEnv(objects, 'sluice-dispatcher')));
+});
+
+interface PodSpec {
+  readonly containers: ReadonlyArray<{ readonly volumeMounts?: ReadonlyArray<{ readonly name: string }> }>;
+  readonly volumes?: ReadonlyArray<{ readonly name: string; readonly secret?: unknown }>;
+}

@@ -1,7 +1,9 @@
 /**
  * @module test/env/private-redis
  * A Redis of a test's own, on a free port, for tests that restart Redis empty: restarting the
- * environment's shared Redis would disturb every other test running at the same time.
+ * environment's shared Redis would disturb every other test running at the same time. With
+ * {@link PrivateRedisOptions.tls} it listens with TLS only (no plain port), as a managed Redis
+ * that requires TLS does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,13 +14,19 @@ import { debianPrograms } from './build.js';
 import { freePort, tcpOpen } from './proc.js';
 
 export interface PrivateRedis {
+  /** `redis://127.0.0.1:<port>`, or `rediss://localhost:<port>` for a TLS server. */
   readonly url: string;
   /** Kills the server and starts an empty one on the same port. */
   restartEmpty(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export interface PrivateRedisOptions {
+  /** Serve TLS only, with this certificate and key (clients are not asked for certificates). */
+  readonly tls?: { readonly certPath: string; readonly keyPath: string };
+}
+
+export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const programs = await debianPrograms();
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-redis-'));
@@ -27,8 +35,20 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     child = spawn(
       programs.redisServer,
       [
-        '--port',
-        String(port),
+        ...(opts.tls
+          ? [
+              '--port',
+              '0',
+              '--tls-port',
+              String(port),
+              '--tls-cert-file',
+              opts.tls.certPath,
+              '--tls-key-file',
+              opts.tls.keyPath,
+              '--tls-auth-clients',
+              'no',
+            ]
+          : ['--port', String(port)]),
         '--bind',
         '127.0.0.1',
         '--save',
@@ -58,7 +78,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: opts.tls ? `rediss://localhost:${port}` : `redis://127.0.0.1:${port}`,
     async restartEmpty() {
       await kill();
       await start();

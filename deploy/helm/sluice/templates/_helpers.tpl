@@ -112,6 +112,10 @@ The Redis variables: Sentinel (addresses and master name), Cluster (seed nodes),
 - name: SLUICE_REDIS_TLS
   value: "true"
 {{- end }}
+{{- if $r.tls.caSecret.name }}
+- name: SLUICE_REDIS_TLS_CA_FILE
+  value: {{ printf "/etc/sluice/redis-ca/%s" $r.tls.caSecret.key | quote }}
+{{- end }}
 {{- if $r.sentinel.addresses }}
 - name: SLUICE_REDIS_SENTINEL_TLS
   value: {{ ternary "true" "false" (and $r.tls.sentinels true) | quote }}
@@ -242,4 +246,28 @@ subjects:
   - kind: ServiceAccount
     name: {{ .sa }}
     namespace: {{ .root.Release.Namespace }}
+{{- end }}
+
+{{/* The Redis CA bundle's volume mount (redis.tls.caSecret), for a container's volumeMounts. */}}
+{{- define "sluice.redisCaMount" -}}
+{{- if .Values.redis.tls.caSecret.name }}
+- name: redis-ca
+  mountPath: /etc/sluice/redis-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* The Redis CA bundle's volume (redis.tls.caSecret), for a pod's volumes. */}}
+{{- define "sluice.redisCaVolume" -}}
+{{- with .Values.redis.tls.caSecret }}
+{{- if .name }}
+- name: redis-ca
+  secret:
+    secretName: {{ .name }}
+    defaultMode: 292 # 0444: read for all; decimal, as YAML 1.2 readers take a leading 0 as decimal
+    items:
+      - key: {{ .key }}
+        path: {{ .key }}
+{{- end }}
+{{- end }}
 {{- end }}
