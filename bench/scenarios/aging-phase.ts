@@ -115,8 +115,8 @@ async function load(o: AgingOptions, redisUrl: string, prefix: string, seconds: 
   } finally {
     stop.abort();
     await aging;
-    await batcher.close();
     await workers.stop();
+    await batcher.close();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queues.close();
   }

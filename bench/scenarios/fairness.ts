@@ -54,7 +54,7 @@ const FULL: FairnessOptions = {
   concurrency: 25,
   reconcileMs: 50,
   floodObjects: 10_000,
-  floodRate: 1500,
+  floodRate: 500,
   quietRate: 1,
   seconds: 60,
   throughputJobs: 20_000,
@@ -130,8 +130,8 @@ async function phase(o: FairnessOptions, redisUrl: string, prefix: string, which
     await waitUntil(() => latencies(quiet, workers.reconciles).missing === 0, 120_000);
     return latencies(quiet, workers.reconciles).start;
   } finally {
-    await d.close();
     await workers.stop();
+    await d.close();
   }
 }
 
@@ -157,8 +157,8 @@ async function throughput(
       for (const s of list) last = Math.max(last, s[3]);
     return o.throughputJobs / ((last - start) / 1000);
   } finally {
-    await d.close();
     await workers.stop();
+    await d.close();
   }
 }
 
