@@ -120,7 +120,9 @@ async function runFreshness(
     for (let i = 0; now() - backlogAt < o.maxSeconds * 1000; i++) {
       const name = `w-${Math.floor(Math.random() * o.objects)}`;
       const at = now();
-      const changed = await kube().patch<KubeObject>(WidgetKind, namespace, name, { spec: { size: i } });
+      const changed = await kube().patch<KubeObject>(WidgetKind, namespace, name, {
+        spec: { size: index * 1_000_000 + i + 1 },
+      });
       changes.push({ object: `${namespace}/${name}`, at, generation: changed.metadata.generation ?? 0 });
       if (i % 10 === 0) {
         const c = await queue.getJobCounts('prioritized', 'waiting');
@@ -134,6 +136,19 @@ async function runFreshness(
     await waitUntil(() => latencies(changes, workers.reconciles).missing === 0, 60_000);
     const l = latencies(changes, workers.reconciles);
     const drainS = ((drainedAt || now()) - backlogAt) / 1000;
+    // The slowest change and what ran for its object around it, relative to the change (s).
+    const slowest = changes
+      .map((c) => ({ c, r: workers.reconciles.first(c.object, c.at, c.generation) }))
+      .sort((a, b) => (b.r?.[2] ?? Infinity) - b.c.at - ((a.r?.[2] ?? Infinity) - a.c.at))[0];
+    if (slowest) {
+      const runs = (workers.reconciles.byObject.get(slowest.c.object) ?? []).map(
+        (s) =>
+          `gen ${s[1]} ${((s[2] - slowest.c.at) / 1000).toFixed(2)}..${((s[3] - slowest.c.at) / 1000).toFixed(2)}`,
+      );
+      say(
+        `    slowest: ${slowest.c.object} gen ${slowest.c.generation} at +${((slowest.c.at - backlogAt) / 1000).toFixed(1)} s; runs ${runs.join(', ')}`,
+      );
+    }
     say(
       `    ${changes.length} changes; start p99 ${percentile(l.start, 99).toFixed(3)} s, Ready p99 ${percentile(l.end, 99).toFixed(3)} s; backlog ${drainedAt ? 'drained' : 'not drained'} in ${drainS.toFixed(0)} s`,
     );
