@@ -81,7 +81,7 @@ function driver(redisUrl: string, prefix: string, fair: boolean, quantum: number
   const enqueuer = new Enqueuer(queues, new KindRegistry([NoopKind]), new SluiceMetrics(), {
     ...(fair ? { fairness: new FairShare({ quantum }) } : {}),
   });
-  const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }));
+  const batcher = new EnqueueBatcher(enqueuer, createLogger({ level: 'warn' }), { fair });
   return {
     batcher,
     queues,

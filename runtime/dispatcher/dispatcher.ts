@@ -149,7 +149,7 @@ export class Dispatcher {
     this.leading = true;
     metrics.leader.set(1);
     const hub = new SourceHub();
-    const batcher = new EnqueueBatcher(enqueuer, log, this.opts.batcher);
+    const batcher = new EnqueueBatcher(enqueuer, log, { fair: enqueuer.fair, ...this.opts.batcher });
     this.hubNow = hub;
     this.batcherNow = batcher;
     const only = this.opts.namespace;
