@@ -1,6 +1,7 @@
-/** Fairness between namespaces, the pure part: levels from decayed counts (runtime/queue/fairness.ts). */
+/** Fairness between namespaces and aging, the pure parts: levels from decayed counts (runtime/queue/fairness.ts), the aging tick, their settings. */
 import test from 'ava';
 import { ConfigError, FairShare, MAX_FAIR_LEVEL, agingTickMs, levelOf } from '../../runtime/index.js';
+import { loadConfig } from '../../runtime/config.js';
 
 test('a namespace within its quantum is unprioritized, each further quantum one level lower', (t) => {
   t.is(levelOf(0, 10), 0);
@@ -46,4 +47,38 @@ test('the aging loop ticks at a quarter of the bound, between 100 ms and 5 s', (
   t.is(agingTickMs(2000), 500);
   t.is(agingTickMs(100), 100);
   t.is(agingTickMs(600_000), 5000);
+});
+
+test('fairness is off and the aging bound is the resync period unless configured', (t) => {
+  const c = loadConfig({});
+  t.is(c.fairness, 'off');
+  t.is(c.fairnessQuantum, 50);
+  t.is(c.queueMaxWaitSeconds, 600);
+  t.is(loadConfig({ SLUICE_RESYNC_SECONDS: '120' }).queueMaxWaitSeconds, 120);
+});
+
+test('SLUICE_FAIRNESS, SLUICE_FAIRNESS_QUANTUM and SLUICE_QUEUE_MAX_WAIT_SECONDS are read, and 0 turns aging off', (t) => {
+  const c = loadConfig({
+    SLUICE_FAIRNESS: 'namespace',
+    SLUICE_FAIRNESS_QUANTUM: '8',
+    SLUICE_QUEUE_MAX_WAIT_SECONDS: '0',
+  });
+  t.is(c.fairness, 'namespace');
+  t.is(c.fairnessQuantum, 8);
+  t.is(c.queueMaxWaitSeconds, 0);
+});
+
+test('a malformed fairness setting is refused with the variable named', (t) => {
+  t.throws(() => loadConfig({ SLUICE_FAIRNESS: 'tenant' }), {
+    instanceOf: ConfigError,
+    message: /SLUICE_FAIRNESS/,
+  });
+  t.throws(() => loadConfig({ SLUICE_FAIRNESS_QUANTUM: '0' }), {
+    instanceOf: ConfigError,
+    message: /SLUICE_FAIRNESS_QUANTUM/,
+  });
+  t.throws(() => loadConfig({ SLUICE_QUEUE_MAX_WAIT_SECONDS: '-1' }), {
+    instanceOf: ConfigError,
+    message: /SLUICE_QUEUE_MAX_WAIT_SECONDS/,
+  });
 });
