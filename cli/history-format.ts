@@ -16,6 +16,7 @@ export function queueText(q: QueueState): string {
   const parts: string[] = [q.state === 'none' ? 'idle (no job)' : q.state];
   if (q.jobId) parts.push(`job ${q.jobId}`);
   if (q.lowPriority) parts.push('low priority');
+  if (q.level !== undefined) parts.push(`fairness level ${q.level}`);
   if (q.state === 'delayed') {
     parts.push(`due ${time(q.dueAt)}`);
     if (q.delayedFor === 'backoff') parts.push(`backoff ${q.delayMs ?? 0} ms`);

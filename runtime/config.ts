@@ -49,6 +49,20 @@ export interface SluiceConfig {
   readonly logLevel: string;
   /** `SLUICE_RESYNC_SECONDS`: period of the full re-enqueue of every object. @defaultValue `600` */
   readonly resyncSeconds: number;
+  /**
+   * `SLUICE_QUEUE_MAX_WAIT_SECONDS`: the longest a prioritized job (a resync, a re-list, a
+   * namespace's fairness overflow) waits before aging moves it to the front of the wait list
+   * (0: no aging). @defaultValue {@link resyncSeconds}
+   */
+  readonly queueMaxWaitSeconds: number;
+  /**
+   * `SLUICE_FAIRNESS`: `namespace` shares each queue fairly between namespaces (a namespace that
+   * sends more than `SLUICE_FAIRNESS_QUANTUM` requests per 5 s waits behind the others' fresh
+   * events, see `runtime/queue/fairness.ts`); `off` keeps one FIFO. @defaultValue `off`
+   */
+  readonly fairness: 'namespace' | 'off';
+  /** `SLUICE_FAIRNESS_QUANTUM`: requests per namespace per 5 s that go unprioritized. @defaultValue 50 */
+  readonly fairnessQuantum: number;
   /** `SLUICE_LEASE_NAME`: the leader Lease (in {@link namespace}); one per release. @defaultValue `sluice-dispatcher` */
   readonly leaseName: string;
   /** `SLUICE_POD_NAME`: identity used in the leader Lease. @defaultValue the host name and pid */
@@ -126,6 +140,11 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
   if (!/^[A-Za-z0-9_.{}-]+$/.test(queuePrefix)) {
     throw new ConfigError(`SLUICE_QUEUE_PREFIX may hold letters, digits, '_', '.', '-', '{' and '}' only`);
   }
+  const fairness = optional(env, 'SLUICE_FAIRNESS') ?? 'off';
+  if (fairness !== 'namespace' && fairness !== 'off') {
+    throw new ConfigError(`SLUICE_FAIRNESS must be namespace or off, got ${JSON.stringify(fairness)}`);
+  }
+  const resyncSeconds = positiveInt(env, 'SLUICE_RESYNC_SECONDS', 600);
   return Object.freeze({
     kubeconfig: optional(env, 'KUBECONFIG'),
     redis: readRedisEndpoint(env),
@@ -137,7 +156,10 @@ export function loadConfig(env: Environment = environment()): SluiceConfig {
     tokenReview: bool(env, 'SLUICE_TOKEN_REVIEW', false),
     dashboardWritable: bool(env, 'SLUICE_DASHBOARD_WRITABLE', false),
     logLevel,
-    resyncSeconds: positiveInt(env, 'SLUICE_RESYNC_SECONDS', 600),
+    resyncSeconds,
+    queueMaxWaitSeconds: nonNegativeInt(env, 'SLUICE_QUEUE_MAX_WAIT_SECONDS', resyncSeconds),
+    fairness,
+    fairnessQuantum: positiveInt(env, 'SLUICE_FAIRNESS_QUANTUM', 50),
     identity: optional(env, 'SLUICE_POD_NAME'),
     leaseName: optional(env, 'SLUICE_LEASE_NAME') ?? 'sluice-dispatcher',
     rateLimitPerSecond: nonNegativeInt(env, 'SLUICE_RATE_LIMIT', 500),

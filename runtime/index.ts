@@ -21,6 +21,8 @@ export * from './kube/resources.js';
 export * from './kube/rest.js';
 export * from './kube/types.js';
 export * from './queue/enqueue.js';
+export * from './queue/fairness.js';
+export * from './queue/aging.js';
 export * from './queue/options.js';
 export * from './queue/payload.js';
 export * from './queue/queues.js';

@@ -76,6 +76,20 @@ export class SluiceMetrics {
     registers: [this.registry],
   });
 
+  readonly queueOldestPrioritized = new Gauge({
+    name: 'sluice_queue_oldest_prioritized_seconds',
+    help: 'How long the oldest job at the head of a priority level (resync, fairness overflow) has waited, by kind; aging moves it on past SLUICE_QUEUE_MAX_WAIT_SECONDS.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly queueAged = new Counter({
+    name: 'sluice_queue_aged_total',
+    help: 'Prioritized jobs moved to the front of the wait list because they waited longer than SLUICE_QUEUE_MAX_WAIT_SECONDS, by kind.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly watchEvents = new Counter({
     name: 'sluice_watch_events_total',
     help: 'Watch events received, by kind and type (apply, delete, bookmark, relist).',

@@ -10,6 +10,8 @@ import { kafkaScenario } from './kafka.js';
 import { memoryScenario } from './memory.js';
 import { restartScenario } from './restart.js';
 import { queueScenario } from './queue-scenario.js';
+import { freshnessScenario } from './freshness.js';
+import { fairnessScenario } from './fairness.js';
 
 export interface ScenarioOptions {
   /** Development size (a few dozen to a few hundred objects). */
@@ -52,4 +54,6 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   ceiling: ceilingScenario,
   memory: memoryScenario,
   restart: restartScenario,
+  freshness: freshnessScenario,
+  fairness: fairnessScenario,
 };

@@ -24,11 +24,17 @@ import { untilStoreReady } from './gate.js';
 import { DispatcherState } from './state.js';
 import { PrimaryWatch } from '../redis/primary.js';
 import { recover } from './recovery.js';
+import { runAging } from '../queue/aging.js';
 import { runStreams, wireController, type Sink } from './wiring.js';
 
 export interface DispatcherOptions {
   /** Period of the full resync. @defaultValue 600 s */
   readonly resyncSeconds?: number;
+  /**
+   * Aging (`runtime/queue/aging.ts`): the longest a prioritized job waits before it is moved to
+   * the front of the wait list; 0 turns aging off. @defaultValue {@link resyncSeconds}
+   */
+  readonly maxWaitSeconds?: number;
   /** Leader election; `undefined` means this dispatcher always leads (single instance, tests). */
   readonly leaderElection?: LeaderElectionOptions;
   readonly batcher?: BatcherOptions;
@@ -143,7 +149,7 @@ export class Dispatcher {
     this.leading = true;
     metrics.leader.set(1);
     const hub = new SourceHub();
-    const batcher = new EnqueueBatcher(enqueuer, log, this.opts.batcher);
+    const batcher = new EnqueueBatcher(enqueuer, log, { fair: enqueuer.fair, ...this.opts.batcher });
     this.hubNow = hub;
     this.batcherNow = batcher;
     const only = this.opts.namespace;
@@ -180,6 +186,11 @@ export class Dispatcher {
       for (const spec of this.specs)
         if (spec.streams.length > 0) tasks.push(runStreams(spec, hub, sinkOf(spec), signal, log, scope));
       tasks.push(runResync(targets, sink, this.opts.resyncSeconds ?? 600, signal));
+      const maxWait = this.opts.maxWaitSeconds ?? this.opts.resyncSeconds ?? 600;
+      if (maxWait > 0) {
+        const queues = targets.map((t) => ({ kind: t.kind.kind, queue: enqueuer.queueOf(t.kind) }));
+        tasks.push(runAging(queues, { maxWaitMs: maxWait * 1000, metrics, log }, signal));
+      }
       tasks.push(this.checkpoints(hub, batcher, sink, targets, signal));
       log.info({ kinds: this.specs.map((s) => s.kind.kind), resumed: !fresh }, 'dispatcher leading');
       await Promise.all(tasks);

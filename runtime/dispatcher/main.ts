@@ -13,6 +13,7 @@ import { ensureOperatorNamespace } from '../kube/namespace.js';
 import { createLogger, type Logger } from '../log.js';
 import { SluiceMetrics } from '../metrics.js';
 import { Enqueuer } from '../queue/enqueue.js';
+import { FairShare } from '../queue/fairness.js';
 import { QueueSet } from '../queue/queues.js';
 import { checkRedis } from '../redis/check.js';
 import { applyQueueSettings } from '../queue/settings.js';
@@ -71,12 +72,15 @@ export async function startDispatcher(
     kube.rest.close();
     throw err;
   }
-  const enqueuer = new Enqueuer(queues, registry, metrics);
+  const fairness =
+    config.fairness === 'namespace' ? new FairShare({ quantum: config.fairnessQuantum }) : undefined;
+  const enqueuer = new Enqueuer(queues, registry, metrics, fairness ? { fairness } : {});
   const specs = functions.map((f) => f.controller(kube));
   const identity = config.identity ?? `${os.hostname()}-${process.pid}`;
 
   const dispatcher = new Dispatcher({ kube, enqueuer, redis: queues.connection, metrics, log }, specs, {
     resyncSeconds: config.resyncSeconds,
+    maxWaitSeconds: config.queueMaxWaitSeconds,
     prefix: config.queuePrefix,
     redisMode: config.redis.mode,
     ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),

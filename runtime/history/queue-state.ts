@@ -12,6 +12,7 @@ import type { ObjectRef } from '../kube/object-ref.js';
 import { dedupKey, parkedKey, queueKeyBase } from '../kube/keys.js';
 import type { KindInfo } from '../registry.js';
 import { isRecord } from '../util.js';
+import { LOW_PRIORITY, PRIORITY_SCORE_FACTOR } from '../queue/options.js';
 
 export type QueueStateName = 'none' | 'waiting' | 'active' | 'delayed' | 'failed' | 'unknown';
 
@@ -20,6 +21,8 @@ export interface QueueState {
   readonly jobId?: string;
   /** Waiting at low priority (a resync or a re-list), behind fresh events. */
   readonly lowPriority?: boolean;
+  /** Waiting at this fairness level (`runtime/queue/fairness.ts`): behind other namespaces' fresh events. */
+  readonly level?: number;
   /** For `delayed`: when it is due (Unix ms), and the delay it was given. */
   readonly dueAt?: number;
   readonly delayMs?: number;
@@ -43,7 +46,7 @@ if not id then return {false, 'none', false, false, false, false, parked} end
 local state, score = 'unknown', false
 local s = redis.call('ZSCORE', KEYS[5], id)
 if s then state, score = 'delayed', s
-elseif redis.call('ZSCORE', KEYS[6], id) then state = 'prioritized'
+elseif redis.call('ZSCORE', KEYS[6], id) then state, score = 'prioritized', redis.call('ZSCORE', KEYS[6], id)
 elseif redis.call('LPOS', KEYS[4], id) then state = 'active'
 elseif redis.call('LPOS', KEYS[3], id) or redis.call('LPOS', KEYS[7], id) then state = 'waiting'
 elseif redis.call('ZSCORE', KEYS[8], id) then state = 'failed' end
@@ -77,6 +80,12 @@ export async function readQueueState(
   return parseState(raw);
 }
 
+/** What a prioritized job's score says: resync priority, or a fairness level. */
+function priorityOf(score: number): { lowPriority: true } | { level: number } {
+  const priority = Math.floor(score / PRIORITY_SCORE_FACTOR);
+  return priority >= LOW_PRIORITY ? { lowPriority: true } : { level: priority };
+}
+
 function parseState(raw: unknown): QueueState {
   const r = Array.isArray(raw) ? (raw as unknown[]) : [];
   const [id, state, score, atm, data, delay, parked] = r;
@@ -99,7 +108,7 @@ function parseState(raw: unknown): QueueState {
   const out: QueueState = {
     state: named,
     jobId: id,
-    ...(state === 'prioritized' ? { lowPriority: true } : {}),
+    ...(state === 'prioritized' ? priorityOf(Number(score)) : {}),
     ...(failures > 0 ? { failures } : {}),
     ...(followUp ? { followUp } : {}),
   };

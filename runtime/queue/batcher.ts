@@ -21,6 +21,12 @@ export interface BatcherOptions {
   readonly lingerMs?: number;
   /** A batch is written at once when it reaches this size. @defaultValue 500 */
   readonly maxBatch?: number;
+  /**
+   * Write the requests waiting here one batch at a time, taking them round-robin between
+   * namespaces, so a namespace's burst of thousands does not hold another's request back until
+   * the whole burst is written. On with fairness (`SLUICE_FAIRNESS=namespace`). @defaultValue false
+   */
+  readonly fair?: boolean;
 }
 
 interface Pending {
@@ -79,10 +85,40 @@ export class EnqueueBatcher {
     return this.flushing;
   }
 
+  /** The next requests to write: everything, or with `fair` one batch round-robin between namespaces. */
+  private take(): Map<string, Pending> {
+    const max = this.opts.maxBatch ?? 500;
+    if (!this.opts.fair || this.pending.size <= max) {
+      const all = this.pending;
+      this.pending = new Map();
+      return all;
+    }
+    const byNamespace = new Map<string, [string, Pending][]>();
+    for (const entry of this.pending) {
+      const ns = entry[1].ref.namespace ?? '';
+      let list = byNamespace.get(ns);
+      if (!list) byNamespace.set(ns, (list = []));
+      list.push(entry);
+    }
+    const out = new Map<string, Pending>();
+    for (let round = 0; out.size < max; round++) {
+      let any = false;
+      for (const list of byNamespace.values()) {
+        const entry = list[round];
+        if (!entry) continue;
+        any = true;
+        out.set(entry[0], entry[1]);
+        this.pending.delete(entry[0]);
+        if (out.size >= max) break;
+      }
+      if (!any) break;
+    }
+    return out;
+  }
+
   private async writeAll(): Promise<void> {
     while (this.pending.size > 0) {
-      const batch = this.pending;
-      this.pending = new Map();
+      const batch = this.take();
       const byPriority = new Map<Priority, Pending[]>();
       for (const p of batch.values()) {
         let group = byPriority.get(p.priority);

@@ -9,17 +9,22 @@
  * - `low` (resync, re-list): behind every fresh event.
  * A fresh request for a key that already waits at low priority lifts that job (deduplication would
  * otherwise leave it behind the backlog), so a re-list of thousands of objects never delays a change.
+ *
+ * With fairness ({@link EnqueuerOptions.fairness}), a `normal` request of a namespace that sent
+ * more than its quantum recently waits at a fairness level (`fairness.ts`): behind other
+ * namespaces' fresh events, ahead of resyncs. Aging (`aging.ts`) bounds every prioritized wait.
  */
-import { Job } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { context, propagation } from '@opentelemetry/api';
 import { displayName, jobKey } from '../kube/keys.js';
 import { type ObjectRef } from '../kube/object-ref.js';
 import type { SluiceMetrics } from '../metrics.js';
-import type { KindRegistry } from '../registry.js';
+import type { KindInfo, KindRegistry } from '../registry.js';
 import { ConfigError } from '../errors.js';
 import { jobOptions, type Priority } from './options.js';
 import type { EnqueueReason, ReconcileJobData } from './payload.js';
 import type { QueueSet } from './queues.js';
+import type { FairShare } from './fairness.js';
 
 export interface EnqueueRequest {
   readonly ref: ObjectRef;
@@ -53,6 +58,13 @@ export interface RecentEnqueue {
 /** How long queued requests are remembered for a failover. @defaultValue 30 s */
 export const RECENT_ENQUEUES_MS = 30_000;
 
+export interface EnqueuerOptions {
+  /** How long queued requests are remembered for a failover. @defaultValue {@link RECENT_ENQUEUES_MS} */
+  readonly recentMs?: number;
+  /** Share the queues fairly between namespaces (`SLUICE_FAIRNESS=namespace`). @defaultValue off */
+  readonly fairness?: FairShare;
+}
+
 export class Enqueuer {
   /** Keys this process queued at low priority, with the job id, so a fresh request can lift them. */
   private readonly lowPriority = new Map<string, string>();
@@ -66,8 +78,22 @@ export class Enqueuer {
     private readonly queues: QueueSet,
     private readonly registry: KindRegistry,
     private readonly metrics?: SluiceMetrics,
-    private readonly recentMs = RECENT_ENQUEUES_MS,
-  ) {}
+    private readonly opts: EnqueuerOptions = {},
+  ) {
+    this.recentMs = opts.recentMs ?? RECENT_ENQUEUES_MS;
+  }
+
+  private readonly recentMs: number;
+
+  /** Whether fresh requests are shared fairly between namespaces. */
+  get fair(): boolean {
+    return this.opts.fairness !== undefined;
+  }
+
+  /** The queue of `kind` (aging runs over the queues the dispatcher feeds). */
+  queueOf(kind: KindInfo): Queue {
+    return this.queues.get(kind);
+  }
 
   /** The requests accepted in the remembered window, oldest first (the latest per key). */
   recent(now = Date.now()): RecentEnqueue[] {
@@ -109,8 +135,10 @@ export class Enqueuer {
         const kind = first ? this.registry.get(first.ref.group, first.ref.kind) : undefined;
         if (!kind) return;
         const queue = this.queues.get(kind);
+        const fairness = priority === 'normal' ? this.opts.fairness : undefined;
+        const levels = batch.requests.map((r) => fairness?.level(r.ref.namespace ?? '', now) ?? 0);
         const jobs = await queue.addBulk(
-          batch.requests.map((r) => {
+          batch.requests.map((r, j) => {
             const carrier = r.trace ?? trace;
             const data: ReconcileJobData = {
               ref: r.ref,
@@ -119,7 +147,11 @@ export class Enqueuer {
               ...(carrier ? { trace: carrier } : {}),
               ...(r.by ? { by: r.by } : {}),
             };
-            return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
+            return {
+              name: displayName(r.ref),
+              data,
+              opts: jobOptions(jobKey(r.ref), priority, levels[j] ?? 0),
+            };
           }),
         );
         await Promise.all(
@@ -141,7 +173,7 @@ export class Enqueuer {
             }
             const parked = priority === 'high' ? id : this.lowPriority.get(key);
             this.lowPriority.delete(key);
-            if (parked) await this.lift(queue.name, queue, parked, priority === 'high');
+            if (parked) await this.lift(queue.name, queue, parked, priority === 'high', levels[j] ?? 0);
           }),
         );
       }),
@@ -149,15 +181,22 @@ export class Enqueuer {
     return results;
   }
 
-  /** Moves a waiting job into the unprioritized (FIFO) list; a job that has moved on is left alone. */
+  /**
+   * Moves a waiting job into the unprioritized (FIFO) list, or to its fairness `level`; a job that
+   * has moved on is left alone.
+   */
   private async lift(
     name: string,
     queue: Parameters<typeof Job.fromId>[0],
     jobId: string,
     front: boolean,
+    level: number,
   ): Promise<void> {
     try {
-      await new Job(queue, name, {}, {}, jobId).changePriority({ priority: 0, lifo: front });
+      await new Job(queue, name, {}, {}, jobId).changePriority({
+        priority: front ? 0 : level,
+        lifo: front,
+      });
     } catch {
       /* the job finished or was taken meanwhile: nothing to lift */
     }

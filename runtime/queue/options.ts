@@ -9,8 +9,14 @@ import { backoffDelay, RETRY_BACKOFF, type BackoffPolicy } from '../backoff.js';
 /** The backoff type name jobs ask for; workers resolve it with {@link backoffStrategy}. */
 export const BACKOFF_TYPE = 'sluice';
 
-/** Priority given to resync and re-list requests; fresh events carry none and go first. */
-export const LOW_PRIORITY = 100;
+/**
+ * Priority given to resync and re-list requests; fresh events carry none (or a fairness level,
+ * `fairness.ts`, always lower) and go first. BullMQ accepts up to 2^21.
+ */
+export const LOW_PRIORITY = 2 ** 20;
+
+/** BullMQ scores a prioritized job `priority * 2^32 + counter`: the factor. */
+export const PRIORITY_SCORE_FACTOR = 0x100000000;
 
 export type Priority = 'high' | 'normal' | 'low';
 
@@ -21,8 +27,9 @@ export type Priority = 'high' | 'normal' | 'low';
  * - no `jobId`: a custom id silently drops adds that arrive while the job is active.
  * - `attempts` unbounded: failures retry with backoff until the object changes; a terminal error
  *   fails the job at once.
+ * - `level`: for a `normal` request, the BullMQ priority fairness gave it (0: unprioritized).
  */
-export function jobOptions(key: string, priority: Priority): JobsOptions {
+export function jobOptions(key: string, priority: Priority, level = 0): JobsOptions {
   return {
     deduplication: { id: key, keepLastIfActive: true, reschedule: true },
     attempts: Number.MAX_SAFE_INTEGER,
@@ -31,6 +38,7 @@ export function jobOptions(key: string, priority: Priority): JobsOptions {
     removeOnFail: { count: 1000, age: 7 * 24 * 3600 },
     stackTraceLimit: 3,
     ...(priority === 'low' ? { priority: LOW_PRIORITY } : {}),
+    ...(priority === 'normal' && level > 0 ? { priority: level } : {}),
     ...(priority === 'high' ? { lifo: true } : {}),
   };
 }

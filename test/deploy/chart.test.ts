@@ -337,6 +337,9 @@ test('the settings reach every Sluice container as SLUICE_* variables', async (t
       endpointOverrides: { 'b.svc:4222': '10.0.0.1:4222', 'a.svc:4222': '10.0.0.2:4222' },
       tokenReview: true,
       resyncSeconds: 2_000_000_000,
+      queueMaxWaitSeconds: 0,
+      fairness: 'namespace',
+      fairnessQuantum: 12,
       lockMs: 1_200_000,
       history: { records: 5, bytes: 0, ttlSeconds: 3600 },
     },
@@ -344,6 +347,9 @@ test('the settings reach every Sluice container as SLUICE_* variables', async (t
   const cm = pick(objects, 'ConfigMap', 'sluice-config');
   t.like(cm.data, {
     SLUICE_RESYNC_SECONDS: '2000000000',
+    SLUICE_QUEUE_MAX_WAIT_SECONDS: '0',
+    SLUICE_FAIRNESS: 'namespace',
+    SLUICE_FAIRNESS_QUANTUM: '12',
     SLUICE_LOCK_MS: '1200000',
     SLUICE_HISTORY_RECORDS: '5',
     SLUICE_HISTORY_BYTES: '0',

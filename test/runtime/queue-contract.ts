@@ -1,6 +1,6 @@
 /**
  * @module test/runtime/queue-contract
- * The queue contract (DESIGN.md §2, the seven properties of docs/architecture.md), property by
+ * The queue contract (DESIGN.md §2, the properties of docs/architecture.md), property by
  * property, against a real Redis of the given topology (one server, Sentinel, Cluster) and the
  * real API server. Each test drives the real worker host over Widget objects; where it is cheap,
  * a control run shows that the property fails without the mechanism that provides it.
@@ -16,6 +16,7 @@ import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
 import { RuntimeRig, createWidgets, installTestCrds, keyOf } from './harness.js';
 import { retryProperties } from './queue-contract-retry.js';
+import { fairnessProperties } from './queue-contract-fair.js';
 
 /** Where the queues live: resolves the topology's endpoint (starting it on first use). */
 export type QueueTopology = () => Promise<RedisTarget>;
@@ -162,4 +163,5 @@ export function queueContract(topology: QueueTopology): void {
   });
 
   retryProperties(redis);
+  fairnessProperties(redis);
 }

@@ -41,6 +41,7 @@ const kindId = (k: KindInfo): string => `${k.plural}.${k.group}`;
 function queueLine(q: QueueState): string {
   const parts: string[] = [q.state];
   if (q.lowPriority) parts.push('(low priority)');
+  if (q.level !== undefined) parts.push(`(fairness level ${q.level})`);
   if (q.state === 'delayed') {
     parts.push(`until ${time(q.dueAt)}`);
     if (q.delayedFor) parts.push(`(${q.delayedFor}${q.delayMs ? ` ${q.delayMs} ms` : ''})`);
