@@ -84,6 +84,8 @@ export class Dispatcher {
   private term: Promise<void> | undefined;
   private readonly state: DispatcherState;
   private readonly primary: PrimaryWatch;
+  private markStarted: () => void = () => undefined;
+  private readonly started: Promise<void> = new Promise((resolve) => (this.markStarted = resolve));
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -111,6 +113,16 @@ export class Dispatcher {
     };
   }
 
+  /**
+   * Resolves once the start is over: the first election attempt made this dispatcher a standby,
+   * or, as leader, every watch is open and what they replayed at once is in Redis (or it stopped).
+   * A watch that cannot open keeps it pending: callers bound the wait. What is loaded after it
+   * (the HTTP app) then takes no CPU from the resumed watches on the way to their first enqueue.
+   */
+  whenStarted(): Promise<void> {
+    return this.started;
+  }
+
   /** Starts campaigning (or leading at once without leader election). */
   start(): void {
     if (this.running) return;
@@ -126,12 +138,16 @@ export class Dispatcher {
         this.term = this.lead(termSignal);
       },
       onStoppedLeading: () => undefined,
+      onAttempt: (leading) => {
+        if (!leading) this.markStarted();
+      },
     });
   }
 
   /** Stops watching and campaigning; flushes what was seen. */
   async stop(): Promise<void> {
     this.stop$.abort();
+    this.markStarted();
     await this.running;
     await this.term;
   }
@@ -169,8 +185,12 @@ export class Dispatcher {
     const tasks: Promise<unknown>[] = [];
     try {
       const { fresh } = await this.state.ensureEpoch();
-      for (const source of hub.all()) {
-        const rv = fresh ? undefined : await this.state.loadResourceVersion(source.key);
+      const sources = hub.all();
+      const rvs = fresh
+        ? new Map<string, string>()
+        : await this.state.loadResourceVersions(sources.map((s) => s.key));
+      for (const source of sources) {
+        const rv = rvs.get(source.key);
         tasks.push(
           source
             .run(kube, metrics, signal, rv, this.opts.namespace)
@@ -181,6 +201,7 @@ export class Dispatcher {
         if (spec.streams.length > 0) tasks.push(runStreams(spec, hub, sinkOf(spec), signal, log, scope));
       tasks.push(runResync(targets, sink, this.opts.resyncSeconds ?? 600, signal));
       tasks.push(this.checkpoints(hub, batcher, sink, targets, signal));
+      void this.opened(hub, batcher, signal).then(() => this.markStarted());
       log.info({ kinds: this.specs.map((s) => s.kind.kind), resumed: !fresh }, 'dispatcher leading');
       await Promise.all(tasks);
     } finally {
@@ -197,6 +218,20 @@ export class Dispatcher {
       this.hubNow = undefined;
       this.batcherNow = undefined;
     }
+  }
+
+  /**
+   * Resolves once every watch of the term is open and the events they brought at once are written
+   * (one linger period after the last opened, then a flush), or the term ends.
+   */
+  private async opened(hub: SourceHub, batcher: EnqueueBatcher, signal: AbortSignal): Promise<void> {
+    const ended = new Promise<void>((resolve) =>
+      signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    await Promise.race([Promise.all(hub.all().map((s) => s.opened)), ended]);
+    if (signal.aborted) return;
+    await pause(2 * (this.opts.batcher?.lingerMs ?? 5), signal);
+    await batcher.flush();
   }
 
   /**
