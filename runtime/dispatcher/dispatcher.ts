@@ -26,6 +26,9 @@ import { PrimaryWatch } from '../redis/primary.js';
 import { recover } from './recovery.js';
 import { runStreams, wireController, type Sink } from './wiring.js';
 
+/** How long after the last watch opens its replayed events are given to arrive before the start counts as over. */
+const REPLAY_SETTLE_MS = 10;
+
 export interface DispatcherOptions {
   /** Period of the full resync. @defaultValue 600 s */
   readonly resyncSeconds?: number;
@@ -222,7 +225,7 @@ export class Dispatcher {
 
   /**
    * Resolves once every watch of the term is open and the events they brought at once are written
-   * (one linger period after the last opened, then a flush), or the term ends.
+   * (they follow the server's answer at once: after {@link REPLAY_SETTLE_MS}, a flush), or the term ends.
    */
   private async opened(hub: SourceHub, batcher: EnqueueBatcher, signal: AbortSignal): Promise<void> {
     const ended = new Promise<void>((resolve) =>
@@ -230,7 +233,7 @@ export class Dispatcher {
     );
     await Promise.race([Promise.all(hub.all().map((s) => s.opened)), ended]);
     if (signal.aborted) return;
-    await pause(2 * (this.opts.batcher?.lingerMs ?? 5), signal);
+    await pause(REPLAY_SETTLE_MS + (this.opts.batcher?.lingerMs ?? 0), signal);
     await batcher.flush();
   }
 
