@@ -306,7 +306,7 @@ export async function runQueue(
 export function queueNotes(opts: QueueOptions): ScenarioResult['notes'] {
   return [
     `Throughput: ${opts.jobs} distinct keys enqueued at once, timed from the first enqueue to the last completion; worker processes of concurrency ${opts.concurrency}.`,
-    'Sluice: EnqueueBatcher (group commit: written after the turn, or after the write in flight; batches of 500) → Enqueuer.addBulk → KindWorker with the whole host path and a no-op reconciler; the object is read from memory, so the API server is not measured.',
+    'Sluice: EnqueueBatcher (5 ms linger, batches of 500) → Enqueuer.addBulk → KindWorker with the whole host path and a no-op reconciler; the object is read from memory, so the API server is not measured.',
     'Sluice without history: the same path with SLUICE_HISTORY_RECORDS=0; Sluice with history writes each record through the buffered HistoryWriter (default caps: 20 records, 16 KiB, 7 days).',
     'Raw BullMQ: queue.addBulk in batches of 500 with the same jobOptions (deduplication keepLastIfActive + reschedule) → a plain Worker with the same lock/stall settings and a no-op processor.',
     `Latency: ${opts.rate} distinct events per second for ${opts.seconds} s into the dispatcher's batcher, one worker process; time from the event to the reconciler's start. p*_ms: the Sluice worker with history (the default); nohistory_*: without history; raw_worker_*: a plain BullMQ Worker taking the same jobs (the worker host's share is the difference).`,

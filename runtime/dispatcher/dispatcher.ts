@@ -233,7 +233,7 @@ export class Dispatcher {
     );
     await Promise.race([Promise.all(hub.all().map((s) => s.opened)), ended]);
     if (signal.aborted) return;
-    await pause(REPLAY_SETTLE_MS + (this.opts.batcher?.lingerMs ?? 0), signal);
+    await pause(REPLAY_SETTLE_MS, signal);
     await batcher.flush();
   }
 

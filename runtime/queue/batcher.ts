@@ -1,15 +1,11 @@
 /**
  * @module runtime/queue/batcher
- * Batches reconcile requests into `addBulk` calls, as a group commit: a request that finds no
- * write in flight is written once the current turn of the event loop is over (so every event of
- * one watch chunk or list page shares the write), and requests that arrive while a write is in
- * flight wait for it and go together in the next. Requests for one object within a batch
+ * Micro-batches reconcile requests into `addBulk` calls. Requests for one object within a batch
  * collapse into one (the higher priority wins); a failed flush keeps its requests and retries
  * with backoff, so an outage of Redis loses nothing the dispatcher has seen.
  *
- * Costs: at most one `addBulk` per priority in flight at a time, so the batches grow with the
- * event rate and Redis's answer time, and a lone event waits for no timer; memory bounded by the
- * number of distinct objects waiting to be written.
+ * Costs: at most one `addBulk` per priority per linger period; memory bounded by the number of
+ * distinct objects waiting to be written.
  */
 import { backoffDelay, ENQUEUE_BACKOFF } from '../backoff.js';
 import { messageOf } from '../errors.js';
@@ -21,10 +17,7 @@ import { type Priority } from './options.js';
 import { type EnqueueReason } from './payload.js';
 
 export interface BatcherOptions {
-  /**
-   * How long a request that finds no write in flight waits for company; 0 writes it after the
-   * current turn of the event loop. @defaultValue 0
-   */
+  /** How long a request may wait for company. @defaultValue 5 ms */
   readonly lingerMs?: number;
   /** A batch is written at once when it reaches this size. @defaultValue 500 */
   readonly maxBatch?: number;
@@ -42,12 +35,8 @@ const RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2 };
 
 export class EnqueueBatcher {
   private pending = new Map<string, Pending>();
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  /** Whether {@link timer} is the end-of-turn one (an immediate) rather than a linger timeout. */
-  private soon = false;
+  private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  /** A write is in flight: what is added meanwhile goes in its loop's next batch. */
-  private writing = false;
   private failures = 0;
   private closed = false;
 
@@ -57,7 +46,7 @@ export class EnqueueBatcher {
     private readonly opts: BatcherOptions = {},
   ) {}
 
-  /** Queues a request; it is written after this turn of the event loop, or after the write in flight. */
+  /** Queues a request; it is written within the linger period. */
   add(ref: ObjectRef, reason: EnqueueReason, priority: Priority): void {
     const key = jobKey(ref);
     const existing = this.pending.get(key);
@@ -66,7 +55,7 @@ export class EnqueueBatcher {
       this.pending.set(key, { ref, reason, priority, ...(trace ? { trace } : {}) });
     }
     if (this.pending.size >= (this.opts.maxBatch ?? 500)) this.schedule(0);
-    else if (!this.writing) this.schedule(this.opts.lingerMs ?? 0);
+    else this.schedule(this.opts.lingerMs ?? 5);
   }
 
   /** Number of requests not yet written. */
@@ -77,21 +66,11 @@ export class EnqueueBatcher {
   private schedule(ms: number): void {
     if (this.closed) return;
     if (this.timer && ms > 0) return;
-    if (this.timer && ms === 0 && this.soon) return;
-    this.cancel();
-    const run = (): void => {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    };
-    this.soon = ms === 0;
-    this.timer = ms > 0 ? setTimeout(run, ms) : setImmediate(run);
-  }
-
-  private cancel(): void {
-    if (this.timer === undefined) return;
-    if (this.soon) clearImmediate(this.timer as NodeJS.Immediate);
-    else clearTimeout(this.timer as NodeJS.Timeout);
-    this.timer = undefined;
+    }, ms);
   }
 
   /** Writes everything added so far; resolves when it is in Redis (retrying failures meanwhile). */
@@ -101,15 +80,6 @@ export class EnqueueBatcher {
   }
 
   private async writeAll(): Promise<void> {
-    this.writing = true;
-    try {
-      await this.writePending();
-    } finally {
-      this.writing = false;
-    }
-  }
-
-  private async writePending(): Promise<void> {
     while (this.pending.size > 0) {
       const batch = this.pending;
       this.pending = new Map();
@@ -145,7 +115,8 @@ export class EnqueueBatcher {
   /** Stops the timers and makes one last attempt to write what is pending. */
   async close(): Promise<void> {
     this.closed = true;
-    this.cancel();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.flush();
   }
 }
