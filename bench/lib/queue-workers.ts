@@ -37,6 +37,10 @@ export interface Workers {
   /** Requests and round trips of every process, summed, as of their latest reports. */
   requests(): RedisRequestCounts;
   readonly starts: Map<string, number>;
+  /** Event-loop delay and GC pauses of each process since {@link reset}, as of its latest report. */
+  pauses(): Record<string, number>[];
+  /** Starts the pause figures afresh in every process. */
+  reset(): void;
   stop(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ export async function startWorkers(spec: WorkerSpec, count: number): Promise<Wor
   const last = new Map<number, number>();
   const sent = new Map<number, RedisRequestCounts>();
   const starts = new Map<string, number>();
+  const pauses = new Map<number, Record<string, number>>();
   const { cpuProfDir, ...rest } = spec;
   for (let i = 0; i < count; i++) {
     const c = new NodeChild('queue-worker', {
@@ -58,6 +63,7 @@ export async function startWorkers(spec: WorkerSpec, count: number): Promise<Wor
       done.set(c.pid, m.done as number);
       last.set(c.pid, m.lastDoneAt as number);
       sent.set(c.pid, { requests: m.requests as number, roundTrips: m.roundTrips as number });
+      pauses.set(c.pid, m.pauses as Record<string, number>);
       for (const [k, t] of m.starts as [string, number][]) if (!starts.has(k)) starts.set(k, t);
     });
     children.push(c);
@@ -77,6 +83,10 @@ export async function startWorkers(spec: WorkerSpec, count: number): Promise<Wor
         roundTrips += s.roundTrips;
       }
       return { requests, roundTrips };
+    },
+    pauses: () => [...pauses.values()],
+    reset: () => {
+      for (const c of children) c.send({ type: 'reset' });
     },
     stop: async () => {
       await Promise.all(children.map((c) => c.stop()));

@@ -10,6 +10,7 @@
  * keyed by object name.
  * Usage: forked by the queue scenario with `{mode, redis, prefix, concurrency, recordStarts, kinds?}`.
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
 import {
@@ -47,6 +48,33 @@ let done = 0;
 let lastDoneAt = 0;
 let starts: [string, number][] = [];
 let reported = -1;
+
+// What holds this process's event loop up (the latency part's tail): its delay and GC pauses,
+// since the last `reset` message from the parent.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+let gcMs = 0;
+let gcMaxMs = 0;
+let gcCount = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    gcMaxMs = Math.max(gcMaxMs, e.duration);
+    gcCount++;
+  }
+}).observe({ entryTypes: ['gc'] });
+process.on('message', (m: { type?: string }) => {
+  if (m.type !== 'reset') return;
+  loopDelay.reset();
+  gcMs = gcMaxMs = gcCount = 0;
+});
+const pauses = (): Record<string, number> => ({
+  loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+  loopDelayMaxMs: loopDelay.max / 1e6,
+  gcMs,
+  gcMaxMs,
+  gcCount,
+});
 
 const onStart = (name: string): void => {
   if (opts.recordStarts) starts.push([name, now()]);
@@ -123,7 +151,7 @@ if (opts.mode === 'sluice') {
 const timer = setInterval(() => {
   if (done === reported && starts.length === 0) return;
   reported = done;
-  process.send?.({ type: 'progress', done, lastDoneAt, starts, ...redisRequestCounts() });
+  process.send?.({ type: 'progress', done, lastDoneAt, starts, ...redisRequestCounts(), pauses: pauses() });
   starts = [];
 }, 50);
 

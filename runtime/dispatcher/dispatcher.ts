@@ -27,6 +27,9 @@ import { recover } from './recovery.js';
 import { runAging } from '../queue/aging.js';
 import { runStreams, wireController, type Sink } from './wiring.js';
 
+/** How long after the last watch opens its replayed events are given to arrive before the start counts as over. */
+const REPLAY_SETTLE_MS = 10;
+
 export interface DispatcherOptions {
   /** Period of the full resync. @defaultValue 600 s */
   readonly resyncSeconds?: number;
@@ -90,6 +93,8 @@ export class Dispatcher {
   private term: Promise<void> | undefined;
   private readonly state: DispatcherState;
   private readonly primary: PrimaryWatch;
+  private markStarted: () => void = () => undefined;
+  private readonly started: Promise<void> = new Promise((resolve) => (this.markStarted = resolve));
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -117,6 +122,16 @@ export class Dispatcher {
     };
   }
 
+  /**
+   * Resolves once the start is over: the first election attempt made this dispatcher a standby,
+   * or, as leader, every watch is open and what they replayed at once is in Redis (or it stopped).
+   * A watch that cannot open keeps it pending: callers bound the wait. What is loaded after it
+   * (the HTTP app) then takes no CPU from the resumed watches on the way to their first enqueue.
+   */
+  whenStarted(): Promise<void> {
+    return this.started;
+  }
+
   /** Starts campaigning (or leading at once without leader election). */
   start(): void {
     if (this.running) return;
@@ -132,12 +147,16 @@ export class Dispatcher {
         this.term = this.lead(termSignal);
       },
       onStoppedLeading: () => undefined,
+      onAttempt: (leading) => {
+        if (!leading) this.markStarted();
+      },
     });
   }
 
   /** Stops watching and campaigning; flushes what was seen. */
   async stop(): Promise<void> {
     this.stop$.abort();
+    this.markStarted();
     await this.running;
     await this.term;
   }
@@ -175,8 +194,12 @@ export class Dispatcher {
     const tasks: Promise<unknown>[] = [];
     try {
       const { fresh } = await this.state.ensureEpoch();
-      for (const source of hub.all()) {
-        const rv = fresh ? undefined : await this.state.loadResourceVersion(source.key);
+      const sources = hub.all();
+      const rvs = fresh
+        ? new Map<string, string>()
+        : await this.state.loadResourceVersions(sources.map((s) => s.key));
+      for (const source of sources) {
+        const rv = rvs.get(source.key);
         tasks.push(
           source
             .run(kube, metrics, signal, rv, this.opts.namespace)
@@ -192,6 +215,7 @@ export class Dispatcher {
         tasks.push(runAging(queues, { maxWaitMs: maxWait * 1000, metrics, log }, signal));
       }
       tasks.push(this.checkpoints(hub, batcher, sink, targets, signal));
+      void this.opened(hub, batcher, signal).then(() => this.markStarted());
       log.info({ kinds: this.specs.map((s) => s.kind.kind), resumed: !fresh }, 'dispatcher leading');
       await Promise.all(tasks);
     } finally {
@@ -208,6 +232,20 @@ export class Dispatcher {
       this.hubNow = undefined;
       this.batcherNow = undefined;
     }
+  }
+
+  /**
+   * Resolves once every watch of the term is open and the events they brought at once are written
+   * (they follow the server's answer at once: after {@link REPLAY_SETTLE_MS}, a flush), or the term ends.
+   */
+  private async opened(hub: SourceHub, batcher: EnqueueBatcher, signal: AbortSignal): Promise<void> {
+    const ended = new Promise<void>((resolve) =>
+      signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    await Promise.race([Promise.all(hub.all().map((s) => s.opened)), ended]);
+    if (signal.aborted) return;
+    await pause(REPLAY_SETTLE_MS, signal);
+    await batcher.flush();
   }
 
   /**

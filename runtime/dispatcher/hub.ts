@@ -50,6 +50,12 @@ export class Source {
   restarts = 0;
   lastError: string | undefined;
   private resume: WatchResume | undefined;
+  private markOpened: () => void = () => undefined;
+  /**
+   * Resolves the first time this source's watch is open (the server accepted it; a resumed
+   * watch's replayed changes follow at once). It never resolves for a watch that cannot open.
+   */
+  readonly opened: Promise<void> = new Promise((resolve) => (this.markOpened = resolve));
 
   constructor(
     readonly type: ResourceType,
@@ -112,6 +118,7 @@ export class Source {
           err instanceof Error ? err.message : err === undefined ? undefined : JSON.stringify(err);
         metrics.watchRestarts.inc(labels);
       },
+      opened: () => this.markOpened(),
     };
     const stream = watcher<KubeObject>(client, this.type, {
       metadataOnly: this.metadataOnly,

@@ -35,6 +35,8 @@ export interface LeaderCallbacks {
   /** Called when this candidate becomes leader; `signal` aborts when it stops leading. */
   onStartedLeading(signal: AbortSignal): void;
   onStoppedLeading(): void;
+  /** Called after every attempt, once its outcome is acted on: whether this candidate leads now. */
+  onAttempt?(leading: boolean): void;
 }
 
 interface LeaseSpec {
@@ -170,6 +172,7 @@ export class LeaderElector {
         this.log.warn({ identity: this.opts.identity }, 'lost leadership');
         callbacks.onStoppedLeading();
       }
+      callbacks.onAttempt?.(this.leading);
       // A standby wakes just past the watched lease's expiry when that comes before the next try.
       const untilExpiry = this.othersExpireAt - Date.now() + 20;
       await pause(this.othersExpireAt > 0 && untilExpiry > 0 ? Math.min(retry, untilExpiry) : retry, signal);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { type SluiceConfig } from '../config.js';
 import { messageOf } from '../errors.js';
+import { delay } from '../util.js';
 import { kubeClientFrom } from '../kube/connect.js';
 import { ensureOperatorNamespace } from '../kube/namespace.js';
 import { createLogger, type Logger } from '../log.js';
@@ -21,6 +22,12 @@ import { KindRegistry } from '../registry.js';
 import type { FunctionDeclaration } from '../controller/declaration.js';
 import { Dispatcher, type DispatchScope } from './dispatcher.js';
 import { Authenticator } from './http/auth.js';
+
+/**
+ * The longest the HTTP server waits for the dispatcher's start (election, watches open, first
+ * enqueue) before loading: a watch that cannot open must not keep the probes down.
+ */
+export const START_WAIT_MS = 1_000;
 
 export interface DispatcherProcessOptions {
   /** @defaultValue 8080 */
@@ -58,20 +65,20 @@ export async function startDispatcher(
   const log = opts.log ?? createLogger({ level: config.logLevel, base: { component: 'dispatcher' } });
   const metrics = opts.metrics ?? new SluiceMetrics().withProcessMetrics();
   const registry = new KindRegistry(functions.map((f) => f.kind));
-  // A wrong Redis topology stops here with a message, instead of a client that retries forever.
-  for (const warning of (await checkRedis(config.redis)).warnings) log.warn(warning);
   const kube = kubeClientFrom(config);
-  const queues = new QueueSet({ redis: config.redis, prefix: config.queuePrefix });
   try {
-    await ensureOperatorNamespace(kube, config.namespace, {
-      create: opts.operatorNamespace === 'create',
-      log,
-    });
+    // Both checks at once (one waits on Redis, the other on the API server). A wrong Redis
+    // topology stops here with a message, instead of a client that retries forever.
+    const [redisCheck] = await Promise.all([
+      checkRedis(config.redis),
+      ensureOperatorNamespace(kube, config.namespace, { create: opts.operatorNamespace === 'create', log }),
+    ]);
+    for (const warning of redisCheck.warnings) log.warn(warning);
   } catch (err) {
-    await queues.close();
     kube.rest.close();
     throw err;
   }
+  const queues = new QueueSet({ redis: config.redis, prefix: config.queuePrefix });
   const fairness =
     config.fairness === 'namespace' ? new FairShare({ quantum: config.fairnessQuantum }) : undefined;
   const enqueuer = new Enqueuer(queues, registry, metrics, fairness ? { fairness } : {});
@@ -105,9 +112,12 @@ export async function startDispatcher(
     log.warn(
       'no API token is configured (SLUICE_API_TOKEN): the HTTP API and the dashboard refuse every request',
     );
-  // The watches start before the HTTP app is even loaded: fastify, its plugins and Bull Board take
-  // 0.3–0.6 s to import on a loaded machine, and a restarted leader sees changes that much sooner.
+  // The HTTP app is loaded only once the start is over (a standby knows it is one; a leader's
+  // watches are open and what they replayed is queued), at most START_WAIT_MS after it began:
+  // importing fastify, its plugins and Bull Board takes 0.2–0.6 s of CPU on a loaded machine, and
+  // done earlier it holds up the Lease's answer and the resumed watches by as much.
   dispatcher.start();
+  await Promise.race([dispatcher.whenStarted(), delay(START_WAIT_MS)]);
   let app: FastifyInstance;
   try {
     const { buildHttpApp } = await import('./http/app.js');

@@ -60,12 +60,27 @@ export class DispatcherState {
     return true;
   }
 
-  async loadResourceVersion(source: string): Promise<string | undefined> {
-    return (
-      (await this.redis.get(this.rvKey(source))) ??
-      (await this.redis.get(legacyCheckpointKey(this.prefix, source))) ??
-      undefined
-    );
+  /**
+   * The checkpoints of several sources in one `MGET` (one slot on a Redis Cluster); only the
+   * sources without one fall back to the keys of releases before the hash tag, in parallel.
+   * A start resumes every watch one round trip after the epoch check, not one per source.
+   */
+  async loadResourceVersions(sources: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (sources.length === 0) return out;
+    const values = await this.redis.mget(sources.map((s) => this.rvKey(s)));
+    const missing: string[] = [];
+    sources.forEach((s, i) => {
+      const v = values[i];
+      if (v) out.set(s, v);
+      else missing.push(s);
+    });
+    const legacy = await Promise.all(missing.map((s) => this.redis.get(legacyCheckpointKey(this.prefix, s))));
+    missing.forEach((s, i) => {
+      const v = legacy[i];
+      if (v) out.set(s, v);
+    });
+    return out;
   }
 
   /** All checkpoints in one `MSET`: one round trip, and one slot on a Redis Cluster. */

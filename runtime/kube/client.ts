@@ -40,6 +40,8 @@ export interface WatchOptions {
   readonly timeoutSeconds?: number;
   readonly metadataOnly?: boolean;
   readonly signal?: AbortSignal;
+  /** Called when the server has accepted the watch (a 2xx answer), before its first event. */
+  readonly onOpen?: () => void;
 }
 
 function withoutStatus(obj: KubeObject): Record<string, unknown> {
@@ -123,6 +125,7 @@ export class KubeClient {
       },
       ...(opts.metadataOnly ? { accept: METADATA_ACCEPT } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onOpen ? { onOpen: opts.onOpen } : {}),
     });
   }
 

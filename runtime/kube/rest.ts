@@ -154,16 +154,19 @@ export class KubeRest {
 
   /**
    * Opens a streaming request (a watch) and yields each JSON line. The iterable ends when the
-   * server closes the stream; it throws {@link KubeApiError} for an error status.
+   * server closes the stream; it throws {@link KubeApiError} for an error status. `onOpen` is
+   * called when the server has accepted the request (a 2xx status), before its first line.
    */
-  async *stream(opts: RequestOptions): AsyncGenerator<unknown> {
-    const { res, what } = await this.open({ ...opts, timeoutMs: opts.timeoutMs ?? 0 });
+  async *stream(opts: RequestOptions & { readonly onOpen?: () => void }): AsyncGenerator<unknown> {
+    const { onOpen, ...request } = opts;
+    const { res, what } = await this.open({ ...request, timeoutMs: request.timeoutMs ?? 0 });
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       const chunks: Buffer[] = [];
       for await (const chunk of res) chunks.push(chunk as Buffer);
       throw apiError(status, Buffer.concat(chunks).toString('utf8'), what);
     }
+    onOpen?.();
     // One decoder for the whole body: a multi-byte character split across two chunks is kept
     // whole instead of becoming U+FFFD on each side.
     const decoder = new StringDecoder('utf8');

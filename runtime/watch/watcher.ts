@@ -34,6 +34,8 @@ export interface WatchMonitor {
   event(type: 'apply' | 'delete' | 'bookmark' | 'list'): void;
   /** The watch restarts: after an error, or a re-list after 410 Gone. */
   restart(reason: 'error' | 'gone', err?: unknown): void;
+  /** The server accepted a watch request (every time one opens); its events follow. */
+  opened?(): void;
 }
 
 export interface WatcherOptions {
@@ -179,6 +181,7 @@ async function* run<K extends KubeObject>(
         ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
         ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}),
         ...(opts.metadataOnly ? { metadataOnly: true } : {}),
+        onOpen: () => monitor.opened?.(),
       });
       const events = stream[Symbol.asyncIterator]();
       let pending: Promise<IteratorResult<unknown>> | undefined;

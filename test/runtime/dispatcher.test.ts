@@ -124,7 +124,20 @@ test('a restarted dispatcher resumes its watch: unchanged objects are not reconc
   await first.stop();
   const changed = refs[7]!;
   await adminClient().patch(WidgetKind, iso.namespace, changed.name, { spec: { size: 700 } });
+  const enqueued = async (): Promise<number> => {
+    const m = (await rig.metrics.registry.getMetricsAsJSON()).find((x) => x.name === 'sluice_enqueued_total');
+    const values = (m as { values?: { labels: Record<string, string>; value: number }[] } | undefined)
+      ?.values;
+    return (values ?? []).filter((v) => v.labels.reason === 'event').reduce((a, v) => a + v.value, 0);
+  };
+  const before = await enqueued();
   const second = startWidgetDispatcher(t, rig, iso.namespace);
+  // Its start ends once the watches are open and what they replayed at once is queued.
+  await second.whenStarted();
+  t.true(
+    (await enqueued()) > before,
+    'the change replayed by the resumed watch is queued when the start ends',
+  );
   await eventually(
     'the change made while stopped to be reconciled',
     async () => (await rig.probe.runs(keyOf(changed))) === 2,
@@ -154,4 +167,21 @@ test('a resumed watch whose resourceVersion is too old (410) re-lists and misses
     d.health().sources.some((s) => s.restarts > 0),
     'the watch restarted',
   );
+});
+
+test('a standby’s start ends after its first election attempt, while another candidate holds the Lease', async (t) => {
+  const iso = isolation('d-standby');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const renewTime = new Date().toISOString().replace('Z', '000Z');
+  await adminClient().create(Builtin.Lease, {
+    metadata: { name: 'widgets', namespace: iso.namespace },
+    spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, renewTime },
+  });
+  const d = startWidgetDispatcher(t, rig, iso.namespace, {
+    leaderElection: { namespace: iso.namespace, name: 'widgets', identity: 'standby' },
+  });
+  await d.whenStarted();
+  t.false(d.isLeader, 'the start is over without leading');
+  t.deepEqual(d.health().sources, [], 'a standby watches nothing');
 });
