@@ -109,19 +109,23 @@ export class Enqueuer {
         const kind = first ? this.registry.get(first.ref.group, first.ref.kind) : undefined;
         if (!kind) return;
         const queue = this.queues.get(kind);
-        const jobs = await queue.addBulk(
-          batch.requests.map((r) => {
-            const carrier = r.trace ?? trace;
-            const data: ReconcileJobData = {
-              ref: r.ref,
-              reason: r.reason,
-              enqueuedAt: now,
-              ...(carrier ? { trace: carrier } : {}),
-              ...(r.by ? { by: r.by } : {}),
-            };
-            return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
-          }),
-        );
+        const entries = batch.requests.map((r) => {
+          const carrier = r.trace ?? trace;
+          const data: ReconcileJobData = {
+            ref: r.ref,
+            reason: r.reason,
+            enqueuedAt: now,
+            ...(carrier ? { trace: carrier } : {}),
+            ...(r.by ? { by: r.by } : {}),
+          };
+          return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
+        });
+        // One job is one script call: addBulk would build an ioredis pipeline around it, which
+        // copies every registered script command onto the pipeline (most of the cost of a small batch).
+        const single = entries.length === 1 ? entries[0] : undefined;
+        const jobs = single
+          ? [await queue.add(single.name, single.data, single.opts)]
+          : await queue.addBulk(entries);
         await Promise.all(
           jobs.map(async (job, j) => {
             const request = batch.requests[j];

@@ -13,7 +13,8 @@
  * - every run is recorded in the object's history (`history/`), buffered and written per batch.
  *
  * Costs: about one Redis round trip per job under load; one GET of the object per job; history
- * adds no round trip to a job, one script call per batch of records.
+ * adds no round trip to a job, one script call per batch of records. Parents the function reads
+ * from its read cache (`cachedReads`) cost no request on a hit.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -45,6 +46,7 @@ import { ending, historyEntry, type Ending } from './history-entry.js';
 import { jobContext } from './job-context.js';
 import { failureCondition, reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
+import { CachedKubeClient, ReadCache, cacheable } from './read-cache.js';
 
 export interface KindWorkerOptions {
   /** The Redis to use: an endpoint (`SluiceConfig.redis`) or one server's URL. */
@@ -73,6 +75,8 @@ export interface KindWorkerOptions {
   readonly history?: HistorySettings;
   /** This process in history records. @defaultValue the host name and pid */
   readonly identity?: string;
+  /** The namespace the read cache watches (`SluiceConfig.watchNamespace`). @defaultValue all */
+  readonly watchNamespace?: string;
 }
 
 export interface KindWorkerDeps {
@@ -97,6 +101,9 @@ export class KindWorker {
   private resumeTimer: NodeJS.Timeout | undefined;
   /** The reconciles of this worker that have started and not yet ended. */
   private readonly reconciling = new Set<Promise<void>>();
+  /** The function's `cachedReads`, watched while the worker runs; none when it declares none. */
+  private readCache: ReadCache | undefined;
+  private cachedKube: KubeClient | undefined;
 
   /** @param fn the function, loaded or declared (its handlers are then loaded on the first job). */
   constructor(
@@ -110,6 +117,19 @@ export class KindWorker {
   /** Starts taking jobs. */
   start(): void {
     if (this.worker) return;
+    if (this.fn.cachedReads && this.fn.cachedReads.length > 0) {
+      const cache = new ReadCache(this.deps.kube, this.fn.cachedReads, {
+        ...(this.opts.watchNamespace ? { namespace: this.opts.watchNamespace } : {}),
+        onError: (kind, err) =>
+          this.deps.log.warn(
+            { kind, err: messageOf(err) },
+            'read cache watch failed; reading from the API server',
+          ),
+      });
+      cache.start();
+      this.readCache = cache;
+      this.cachedKube = new CachedKubeClient(this.deps.kube.rest, cache);
+    }
     this.history = new HistoryWriter(this.fn.kind, {
       redis: this.opts.redis,
       prefix: this.opts.prefix ?? 'sluice',
@@ -194,6 +214,9 @@ export class KindWorker {
       this.worker = undefined;
       await this.history?.close();
       this.history = undefined;
+      this.readCache?.close();
+      this.readCache = undefined;
+      this.cachedKube = undefined;
       this.connection?.disconnect();
       this.connection = undefined;
     }
@@ -249,6 +272,7 @@ export class KindWorker {
       data,
       signal ?? new AbortController().signal,
       () => current,
+      this.cachedKube && cacheable(data.reason) ? this.cachedKube : this.deps.kube,
     );
     const startedAt = Date.now();
     let recorded = false;
