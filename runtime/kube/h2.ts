@@ -161,18 +161,31 @@ export class H2Transport {
         return;
       }
       let status = 0;
+      let settled = false;
       const chunks: Buffer[] = [];
+      const fail = (err: () => KubeApiError): void => {
+        // Errors are built only when they are thrown: capturing a stack costs more than a call.
+        if (settled) return;
+        settled = true;
+        reject(err());
+      };
       stream.on('response', (h) => (status = Number(h[':status'] ?? 0)));
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
-      stream.on('error', (err) => reject(connectionFailed(req.what, err)));
+      stream.on('end', () => {
+        if (settled) return;
+        settled = true;
+        resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      stream.on('error', (err) => fail(() => connectionFailed(req.what, err)));
       // Closed without an error and before its end (the connection went away): no response came.
       stream.on('close', () =>
-        reject(new KubeApiError(0, 'ConnectionFailed', `${req.what}: the stream closed before the response`)),
+        fail(
+          () => new KubeApiError(0, 'ConnectionFailed', `${req.what}: the stream closed before the response`),
+        ),
       );
       if (req.timeoutMs > 0) {
         stream.setTimeout(req.timeoutMs, () => {
-          reject(new KubeApiError(0, 'Timeout', `${req.what}: timed out`));
+          fail(() => new KubeApiError(0, 'Timeout', `${req.what}: timed out`));
           stream.close(http2.constants.NGHTTP2_CANCEL);
           // A connection on which a call hangs may be dead without having closed.
           this.retire(session);
