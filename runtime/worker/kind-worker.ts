@@ -38,7 +38,6 @@ import {
 } from '../index.js';
 import os from 'node:os';
 import { DEFAULT_HISTORY, type HistorySettings } from '../config.js';
-import { updateDataIfLocked } from '../queue/fenced.js';
 import { recordMessage } from '../history/record.js';
 import { HistoryWriter } from '../history/writer.js';
 import { createRedis, type RedisClient, type RedisTarget } from '../redis/connection.js';
@@ -335,6 +334,11 @@ export class KindWorker {
    * parked while it ran, the job is promoted so that event does not wait out the delay. Every step
    * is fenced by the job's lock: a worker whose lease is gone (Redis lost its data while it ran)
    * writes nothing, since a job of the same id may now be another object's.
+   *
+   * Cost: two round trips. BullMQ's move to delayed checks the lock, replaces the data and delays
+   * the job in one script (BullMQ's own `updateData` would check only that a job of that id
+   * exists); the parked event is looked for after it, since one may be parked until the job
+   * leaves the active state.
    */
   private async requeue(
     job: Job,
@@ -344,16 +348,21 @@ export class KindWorker {
   ): Promise<never> {
     const worker = this.worker;
     if (!worker) throw new Error('worker closed');
-    const redis = await worker.backend.client;
+    if (!token) throw new Error(`no lock token for job ${job.id ?? ''}: not requeueing it`);
     // The next run is the requeue's (its history says so), with the failure count reset.
     const { by: _asked, ...rest } = data;
-    const kept = await updateDataIfLocked(redis, worker.toKey(job.id ?? ''), token ?? '', {
-      ...rest,
-      reason: 'requeue',
-      failBase: job.attemptsMade,
-    });
-    if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);
-    await job.moveToDelayed(Date.now() + ms, token);
+    const next: ReconcileJobData = { ...rest, reason: 'requeue', failBase: job.attemptsMade };
+    try {
+      await worker.backend.moveToDelayed(job.id ?? '', Date.now(), ms, token, {
+        skipAttempt: true,
+        fieldsToUpdate: { data: JSON.stringify(next) },
+      });
+    } catch (err) {
+      throw new Error(`could not requeue job ${job.id ?? ''} (its lock may be gone): ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
+    const redis = await worker.backend.client;
     const parked = await redis.del(worker.toKey(parkedEventKey(data.ref)));
     if (parked > 0) await job.promote().catch(() => undefined);
     throw new DelayedError();
