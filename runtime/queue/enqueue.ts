@@ -10,7 +10,7 @@
  * A fresh request for a key that already waits at low priority lifts that job (deduplication would
  * otherwise leave it behind the backlog), so a re-list of thousands of objects never delays a change.
  */
-import { Job } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { context, propagation } from '@opentelemetry/api';
 import { displayName, jobKey } from '../kube/keys.js';
 import { type ObjectRef } from '../kube/object-ref.js';
@@ -52,6 +52,18 @@ export interface RecentEnqueue {
 
 /** How long queued requests are remembered for a failover. @defaultValue 30 s */
 export const RECENT_ENQUEUES_MS = 30_000;
+
+type BulkEntry = Parameters<Queue['addBulk']>[0][number];
+
+/**
+ * Adds `entries` to `queue`. One job is one script call: `addBulk` would build an ioredis pipeline
+ * around it, and a pipeline copies every registered script command onto itself (BullMQ registers
+ * dozens), most of the cost of a small batch.
+ */
+async function addAll(queue: Queue, entries: BulkEntry[]): Promise<Job[]> {
+  const single = entries.length === 1 ? entries[0] : undefined;
+  return single ? [await queue.add(single.name, single.data, single.opts)] : queue.addBulk(entries);
+}
 
 export class Enqueuer {
   /** Keys this process queued at low priority, with the job id, so a fresh request can lift them. */
@@ -109,23 +121,20 @@ export class Enqueuer {
         const kind = first ? this.registry.get(first.ref.group, first.ref.kind) : undefined;
         if (!kind) return;
         const queue = this.queues.get(kind);
-        const entries = batch.requests.map((r) => {
-          const carrier = r.trace ?? trace;
-          const data: ReconcileJobData = {
-            ref: r.ref,
-            reason: r.reason,
-            enqueuedAt: now,
-            ...(carrier ? { trace: carrier } : {}),
-            ...(r.by ? { by: r.by } : {}),
-          };
-          return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
-        });
-        // One job is one script call: addBulk would build an ioredis pipeline around it, which
-        // copies every registered script command onto the pipeline (most of the cost of a small batch).
-        const single = entries.length === 1 ? entries[0] : undefined;
-        const jobs = single
-          ? [await queue.add(single.name, single.data, single.opts)]
-          : await queue.addBulk(entries);
+        const jobs = await addAll(
+          queue,
+          batch.requests.map((r) => {
+            const carrier = r.trace ?? trace;
+            const data: ReconcileJobData = {
+              ref: r.ref,
+              reason: r.reason,
+              enqueuedAt: now,
+              ...(carrier ? { trace: carrier } : {}),
+              ...(r.by ? { by: r.by } : {}),
+            };
+            return { name: displayName(r.ref), data, opts: jobOptions(jobKey(r.ref), priority) };
+          }),
+        );
         await Promise.all(
           jobs.map(async (job, j) => {
             const request = batch.requests[j];
