@@ -96,7 +96,10 @@ const program = new Command()
     '--node <path>',
     "run the production Sluice processes (sluice dispatcher, sluice worker) on this node binary (default: the driver's own)",
   )
-  .option('--cpu-prof <dir>', 'write CPU profiles of this process (and, in queue, of the workers) into <dir>')
+  .option(
+    '--cpu-prof <dir>',
+    'write CPU profiles of this process (and, in queue and jetstream-1000, of the workers and dispatcher) into <dir>',
+  )
   .action(async (name: string, o: Options) => {
     if (name === 'cleanup') {
       await cleanupLeftovers(say);

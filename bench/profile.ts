@@ -24,7 +24,7 @@ export function placeOf(url: string): string {
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm?.[1]) return nm[1];
   if (url.startsWith('node:')) return 'node';
-  const own = /\/dist[^/]*\/((?:shared|dispatcher|functions|bench|cli|test)\/[^/]+)/.exec(url);
+  const own = /\/dist[^/]*\/((?:runtime|shared|dispatcher|functions|bench|cli|test)\/[^/]+)/.exec(url);
   if (own?.[1]) return own[1].replace(/\.js$/, '');
   return url;
 }

@@ -59,11 +59,21 @@ export async function startCliWorker(
   e: SluiceEnv,
   kind: KindInfo,
   extraArgs: readonly string[] = [],
+  nodeArgs: readonly string[] = [],
 ): Promise<Running & { port: number }> {
   const port = await freePort();
   const child = startProgram(
     e.node ?? process.execPath,
-    [cliMain, 'worker', '--kinds', `${kind.plural}.${kind.group}`, '--http-port', String(port), ...extraArgs],
+    [
+      ...nodeArgs,
+      cliMain,
+      'worker',
+      '--kinds',
+      `${kind.plural}.${kind.group}`,
+      '--http-port',
+      String(port),
+      ...extraArgs,
+    ],
     path.join(logsDir, 'bench-worker.log'),
     envOf(e),
   );
@@ -83,6 +93,16 @@ export async function startCliWorker(
     await queue.close();
   }
   return { ...running(child), port };
+}
+
+/**
+ * Node flags that make a process write a V8 CPU profile into `<dir>/<name>/` when it exits; none
+ * when `dir` is unset. Summarise with `node dist/bench/profile.js <dir>/<name>/*.cpuprofile`.
+ */
+export function cpuProfileArgs(dir: string | undefined, name: string): string[] {
+  return dir === undefined
+    ? []
+    : ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, name)}`, '--cpu-prof-interval=200'];
 }
 
 /** Sum and count of a histogram of a Sluice process's /metrics (all label sets added up). */

@@ -42,7 +42,7 @@ import { ensureNack, installNackCrds, removeNackCrds, startNack, type Nack } fro
 import { cpuSeconds } from '../lib/procs.js';
 import type { Figures, Target } from '../lib/results.js';
 import { startPrivateNats, type PrivateServer } from '../lib/servers.js';
-import { histogram, nodeOf, startCliDispatcher, startCliWorker } from '../lib/sluice.js';
+import { cpuProfileArgs, histogram, nodeOf, startCliDispatcher, startCliWorker } from '../lib/sluice.js';
 import { freePort } from '../../test/env/proc.js';
 import { dispatcherSettled } from './memory.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
@@ -57,8 +57,16 @@ export const NackStreamKind: ResourceType = {
 };
 
 const ready = (o: KubeObject): boolean => findCondition(o.status, 'Ready')?.status === 'True';
+/** The requests a side makes for its objects: its kinds, Sluice's BrokerClaims, and Events. */
 const relevant = (group: string, resource: string): boolean =>
-  group === 'tawon.mantisnet.com' || group === 'jetstream.nats.io' || resource === 'events';
+  group === 'tawon.mantisnet.com' ||
+  group === 'jetstream.nats.io' ||
+  group === 'sluice.io' ||
+  resource === 'events';
+
+/** Every request of a phase (reads and writes), per object. */
+const requestsOf = (counts: Readonly<Record<string, number>>): number =>
+  Object.values(counts).reduce((n, v) => n + v, 0);
 
 interface Phase {
   readonly seconds: number;
@@ -175,13 +183,33 @@ function nackStreams(namespace: string, count: number): KubeObject[] {
   }));
 }
 
-export const JETSTREAM_ORDER = ['sluice_s', 'nack_s', 'speedup', 'converge_per_s'] as const;
+export const JETSTREAM_ORDER = [
+  'sluice_s',
+  'nack_s',
+  'speedup',
+  'cpu_ratio',
+  'sluice_cpu_per_1000_s',
+  'nack_cpu_per_1000_s',
+  'converge_per_s',
+] as const;
 
 const TARGETS: readonly Target[] = [
   {
     name: 'Sluice ≥ 3× faster than NACK',
     check: (m) => (m.speedup ?? 0) >= 3,
     show: (m) => `${m.speedup ?? '?'}× (${m.sluice_s ?? '?'} s vs ${m.nack_s ?? '?'} s)`,
+  },
+  {
+    name: 'operator CPU per converged object ≤ 1.0× NACK (worker + dispatcher)',
+    check: (m) => (m.cpu_ratio ?? Infinity) <= 1,
+    show: (m) =>
+      `${m.cpu_ratio ?? '?'}× (${m.sluice_cpu_per_1000_s ?? '?'} s vs ${m.nack_cpu_per_1000_s ?? '?'} s per 1,000 objects)`,
+  },
+  {
+    name: 'converge rate ≥ 0.7× (API server write ceiling ÷ 2), same run',
+    check: (m) => (m.ceiling_half_fraction ?? 0) >= 0.7,
+    show: (m) =>
+      `${m.ceiling_half_fraction ?? '?'}× (${m.converge_per_s ?? '?'}/s of ${m.ceiling_writes_per_s ?? '?'} ÷ 2 writes/s)`,
   },
   {
     name: 'converge rate ≥ 0.7× the API server ceiling (same run)',
@@ -234,9 +262,17 @@ export const jetstreamScenario: Scenario = {
           },
         };
         const port = await freePort();
-        const dispatcher = startCliDispatcher(env, { port });
+        const dispatcher = startCliDispatcher(env, {
+          port,
+          nodeArgs: cpuProfileArgs(opts.cpuProfDir, 'dispatcher'),
+        });
         await dispatcherSettled(port);
-        const worker = await startCliWorker(env, TawonStreamKind, concurrencyArgs);
+        const worker = await startCliWorker(
+          env,
+          TawonStreamKind,
+          concurrencyArgs,
+          cpuProfileArgs(opts.cpuProfDir, 'worker'),
+        );
         try {
           const wait0 = await histogram(worker.port, 'sluice_queue_wait_seconds');
           const run0 = await histogram(worker.port, 'sluice_reconcile_duration_seconds');
@@ -309,6 +345,8 @@ export const jetstreamScenario: Scenario = {
           nack_requests_per_object: perObject(nackPhaseResult.requests, count),
         });
         const converge = count / sluice.seconds;
+        const sluiceCpu = (sluice.cpu.worker ?? Number.NaN) + (sluice.cpu.dispatcher ?? Number.NaN);
+        const nackCpu = nackPhaseResult.cpu.nack ?? Number.NaN;
         return {
           sluice_s: sluice.seconds,
           nack_s: nackPhaseResult.seconds,
@@ -316,7 +354,11 @@ export const jetstreamScenario: Scenario = {
           converge_per_s: converge,
           nack_converge_per_s: count / nackPhaseResult.seconds,
           ceiling_writes_per_s: ceiling,
+          cpu_ratio: sluiceCpu / nackCpu,
+          sluice_cpu_per_1000_s: (1000 * sluiceCpu) / count,
+          nack_cpu_per_1000_s: (1000 * nackCpu) / count,
           ceiling_fraction: converge / ceiling,
+          ceiling_half_fraction: converge / (ceiling / 2),
           sluice_create_s: sluice.createSeconds,
           sluice_queue_wait_ms: sluice.worker?.queue_wait_ms ?? Number.NaN,
           sluice_reconcile_ms: sluice.worker?.reconcile_ms ?? Number.NaN,
@@ -326,6 +368,8 @@ export const jetstreamScenario: Scenario = {
           nack_create_s: nackPhaseResult.createSeconds,
           sluice_writes_per_object: writesOf(sluice.requests) / count,
           nack_writes_per_object: writesOf(nackPhaseResult.requests) / count,
+          sluice_requests_per_object: requestsOf(sluice.requests) / count,
+          nack_requests_per_object: requestsOf(nackPhaseResult.requests) / count,
           sluice_reconciles_per_object: sluice.worker?.reconciles_per_object ?? Number.NaN,
         };
       },
@@ -342,7 +386,8 @@ export const jetstreamScenario: Scenario = {
         `NACK ${'v0.22.4'} (cmd/jetstream-controller) with default settings and --namespace; its own Stream CRD from deploy/crds.yml.`,
         `Both on a private Debian nats-server (2.9.10) and the shared API server; the sides run one after the other, alternating which goes first.`,
         'Each stream: one subject, limits retention, file storage, 100,000 messages, 6 h, 10 MB (JetStream reserves every stream\'s byte limit on disk: 1,000 streams of the seed\'s 1 GB would need 1 TB and are refused with "insufficient storage resources").',
-        'ceiling_writes_per_s is probed in the same run (32 lanes, 5 s); requests per object are deltas of apiserver_request_total for the kinds involved and Events (other tests on the shared server may add a little).',
+        'ceiling_writes_per_s is probed in the same run (32 lanes, 5 s); requests per object are deltas of apiserver_request_total for the kinds involved, BrokerClaims and Events (other tests on the shared server may add a little); details.profiles has them per verb and resource.',
+        'cpu_ratio is (worker + dispatcher CPU seconds) ÷ NACK CPU seconds of the same run, from /proc between the first create and the last Ready; *_cpu_per_1000_s is the same per 1,000 converged objects. ceiling_half_fraction is the converge rate ÷ (ceiling ÷ 2): every object costs at least its create and one status write.',
       ],
       details: () => ({
         objects: count,

@@ -21,10 +21,16 @@ export const tawonStreamFunction = declareFunction(TawonStreamKind, {
   // An unmanaged Stream holds no finalizer: Sluice will not delete its JetStream stream.
   keepsFinalizer: (obj) => !isUnmanaged(obj),
   needs: BROKER_DRIFT_NEEDS,
+  // Every reconcile reads its store: from a watch in the worker, not a GET each time.
+  cachedReads: [StreamStoreKind],
   access: {
     rules: [
-      // Its store's defaults and limits.
-      { apiGroups: [StreamStoreKind.group], resources: [StreamStoreKind.plural], verbs: ['get'] },
+      // Its store's defaults and limits, read from the worker's cache (list and watch feed it).
+      {
+        apiGroups: [StreamStoreKind.group],
+        resources: [StreamStoreKind.plural],
+        verbs: ['get', 'list', 'watch'],
+      },
       // Who owns a JetStream stream.
       {
         apiGroups: [BrokerClaimType.group],

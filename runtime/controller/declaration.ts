@@ -21,6 +21,7 @@ import { METRIC_PREFIX } from '../metrics.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/types.js';
 import type { KindInfo } from '../registry.js';
+import type { ResourceType } from '../kube/resources.js';
 import type { ReconcileResult } from '../result.js';
 import { controller, type ControllerBuilder, type ControllerSpec } from './builder.js';
 import { CORE_CONTEXT_KEYS, type ReconcileContext } from './context.js';
@@ -92,6 +93,14 @@ export interface DeclarationOptions<K extends KubeObject, D> {
   /** What the worker does on the API server beyond its own objects. @defaultValue nothing */
   readonly access?: FunctionAccess;
   /**
+   * Kinds the worker reads from a watch-fed cache instead of one GET per read: parents the
+   * function reads on every reconcile (a store, a cluster-wide stream). Only hits are served, jobs
+   * queued because such a parent changed read it fresh, and a hit may lag the API server by the
+   * watch's delay (`runtime/worker/read-cache.ts` says what staleness that allows). The worker
+   * needs `list` and `watch` on them (name them in `access`). @defaultValue none
+   */
+  readonly cachedReads?: readonly ResourceType[];
+  /**
    * A second name prefix for this kind's reconcile metrics: the worker records every reconcile
    * under `<alias>_reconcile_total`, `<alias>_reconcile_errors_total` and
    * `<alias>_reconcile_duration_seconds` too, beside the `sluice_reconcile_*` series (for
@@ -110,6 +119,8 @@ export interface SluiceFunction {
   reconcile(obj: KubeObject, ctx: ReconcileContext<object>): Promise<ReconcileResult>;
   /** See {@link DeclarationOptions.metricsAlias}. */
   readonly metricsAlias?: string | undefined;
+  /** See {@link DeclarationOptions.cachedReads}. */
+  readonly cachedReads?: readonly ResourceType[];
   readonly finalize:
     ((obj: KubeObject, ctx: ReconcileContext<object>) => Promise<ReconcileResult>) | undefined;
 }
@@ -122,6 +133,8 @@ export interface FunctionDeclaration {
   readonly needs: Readonly<Record<string, Token<unknown>>>;
   /** What the worker does on the API server beyond its own objects. */
   readonly access: FunctionAccess;
+  /** See {@link DeclarationOptions.cachedReads}. */
+  readonly cachedReads: readonly ResourceType[];
   /** See {@link DeclarationOptions.metricsAlias}. */
   readonly metricsAlias?: string | undefined;
   /** The controller: what the dispatcher watches for this function. */
@@ -170,12 +183,14 @@ export function declareFunction<K extends KubeObject, D = object>(
     finalizer: opts.finalizer,
     needs,
     access: opts.access ?? {},
+    cachedReads: opts.cachedReads ?? [],
     metricsAlias: alias,
     controller: build,
     load: () =>
       (loaded ??= opts.handlers().then((h) => ({
         ...bind(kind, opts.finalizer, opts.keepsFinalizer ?? (() => true), h),
         metricsAlias: alias,
+        cachedReads: opts.cachedReads ?? [],
       }))),
   };
 }

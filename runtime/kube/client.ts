@@ -167,10 +167,13 @@ export class KubeClient {
   async writeStatus<K extends KubeObject>(type: ResourceType, obj: K, status: unknown): Promise<K> {
     if (deepEqual(obj.status, status)) return obj;
     const name = obj.metadata.name ?? '';
+    // managedFields left out: the API server keeps them as they are (only an empty list resets
+    // them), and they are most of an object's size, to encode here and to decode there.
+    const { managedFields: _mf, ...metadata } = obj.metadata as K['metadata'] & { managedFields?: unknown };
     return this.rest.request<K>({
       method: 'PUT',
       path: resourcePath(type, obj.metadata.namespace, name, 'status'),
-      body: { ...obj, apiVersion: apiVersionOf(type), kind: type.kind, status },
+      body: { ...obj, metadata, apiVersion: apiVersionOf(type), kind: type.kind, status },
       query: { fieldManager: FIELD_MANAGER },
     });
   }

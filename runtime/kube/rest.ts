@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import { KubeApiError } from '../errors.js';
+import { H2Transport } from './h2.js';
 import type { KubeCredentialSource } from './kubeconfig.js';
 
 export interface RequestOptions {
@@ -62,6 +63,8 @@ export function apiError(status: number, body: string, what: string): KubeApiErr
 export class KubeRest {
   private creds: Credentials | undefined;
   private agent: https.Agent | http.Agent | undefined;
+  /** Request/response calls over HTTP/2 where the server offers it (https only); watches use the agent. */
+  private h2: H2Transport | undefined;
 
   constructor(private readonly kc: KubeCredentialSource) {}
 
@@ -94,19 +97,39 @@ export class KubeRest {
         ]);
     if (!sameTls) {
       this.agent?.destroy();
+      this.h2?.close();
       const server = new URL(cluster.server);
       this.agent =
         server.protocol === 'https:'
           ? new https.Agent(agentOptions)
           : new http.Agent({ keepAlive: true, maxSockets: 64 });
+      this.h2 =
+        server.protocol === 'https:'
+          ? new H2Transport(server, {
+              ca: agentOptions.ca,
+              cert: agentOptions.cert,
+              key: agentOptions.key,
+              rejectUnauthorized: agentOptions.rejectUnauthorized ?? true,
+              ...(agentOptions.servername === undefined ? {} : { servername: agentOptions.servername }),
+            })
+          : undefined;
     }
     this.creds = { server: new URL(cluster.server), agentOptions, headers, expires: Date.now() + 60_000 };
     return this.creds;
   }
 
-  private async open(opts: RequestOptions): Promise<{ res: http.IncomingMessage; what: string }> {
-    const creds = await this.credentials();
-    const url = new URL(creds.server.href.replace(/\/$/, '') + opts.path + queryString(opts.query));
+  /** How calls reach the server: `h2`, `http/1.1`, or `undefined` before the first call has negotiated. */
+  get protocol(): 'h2' | 'http/1.1' | undefined {
+    if (!this.creds) return undefined;
+    if (!this.h2) return 'http/1.1';
+    const negotiated = this.h2.negotiated;
+    return negotiated === undefined ? undefined : negotiated ? 'h2' : 'http/1.1';
+  }
+
+  private prepare(
+    creds: Credentials,
+    opts: RequestOptions,
+  ): { method: string; what: string; payload: string | undefined; headers: Record<string, string> } {
     const method = opts.method ?? 'GET';
     const what = `${method} ${opts.path}`;
     const payload =
@@ -120,6 +143,13 @@ export class KubeRest {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
+    return { method, what, payload, headers };
+  }
+
+  private async open(opts: RequestOptions): Promise<{ res: http.IncomingMessage; what: string }> {
+    const creds = await this.credentials();
+    const url = new URL(creds.server.href.replace(/\/$/, '') + opts.path + queryString(opts.query));
+    const { method, what, payload, headers } = this.prepare(creds, opts);
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = lib.request(url, { method, headers, agent: this.agent, signal: opts.signal }, (res) =>
@@ -141,8 +171,26 @@ export class KubeRest {
     });
   }
 
-  /** Sends a request and returns the parsed JSON body. */
+  /** Sends a request and returns the parsed JSON body (over HTTP/2 where the server offers it). */
   async request<T = unknown>(opts: RequestOptions): Promise<T> {
+    const creds = await this.credentials();
+    const h2 = this.h2;
+    if (h2) {
+      const { method, what, payload, headers } = this.prepare(creds, opts);
+      const answer = await h2.call({
+        method,
+        path: creds.server.pathname.replace(/\/$/, '') + opts.path + queryString(opts.query),
+        headers,
+        payload,
+        signal: opts.signal,
+        timeoutMs: opts.timeoutMs ?? 30_000,
+        what,
+      });
+      if (answer) {
+        if (answer.status < 200 || answer.status >= 300) throw apiError(answer.status, answer.body, what);
+        return (answer.body ? JSON.parse(answer.body) : {}) as T;
+      }
+    }
     const { res, what } = await this.open(opts);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -190,6 +238,8 @@ export class KubeRest {
   close(): void {
     this.agent?.destroy();
     this.agent = undefined;
+    this.h2?.close();
+    this.h2 = undefined;
     this.creds = undefined;
   }
 }

@@ -58,6 +58,18 @@ export interface RecentEnqueue {
 /** How long queued requests are remembered for a failover. @defaultValue 30 s */
 export const RECENT_ENQUEUES_MS = 30_000;
 
+type BulkEntry = Parameters<Queue['addBulk']>[0][number];
+
+/**
+ * Adds `entries` to `queue`. One job is one script call: `addBulk` would build an ioredis pipeline
+ * around it, and a pipeline copies every registered script command onto itself (BullMQ registers
+ * dozens), most of the cost of a small batch.
+ */
+async function addAll(queue: Queue, entries: BulkEntry[]): Promise<Job[]> {
+  const single = entries.length === 1 ? entries[0] : undefined;
+  return single ? [await queue.add(single.name, single.data, single.opts)] : queue.addBulk(entries);
+}
+
 export interface EnqueuerOptions {
   /** How long queued requests are remembered for a failover. @defaultValue {@link RECENT_ENQUEUES_MS} */
   readonly recentMs?: number;
@@ -137,7 +149,8 @@ export class Enqueuer {
         const queue = this.queues.get(kind);
         const fairness = priority === 'normal' ? this.opts.fairness : undefined;
         const levels = batch.requests.map((r) => fairness?.level(r.ref.namespace ?? '', now) ?? 0);
-        const jobs = await queue.addBulk(
+        const jobs = await addAll(
+          queue,
           batch.requests.map((r, j) => {
             const carrier = r.trace ?? trace;
             const data: ReconcileJobData = {

@@ -5,6 +5,7 @@
  */
 import type { ReconcileContext } from '../controller/context.js';
 import { systemClock } from '../controller/context.js';
+import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Logger } from '../log.js';
 import type { ReconcileJobData } from '../queue/payload.js';
@@ -12,7 +13,9 @@ import type { KindInfo } from '../registry.js';
 import type { KindWorkerDeps } from './kind-worker.js';
 
 /**
- * Builds the context of job `jobId`; `current` is the object as last read (Events are about it).
+ * Builds the context of job `jobId`; `current` is the object as last read (Events are about it);
+ * `kube` is the client its reconciler reads and writes with (one reading parents from the worker's
+ * cache, when the job may).
  * The logger is made on first use: a converged reconcile never logs, and a child logger with
  * redaction costs about 7 µs per job.
  */
@@ -23,6 +26,7 @@ export function jobContext(
   data: ReconcileJobData,
   signal: AbortSignal,
   current: () => KubeObject,
+  kube: KubeClient = deps.kube,
 ): ReconcileContext<object> {
   const parent = deps.log;
   const bindings = {
@@ -35,7 +39,7 @@ export function jobContext(
   let log: Logger | undefined;
   return {
     kind,
-    kube: deps.kube,
+    kube,
     get log(): Logger {
       return (log ??= parent.child(bindings));
     },

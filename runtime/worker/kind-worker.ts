@@ -13,7 +13,8 @@
  * - every run is recorded in the object's history (`history/`), buffered and written per batch.
  *
  * Costs: about one Redis round trip per job under load; one GET of the object per job; history
- * adds no round trip to a job, one script call per batch of records.
+ * adds no round trip to a job, one script call per batch of records. Parents the function reads
+ * from its read cache (`cachedReads`) cost no request on a hit.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { context, propagation, trace } from '@opentelemetry/api';
@@ -37,7 +38,6 @@ import {
 } from '../index.js';
 import os from 'node:os';
 import { DEFAULT_HISTORY, type HistorySettings } from '../config.js';
-import { updateDataIfLocked } from '../queue/fenced.js';
 import { recordMessage } from '../history/record.js';
 import { HistoryWriter } from '../history/writer.js';
 import { createRedis, type RedisClient, type RedisTarget } from '../redis/connection.js';
@@ -45,6 +45,7 @@ import { ending, historyEntry, type Ending } from './history-entry.js';
 import { jobContext } from './job-context.js';
 import { failureCondition, reconcileObject } from './reconcile-object.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
+import { CachedKubeClient, ReadCache, cacheable } from './read-cache.js';
 
 export interface KindWorkerOptions {
   /** The Redis to use: an endpoint (`SluiceConfig.redis`) or one server's URL. */
@@ -73,6 +74,8 @@ export interface KindWorkerOptions {
   readonly history?: HistorySettings;
   /** This process in history records. @defaultValue the host name and pid */
   readonly identity?: string;
+  /** The namespace the read cache watches (`SluiceConfig.watchNamespace`). @defaultValue all */
+  readonly watchNamespace?: string;
 }
 
 export interface KindWorkerDeps {
@@ -97,6 +100,9 @@ export class KindWorker {
   private resumeTimer: NodeJS.Timeout | undefined;
   /** The reconciles of this worker that have started and not yet ended. */
   private readonly reconciling = new Set<Promise<void>>();
+  /** The function's `cachedReads`, watched while the worker runs; none when it declares none. */
+  private readCache: ReadCache | undefined;
+  private cachedKube: KubeClient | undefined;
 
   /** @param fn the function, loaded or declared (its handlers are then loaded on the first job). */
   constructor(
@@ -110,6 +116,19 @@ export class KindWorker {
   /** Starts taking jobs. */
   start(): void {
     if (this.worker) return;
+    if (this.fn.cachedReads && this.fn.cachedReads.length > 0) {
+      const cache = new ReadCache(this.deps.kube, this.fn.cachedReads, {
+        ...(this.opts.watchNamespace ? { namespace: this.opts.watchNamespace } : {}),
+        onError: (kind, err) =>
+          this.deps.log.warn(
+            { kind, err: messageOf(err) },
+            'read cache watch failed; reading from the API server',
+          ),
+      });
+      cache.start();
+      this.readCache = cache;
+      this.cachedKube = new CachedKubeClient(this.deps.kube.rest, cache);
+    }
     this.history = new HistoryWriter(this.fn.kind, {
       redis: this.opts.redis,
       prefix: this.opts.prefix ?? 'sluice',
@@ -194,6 +213,9 @@ export class KindWorker {
       this.worker = undefined;
       await this.history?.close();
       this.history = undefined;
+      this.readCache?.close();
+      this.readCache = undefined;
+      this.cachedKube = undefined;
       this.connection?.disconnect();
       this.connection = undefined;
     }
@@ -249,6 +271,7 @@ export class KindWorker {
       data,
       signal ?? new AbortController().signal,
       () => current,
+      this.cachedKube && cacheable(data.reason) ? this.cachedKube : this.deps.kube,
     );
     const startedAt = Date.now();
     let recorded = false;
@@ -311,6 +334,11 @@ export class KindWorker {
    * parked while it ran, the job is promoted so that event does not wait out the delay. Every step
    * is fenced by the job's lock: a worker whose lease is gone (Redis lost its data while it ran)
    * writes nothing, since a job of the same id may now be another object's.
+   *
+   * Cost: two round trips. BullMQ's move to delayed checks the lock, replaces the data and delays
+   * the job in one script (BullMQ's own `updateData` would check only that a job of that id
+   * exists); the parked event is looked for after it, since one may be parked until the job
+   * leaves the active state.
    */
   private async requeue(
     job: Job,
@@ -320,16 +348,21 @@ export class KindWorker {
   ): Promise<never> {
     const worker = this.worker;
     if (!worker) throw new Error('worker closed');
-    const redis = await worker.backend.client;
+    if (!token) throw new Error(`no lock token for job ${job.id ?? ''}: not requeueing it`);
     // The next run is the requeue's (its history says so), with the failure count reset.
     const { by: _asked, ...rest } = data;
-    const kept = await updateDataIfLocked(redis, worker.toKey(job.id ?? ''), token ?? '', {
-      ...rest,
-      reason: 'requeue',
-      failBase: job.attemptsMade,
-    });
-    if (!kept) throw new Error(`lost the lock of job ${job.id ?? ''}: not requeueing it`);
-    await job.moveToDelayed(Date.now() + ms, token);
+    const next: ReconcileJobData = { ...rest, reason: 'requeue', failBase: job.attemptsMade };
+    try {
+      await worker.backend.moveToDelayed(job.id ?? '', Date.now(), ms, token, {
+        skipAttempt: true,
+        fieldsToUpdate: { data: JSON.stringify(next) },
+      });
+    } catch (err) {
+      throw new Error(`could not requeue job ${job.id ?? ''} (its lock may be gone): ${messageOf(err)}`, {
+        cause: err,
+      });
+    }
+    const redis = await worker.backend.client;
     const parked = await redis.del(worker.toKey(parkedEventKey(data.ref)));
     if (parked > 0) await job.promote().catch(() => undefined);
     throw new DelayedError();

@@ -103,6 +103,7 @@ export async function startWorkers(
         lockDurationMs: config.lockMs,
         operatorNamespace: config.namespace,
         history: config.history,
+        ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
         ...(config.identity ? { identity: config.identity } : {}),
       },
     );

@@ -1,7 +1,8 @@
 /**
  * @module test/shared/kube/rest
- * The REST layer against the real API server: a kubeconfig's `tls-server-name` reaches the TLS
- * handshake, and a watch delivers non-ASCII text byte-identical however the stream is chunked.
+ * The REST layer against the real API server: calls go over HTTP/2 where the server offers it
+ * (HTTP/1.1 otherwise), a kubeconfig's `tls-server-name` reaches the TLS handshake, and a watch
+ * delivers non-ASCII text byte-identical however the stream is chunked.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
@@ -74,14 +75,29 @@ function kubeconfigFile(dir: string, name: string, cluster: Record<string, unkno
   return file;
 }
 
-async function version(file: string): Promise<string> {
+async function version(file: string, protocols: string[] = []): Promise<string> {
   const rest = new KubeRest(LightKubeConfig.fromFile(file));
   try {
-    return (await rest.request<{ gitVersion: string }>({ path: '/version', timeoutMs: 10_000 })).gitVersion;
+    const answer = await rest.request<{ gitVersion: string }>({ path: '/version', timeoutMs: 10_000 });
+    protocols.push(rest.protocol ?? 'none');
+    return answer.gitVersion;
   } finally {
     rest.close();
   }
 }
+
+test('calls go over HTTP/2 when the API server offers it, and keep working across many at once', async (t) => {
+  const rest = new KubeRest(LightKubeConfig.fromFile(testEnv().kubeconfig));
+  t.teardown(() => rest.close());
+  t.is(rest.protocol, undefined, 'nothing negotiated before the first call');
+  const answers = await Promise.all(
+    Array.from({ length: 40 }, () => rest.request<{ gitVersion: string }>({ path: '/version' })),
+  );
+  t.is(rest.protocol, 'h2');
+  t.true(answers.every((a) => /^v1\./.test(a.gitVersion)));
+  const missing = await t.throwsAsync(rest.request({ path: '/api/v1/namespaces/no-such-namespace-h2' }));
+  t.true(missing instanceof KubeApiError && missing.isNotFound, 'an error status is still a KubeApiError');
+});
 
 test('tls-server-name is the name the API server certificate is verified against', async (t) => {
   const proxy = await nameOnlyProxy(t);
@@ -92,7 +108,14 @@ test('tls-server-name is the name the API server certificate is verified against
     'certificate-authority': proxy.caPath,
     'tls-server-name': TLS_NAME,
   });
-  t.regex(await version(named), /^v1\./, 'verified against the name, through to the real API server');
+  const protocols: string[] = [];
+  t.regex(
+    await version(named, protocols),
+    /^v1\./,
+    'verified against the name, through to the real API server',
+  );
+  // The proxy terminates TLS without offering HTTP/2: the calls fall back to HTTP/1.1.
+  t.deepEqual(protocols, ['http/1.1']);
 
   // Without the name, the same certificate does not match the address dialed: the check is real.
   const unnamed = kubeconfigFile(dir, 'unnamed.yaml', { server, 'certificate-authority': proxy.caPath });

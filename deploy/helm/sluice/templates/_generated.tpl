@@ -105,7 +105,7 @@ streams.tawon.mantisnet.com:
       verbs: [update]
     - apiGroups: [tawon.mantisnet.com]
       resources: [streamstores]
-      verbs: [get]
+      verbs: [get, list, watch]
     - apiGroups: [sluice.io]
       resources: [brokerclaims]
       verbs: [get, create, patch, delete]
