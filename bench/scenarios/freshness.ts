@@ -108,10 +108,13 @@ async function runFreshness(
   try {
     const t0 = now();
     dispatcher.start();
-    // Listed and written: every watch established and nothing left in the dispatcher's batcher.
-    const listed = await waitUntil(() => {
+    // Listed and in Redis: every watch established, and a job queued (or run) for every Widget.
+    const listed = await waitUntil(async () => {
       const h = dispatcher.health();
-      return h.sources.length > 0 && h.sources.every((s) => s.state === 'watching') && h.pending === 0;
+      if (h.sources.length === 0 || h.sources.some((s) => s.state !== 'watching')) return false;
+      const c = await queue.getJobCounts('prioritized', 'waiting', 'active');
+      const queued = (c.prioritized ?? 0) + (c.waiting ?? 0) + (c.active ?? 0);
+      return queued + workers.reconciles.count >= o.objects;
     }, 120_000);
     if (!listed) throw new Error('the re-list was not enqueued within 120 s');
     const backlogAt = now();
