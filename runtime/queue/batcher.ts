@@ -23,9 +23,9 @@ export interface BatcherOptions {
   /** A batch is written at once when it reaches this size. @defaultValue 500 */
   readonly maxBatch?: number;
   /**
-   * Take the requests of a batch round-robin between namespaces, so a namespace's burst of
-   * thousands does not hold another's request back until the whole burst is written. On with
-   * fairness (`SLUICE_FAIRNESS=namespace`). @defaultValue false
+   * Take the requests of a batch round-robin between namespaces, in batches of at most 100, so a
+   * namespace's burst of thousands does not hold another's request back until the whole burst is
+   * written. On with fairness (`SLUICE_FAIRNESS=namespace`). @defaultValue false
    */
   readonly fair?: boolean;
 }
@@ -39,6 +39,12 @@ interface Pending {
 }
 
 const RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2 };
+
+/**
+ * The largest batch in fair mode: a write of 500 took about 0.35 s on two loaded cores, and a quiet
+ * namespace's request arriving during a flood's burst waits for the batch in flight.
+ */
+const FAIR_BATCH = 100;
 
 export class EnqueueBatcher {
   private pending = new Map<string, Pending>();
@@ -93,7 +99,8 @@ export class EnqueueBatcher {
    * Costs: one pass over the waiting requests per priority and batch.
    */
   private take(): Map<string, Pending> {
-    const max = this.opts.maxBatch ?? 500;
+    // Fair batches are smaller: a request of another namespace waits for the batch in flight.
+    const max = Math.min(this.opts.maxBatch ?? 500, this.opts.fair ? FAIR_BATCH : Infinity);
     if (this.pending.size <= max) {
       const all = this.pending;
       this.pending = new Map();
