@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisTarget } from '../../runtime/index.js';
 import type { PacedSample } from '../proc/paced-worker.js';
-import { NodeChild } from './procs.js';
+import { NodeChild, cpuSeconds } from './procs.js';
 
 export interface PacedSpec {
   readonly mode: 'kube' | 'memory';
@@ -50,6 +50,8 @@ export class Reconciles {
 
 export interface PacedWorkers {
   readonly reconciles: Reconciles;
+  /** CPU seconds the processes have used so far (from /proc). */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,8 @@ export async function startPaced(spec: PacedSpec, count: number): Promise<PacedW
   await sleep(500); // let each worker reach its blocking wait
   return {
     reconciles,
+    cpuSeconds: async () =>
+      (await Promise.all(children.map((c) => cpuSeconds(c.pid)))).reduce((a, b) => a + b, 0),
     stop: async () => {
       await Promise.all(children.map((c) => c.stop()));
     },

@@ -50,7 +50,7 @@ interface FreshnessOptions {
 const FULL: FreshnessOptions = {
   objects: 10_000,
   workers: 2,
-  concurrency: 25,
+  concurrency: 10,
   reconcileMs: 50,
   changeEveryMs: 200,
   maxSeconds: 180,
@@ -108,10 +108,13 @@ async function runFreshness(
   try {
     const t0 = now();
     dispatcher.start();
-    // Listed and written: every watch established and nothing left in the dispatcher's batcher.
-    const listed = await waitUntil(() => {
+    // Listed and in Redis: every watch established, and a job queued (or run) for every Widget.
+    const listed = await waitUntil(async () => {
       const h = dispatcher.health();
-      return h.sources.length > 0 && h.sources.every((s) => s.state === 'watching') && h.pending === 0;
+      if (h.sources.length === 0 || h.sources.some((s) => s.state !== 'watching')) return false;
+      const c = await queue.getJobCounts('prioritized', 'waiting', 'active');
+      const queued = (c.prioritized ?? 0) + (c.waiting ?? 0) + (c.active ?? 0);
+      return queued + workers.reconciles.count >= o.objects;
     }, 120_000);
     if (!listed) throw new Error('the re-list was not enqueued within 120 s');
     const backlogAt = now();
@@ -218,6 +221,7 @@ export const freshnessScenario: Scenario = {
         `${o.objects} Widgets on the shared API server; a dispatcher (the runtime's Dispatcher, in the driver, watching the scenario's namespace) starts on an empty queue, so its first list enqueues all of them at low priority (a start-up re-list; a full resync queues the same way).`,
         `While that backlog drains, one random Widget's spec is patched every ${o.changeEveryMs} ms (for at most ${o.maxSeconds} s, until the backlog is empty). Latency: from before the patch is sent to the start (and the end, after its status write) of the first reconcile that read the new generation.`,
         `${o.workers} worker processes (the worker host's KindWorker, concurrency ${o.concurrency}, history off): each reconcile waits ${o.reconcileMs} ms (a broker round trip), then writes the Widget's status (observedGeneration) with a resourceVersion-guarded PUT; a 409 retries with backoff.`,
+        "Concurrency: beyond what saturates the API server, more reconciles in flight only queue there (Little: in flight ÷ rate = time per reconcile), and a fresh object's read and status write wait in that queue. The first full run, with 25 per process, drained at 94 reconciles/s with start p99 3.53 s and Ready p99 4.41 s (p50 0.52 s and 0.76 s); a 3,000-object run with 10 per process drained at 125/s with start p99 0.46 s, Ready p99 0.61 s. Hence 10.",
         ...agingNotes(o.aging),
       ],
       details: () => ({ ...o }),

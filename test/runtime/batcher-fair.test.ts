@@ -1,10 +1,11 @@
 /**
- * The batcher's fair mode (issue 19): a namespace's burst is written one batch at a time, round-robin
- * between namespaces, so another namespace's request is not held back until the burst is in Redis.
- * Against the test environment's Redis; the order of writes is read from BullMQ's job ids, which
- * grow with each add.
+ * The batcher writes more than a batch one batch at a time (issue 19): highest priority first, so a
+ * fresh event does not wait for a whole re-list, and in fair mode round-robin between namespaces,
+ * so one namespace's burst does not hold another's request back. Against the test environment's
+ * Redis; the order of writes is read from BullMQ's job ids, which grow with each add.
  */
 import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Enqueuer, KindRegistry, QueueSet, createLogger, type ObjectRef } from '../../runtime/index.js';
 import { EnqueueBatcher } from '../../runtime/queue/batcher.js';
 import { isolation, testEnv } from '../helpers/env.js';
@@ -55,4 +56,33 @@ test('control: without fair mode the quiet request is written after the whole bu
   const fifo = await placeOfQuiet(false);
   t.is(fifo.jobs, 101);
   t.is(fifo.place, 100);
+});
+
+test('a fresh request added while a re-list of 1,000 is written goes out with the next batch, not after the re-list', async (t) => {
+  const { queuePrefix } = isolation('batcher-relist');
+  const queues = new QueueSet({ redis: testEnv().redisUrl, prefix: queuePrefix });
+  const queue = queues.get(WidgetKind);
+  t.teardown(async () => {
+    await queue.obliterate({ force: true });
+    await queues.close();
+  });
+  const batcher = new EnqueueBatcher(
+    new Enqueuer(queues, new KindRegistry([WidgetKind]), undefined),
+    createLogger({ level: 'silent' }),
+    { maxBatch: 10 },
+  );
+  for (let i = 0; i < 1000; i++) batcher.add(ref('ns', `r-${i}`), 'relist', 'low');
+  const writing = batcher.flush();
+  while ((await queue.getJobCounts('prioritized')).prioritized === 0) await sleep(1);
+  batcher.add(ref('ns', 'fresh'), 'event', 'normal');
+  await writing;
+  await batcher.close();
+  const jobs = (await queue.getJobs(['waiting', 'prioritized'])).map((j) => ({
+    id: Number(j.id),
+    name: (j.data as { ref: ObjectRef }).ref.name,
+  }));
+  t.is(jobs.length, 1001);
+  const place = jobs.sort((a, b) => a.id - b.id).findIndex((j) => j.name === 'fresh');
+  t.log(`the fresh request was written ${place + 1}th`);
+  t.true(place < 500, 'it did not wait for the rest of the re-list');
 });

@@ -1,10 +1,11 @@
 /**
  * The dispatcher end to end with the worker host: watch events become reconciles, our own status
  * writes do not loop, owned and mapped kinds re-enqueue their primary, a restart resumes from the
- * saved resourceVersion, and a resumed watch that gets 410 re-lists without missing a change.
+ * saved resourceVersion, a resumed watch that gets 410 re-lists without missing a change, and the
+ * leader ages low-priority jobs.
  */
 import test from 'ava';
-import { Builtin, checkpointKey, epochKey, type KubeObject } from '../../runtime/index.js';
+import { Builtin, checkpointKey, epochKey, readQueueState, type KubeObject } from '../../runtime/index.js';
 import { adminClient } from '../helpers/context.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
@@ -184,4 +185,25 @@ test('a standby’s start ends after its first election attempt, while another c
   await d.whenStarted();
   t.false(d.isLeader, 'the start is over without leading');
   t.deepEqual(d.health().sources, [], 'a standby watches nothing');
+});
+
+test('the leading dispatcher ages its re-list: low-priority jobs that waited past SLUICE_QUEUE_MAX_WAIT_SECONDS (1 s) move to the front', async (t) => {
+  const iso = isolation('d-aging');
+  await useNamespace(t, iso.namespace);
+  const rig = RuntimeRig.create(t, iso.queuePrefix);
+  const refs = await createWidgets(iso.namespace, 3);
+  // No worker: the first list's low-priority jobs wait, and only aging moves them.
+  startWidgetDispatcher(t, rig, iso.namespace, { maxWaitSeconds: 1 });
+  const states = () =>
+    Promise.all(refs.map((r) => readQueueState(rig.queues.connection, rig.prefix, WidgetKind, r)));
+  await eventually('the re-list to be queued', async () =>
+    (await states()).every((s) => s.state === 'waiting'),
+  );
+  await eventually(
+    'the jobs to be moved out of low priority',
+    async () => (await states()).every((s) => s.state === 'waiting' && s.lowPriority !== true),
+    15_000,
+  );
+  const aged = await rig.metrics.registry.getSingleMetricAsString('sluice_queue_aged_total');
+  t.regex(aged, /sluice_queue_aged_total\{kind="Widget"\} 3/);
 });

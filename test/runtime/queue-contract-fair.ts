@@ -9,7 +9,14 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisTarget } from '../../runtime/redis/connection.js';
-import { Enqueuer, FairShare, KindRegistry, runAging, type ObjectRef } from '../../runtime/index.js';
+import {
+  Enqueuer,
+  FairShare,
+  KindRegistry,
+  readQueueState,
+  runAging,
+  type ObjectRef,
+} from '../../runtime/index.js';
 import { isolation } from '../helpers/env.js';
 import { eventually, useNamespace } from '../helpers/kube.js';
 import { RuntimeRig, createWidgets, keyOf } from './harness.js';
@@ -36,6 +43,13 @@ export function fairnessProperties(redis: () => Promise<RedisTarget>): void {
     if (!quiet) throw new Error('no widget');
     await enqueuer.enqueue(requests(flood));
     await enqueuer.enqueue(requests([quiet]));
+    const state = (r: ObjectRef) => readQueueState(rig.queues.connection, rig.prefix, WidgetKind, r);
+    t.like(
+      await state(flood[59]!),
+      { state: 'waiting', level: 11 },
+      'the flood’s last object waits at level 11',
+    );
+    t.is((await state(quiet)).level, undefined, 'the quiet object waits unprioritized');
     await rig.probe.setBehavior('*', { sleepMs: 10 });
     rig.worker({ concurrency: 1 });
     await rig.drained(60_000);
@@ -102,6 +116,10 @@ export function fairnessProperties(redis: () => Promise<RedisTarget>): void {
       }
     })();
     await rig.enqueue([starved], 'low');
+    t.like(await readQueueState(rig.queues.connection, rig.prefix, WidgetKind, starved), {
+      state: 'waiting',
+      lowPriority: true,
+    });
     await sleep(4000);
     t.is(
       (await rig.probe.starts(keyOf(starved))).length,
