@@ -23,6 +23,10 @@ export interface CapacityPlot {
   readonly caption?: readonly string[];
 }
 
+function fmt(n: number): string {
+  return n >= 100 ? String(Math.round(n)) : String(Number(n.toPrecision(3)));
+}
+
 /** The first point below `share` of linear (from the one-process rate), if any. */
 export function bendPoint(curve: readonly CurvePoint[], share = 0.9): CurvePoint | undefined {
   const one = curve.find((p) => p.workers === 1)?.perS;
@@ -44,16 +48,26 @@ export function capacityChart(plot: CapacityPlot): Chart {
     plot.ceilingWritesPerS === undefined ? undefined : plot.ceilingWritesPerS / plot.writesPerChange;
   const efficiency = bend && one ? bend.perS / (bend.workers * one) : undefined;
   return {
-    title: 'Sluice capacity: object changes/s within the objective, by worker processes',
+    title: 'Sluice capacity curve: object changes/s within the objective',
     subtitle:
-      `p99 queue wait ≤ 1 s and p99 reconcile ≤ 5 s; reconcile = ${plot.reconcileMs} ms wait + status write ` +
-      `to the API server; ${plot.concurrency} reconciles at once per process`,
+      `p99 queue wait ≤ 1 s, p99 reconcile ≤ 5 s · reconcile = ${plot.reconcileMs} ms wait + status write ` +
+      `· ${plot.concurrency} at once per process`,
     xLabel: 'worker processes',
     yLabel: 'changes per second',
     xTicks: plot.curve.map((p) => p.workers),
     series: [
       { label: 'linear from 1 process', points: linear, color: '#8a8a8a', dashed: true },
-      { label: 'measured', points: measured, color: '#1f6feb', markers: true },
+      {
+        label: 'measured',
+        points: measured,
+        color: '#1f6feb',
+        markers: true,
+        labels: plot.curve.map((p) =>
+          p.workers === 1 || !one
+            ? fmt(p.perS)
+            : `${fmt(p.perS)} (${(p.perS / (p.workers * one)).toFixed(2)}×)`,
+        ),
+      },
     ],
     ...(ceiling === undefined
       ? {}
@@ -70,7 +84,7 @@ export function capacityChart(plot: CapacityPlot): Chart {
       ? {
           highlight: {
             point: { x: bend.workers, y: bend.perS },
-            note: `bends here: ${Math.round(efficiency * 100)} % of linear`,
+            note: `bends: ${Math.round(efficiency * 100)} % of linear`,
             color: '#bf5b00',
           },
         }

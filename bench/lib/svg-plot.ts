@@ -3,7 +3,7 @@
  * A small line-chart writer for benchmark results (no plotting library): numeric axes with round
  * ticks, any number of series (solid or dashed, with or without point markers and value labels),
  * horizontal reference lines, one highlighted point with a note, a legend and a caption. Pure:
- * returns the SVG text. Values are laid out on a fixed 800 × 500 canvas.
+ * returns the SVG text. Values are laid out on a fixed 900 × 540 canvas.
  */
 
 export interface Point {
@@ -19,6 +19,8 @@ export interface Series {
   readonly dashed?: boolean;
   /** Draw a dot and the value at every point. @defaultValue false */
   readonly markers?: boolean;
+  /** With markers: the text at each point instead of its value. */
+  readonly labels?: readonly string[];
 }
 
 /** A horizontal line across the plot at `y` (a ceiling). */
@@ -43,9 +45,9 @@ export interface Chart {
   readonly xTicks?: readonly number[];
 }
 
-const W = 800;
-const H = 500;
-const M = { left: 78, right: 30, top: 74, bottom: 118 };
+const W = 900;
+const H = 540;
+const M = { left: 80, right: 60, top: 80, bottom: 124 };
 
 /** Round tick values from 0 to at least `max`: 1, 2 or 5 times a power of ten apart, about `count` of them. */
 export function niceTicks(max: number, count = 5): number[] {
@@ -87,10 +89,10 @@ export function lineChart(chart: Chart): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="${x0}" y="30" font-size="20" font-weight="bold" fill="#222">${esc(chart.title)}</text>`,
+    `<text x="${x0}" y="32" font-size="20" font-weight="bold" fill="#222">${esc(chart.title)}</text>`,
   ];
   if (chart.subtitle)
-    out.push(`<text x="${x0}" y="52" font-size="13" fill="#555">${esc(chart.subtitle)}</text>`);
+    out.push(`<text x="${x0}" y="56" font-size="13" fill="#555">${esc(chart.subtitle)}</text>`);
   for (const t of yTicks) {
     out.push(
       `<line x1="${x0}" y1="${n(py(t))}" x2="${x1}" y2="${n(py(t))}" stroke="#e4e4e4" stroke-width="1"/>`,
@@ -123,11 +125,14 @@ export function lineChart(chart: Chart): string {
       `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.dashed ? 1.6 : 2.6}"${dash}/>`,
     );
     if (s.markers)
-      for (const p of s.points)
+      s.points.forEach((p, i) => {
+        // Values below and to the right of their dot, to the left near the right edge.
+        const right = px(p.x) > x1 - 40;
         out.push(
           `<circle cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="4.5" fill="${s.color}"/>`,
-          `<text x="${n(px(p.x) + 7)}" y="${n(py(p.y) + 16)}" font-size="12" fill="${s.color}">${fmt(p.y)}</text>`,
+          `<text x="${n(px(p.x) + (right ? -8 : 8))}" y="${n(py(p.y) + 18)}" font-size="12.5" font-weight="bold" text-anchor="${right ? 'end' : 'start'}" fill="${s.color}">${esc(s.labels?.[i] ?? fmt(p.y))}</text>`,
         );
+      });
   }
   if (chart.highlight) {
     const { point, note, color } = chart.highlight;
@@ -151,7 +156,7 @@ export function lineChart(chart: Chart): string {
       `<line x1="${lx}" y1="${ly}" x2="${lx + 26}" y2="${ly}" stroke="${e.color}" stroke-width="2.4"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}/>`,
       `<text x="${lx + 32}" y="${ly + 4}" font-size="12.5" fill="#222">${esc(e.label)}</text>`,
     );
-    lx += 48 + e.label.length * 6.6;
+    lx += 52 + e.label.length * 7;
   }
   (chart.caption ?? []).forEach((line, i) =>
     out.push(`<text x="${x0}" y="${ly + 24 + i * 15}" font-size="11" fill="#666">${esc(line)}</text>`),
