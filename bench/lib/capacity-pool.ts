@@ -58,9 +58,8 @@ export class WorkerPool {
 
   /** Starts processes until `count` run; resolves once each has its worker started. */
   async grow(count: number): Promise<void> {
-    const started: Promise<unknown>[] = [];
-    while (this.size + started.length < count) started.push(this.startOne());
-    await Promise.all(started);
+    const missing = count - this.size;
+    await Promise.all(Array.from({ length: missing }, () => this.startOne()));
   }
 
   /** Stops (SIGTERM, graceful) the newest processes until `count` run. */

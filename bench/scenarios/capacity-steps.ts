@@ -136,7 +136,7 @@ function pidFile(name: string): number | undefined {
 }
 
 /** CPU seconds the whole machine has been busy (every process, other people's included), from /proc/stat. */
-function machineBusySeconds(): number {
+export function machineBusySeconds(): number {
   const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
     .trim()
     .split(/\s+/)
@@ -145,6 +145,24 @@ function machineBusySeconds(): number {
   // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
   const busy = fields.reduce((a, v, i) => (i === 3 || i === 4 || i > 7 ? a : a + (v || 0)), 0);
   return busy / 100;
+}
+
+/**
+ * Waits (up to `timeoutMs`) until the machine has been less than `maxCores` busy over two 3 s
+ * samples in a row: other people's builds and benchmarks share the cores, and a curve measured
+ * while they run shows their load, not Sluice's. @returns the busy cores of the last sample
+ */
+export async function quietMachine(maxCores: number, timeoutMs: number): Promise<number> {
+  const deadline = now() + timeoutMs;
+  let quiet = 0;
+  let busy = Number.NaN;
+  while (now() < deadline && quiet < 2) {
+    const b0 = machineBusySeconds();
+    await sleep(3000);
+    busy = (machineBusySeconds() - b0) / 3;
+    quiet = busy < maxCores ? quiet + 1 : 0;
+  }
+  return busy;
 }
 
 /** CPU seconds so far of every process group the benchmark involves, and of the whole machine. */

@@ -32,7 +32,7 @@ import { round } from '../lib/stats.js';
 import { ceilingProbe, statusWriteRate } from './ceiling.js';
 import { runKill, type KillResult } from './capacity-kill.js';
 import { capacityNotes, capacityReading, CAPACITY_ORDER, CAPACITY_TARGETS } from './capacity-report.js';
-import { drained, runStep, type Rig, type StepResult } from './capacity-steps.js';
+import { drained, quietMachine, runStep, type Rig, type StepResult } from './capacity-steps.js';
 import type { Scenario } from './index.js';
 
 export interface CapacitySettings {
@@ -49,6 +49,9 @@ export interface CapacitySettings {
   readonly ceilingLanes: readonly number[];
   readonly ceilingSeconds: number;
 }
+
+/** The run waits (up to 10 minutes) until the machine is less busy than this (cores) before it starts. */
+const QUIET_CORES = 0.7;
 
 /** The default concurrency: 4 reconciles of 50 ms → at most 80 changes/s per process. */
 export const CAPACITY_CONCURRENCY = 4;
@@ -111,8 +114,10 @@ async function searchCapacity(
   for (;;) {
     const rate = nextRate(steps, { start, growth: 1.2, precision: 1.06, maxSteps: 7, minRate: 2 });
     if (rate === undefined) break;
+    const workers = rig.pool.size;
     let s = await runStep(rig, rate, settings.stepSeconds);
     say(stepLine(s));
+    if (rig.pool.size !== workers) throw new Error(`a worker process exited during the step at ${rate}/s`);
     if (!s.passed) {
       // Contention from other processes on the shared cores can only slow a step down, so a miss
       // is run once more and counts only if it misses twice; both runs are kept in the details.
@@ -199,6 +204,8 @@ export const capacityScenario: Scenario = {
       return {
         async run(): Promise<Figures> {
           rig.runs.length = 0;
+          const idle = await quietMachine(QUIET_CORES, opts.small ? 10_000 : 600_000);
+          say(`  machine busy before the run: ${idle.toFixed(2)} cores`);
           let ceiling = 0;
           for (const lanes of settings.ceilingLanes)
             ceiling = Math.max(
@@ -214,6 +221,7 @@ export const capacityScenario: Scenario = {
           for (const n of settings.counts) {
             await pool.shrink(n);
             await pool.grow(n);
+            if (pool.size !== n) throw new Error(`${pool.size} worker processes run, ${n} wanted`);
             const one = curve[0]?.best?.rate;
             const perProcess = (settings.concurrency * 1000) / settings.reconcileMs;
             const start = one === undefined ? 0.6 * perProcess : 0.85 * n * one;
@@ -251,7 +259,7 @@ export const capacityScenario: Scenario = {
             : path.join(resultsDir, 'capacity.svg');
           writeFileSync(file, svg);
           say(`  plot: ${file}`);
-          return reading.figures;
+          return { ...reading.figures, machine_busy_before_cores: idle };
         },
         cleanup,
         targets: CAPACITY_TARGETS,
