@@ -50,8 +50,8 @@ export interface CapacitySettings {
   readonly ceilingSeconds: number;
 }
 
-/** The run waits (up to 10 minutes) until the machine is less busy than this (cores) before it starts. */
-const QUIET_CORES = 0.7;
+/** The run waits (up to 5 minutes) until the machine is less busy than this (cores) before it starts. */
+const QUIET_CORES = 1.0;
 
 /** The default concurrency: 4 reconciles of 50 ms → at most 80 changes/s per process. */
 export const CAPACITY_CONCURRENCY = 4;
@@ -204,7 +204,7 @@ export const capacityScenario: Scenario = {
       return {
         async run(): Promise<Figures> {
           rig.runs.length = 0;
-          const idle = await quietMachine(QUIET_CORES, opts.small ? 10_000 : 600_000);
+          const idle = await quietMachine(QUIET_CORES, opts.small ? 10_000 : 300_000);
           say(`  machine busy before the run: ${idle.toFixed(2)} cores`);
           let ceiling = 0;
           for (const lanes of settings.ceilingLanes)
