@@ -43,8 +43,8 @@ export function bounds(steps: readonly Step[]): { best: number; failed: number |
 
 /**
  * The next rate to offer after `steps`, or `undefined` when the search is over (then
- * {@link bounds}`(steps).best` is the answer). Until a step passes, the rate shrinks by the growth
- * factor; until one fails, it grows by it. A failure below a rate that passed (noise) is
+ * {@link bounds}`(steps).best` is the answer). Until a step passes, the rate shrinks by the square
+ * of the growth factor; until one fails, it grows by it. A failure below a rate that passed (noise) is
  * taken as the upper bound all the same: the answer stays a rate that passed.
  */
 export function nextRate(steps: readonly Step[], opts: SearchOptions): number | undefined {
@@ -57,7 +57,8 @@ export function nextRate(steps: readonly Step[], opts: SearchOptions): number | 
   const { best, failed } = bounds(steps);
   if (failed === undefined) return best * growth;
   if (best === 0) {
-    const lower = failed / growth;
+    // Coming down takes bigger steps (the square of the growth): an overloaded step is slow to drain.
+    const lower = failed / (growth * growth);
     return lower < minRate ? undefined : lower;
   }
   if (failed <= best * precision) return undefined;

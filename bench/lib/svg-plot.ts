@@ -141,7 +141,7 @@ export function lineChart(chart: Chart): string {
     const left = hx > (x0 + x1) / 2;
     out.push(
       `<circle cx="${n(hx)}" cy="${n(hy)}" r="10" fill="none" stroke="${color}" stroke-width="2.2"/>`,
-      `<text x="${n(left ? hx - 14 : hx + 14)}" y="${n(hy - 14)}" font-size="12.5" font-weight="bold" text-anchor="${left ? 'end' : 'start'}" fill="${color}">${esc(note)}</text>`,
+      `<text x="${n(left ? hx - 12 : hx + 12)}" y="${n(hy - 22)}" font-size="12.5" font-weight="bold" text-anchor="${left ? 'end' : 'start'}" fill="${color}">${esc(note)}</text>`,
     );
   }
   // Legend: one row under the axis label.

@@ -38,6 +38,8 @@ export interface KillResult {
   readonly overlaps: number;
   /** Objects whose latest generation was never reconciled. */
   readonly lost: number;
+  /** Objects of the benchmark no longer on the API server (deleted from outside), not checked. */
+  readonly missing: number;
   readonly objects: number;
   readonly drainedAfterS: number;
 }
@@ -108,6 +110,9 @@ export async function runKill(
     const observed = (o.status as { observedGeneration?: number } | undefined)?.observedGeneration;
     return observed !== o.metadata.generation;
   }).length;
+  // An object deleted from outside cannot be checked: it counts against the target, separately.
+  const missing = rig.names.length - objects.length;
+  if (missing > 0) say(`    ${missing} of the benchmark's objects are gone (deleted from outside the run)`);
   if (!empty) say('    the queue did not drain within 120 s of the load');
   return {
     workers,
@@ -121,6 +126,7 @@ export async function runKill(
     interrupted: retry.interrupted,
     overlaps: overlaps(intervals, (r) => rig.pool.killedAt(r)).length,
     lost,
+    missing,
     objects: objects.length,
     drainedAfterS,
   };

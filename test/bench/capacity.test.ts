@@ -43,10 +43,10 @@ test('the search ends within the precision below the capacity, on a rate that pa
   }
 });
 
-test('when even the first step fails the search comes down, and gives up below the minimum rate', (t) => {
+test('when even the first step fails the search comes down by the square of the growth, and gives up below the minimum rate', (t) => {
   const down = nextRate([{ rate: 100, passed: false }], { start: 100, growth: 2 });
-  t.is(down, 50);
-  t.is(nextRate([{ rate: 1.5, passed: false }], { start: 1.5, growth: 2, minRate: 1 }), undefined);
+  t.is(down, 25);
+  t.is(nextRate([{ rate: 3, passed: false }], { start: 3, growth: 2, minRate: 1 }), undefined);
   t.is(search(0, 10).best, 0);
 });
 
