@@ -3,7 +3,7 @@
  * A small line-chart writer for benchmark results (no plotting library): numeric axes with round
  * ticks, any number of series (solid or dashed, with or without point markers and value labels),
  * horizontal reference lines, one highlighted point with a note, a legend and a caption. Pure:
- * returns the SVG text. Values are laid out on a fixed 900 × 540 canvas.
+ * returns the SVG text. Values are laid out on a fixed 900 × 560 canvas.
  */
 
 export interface Point {
@@ -45,9 +45,12 @@ export interface Chart {
   readonly xTicks?: readonly number[];
 }
 
+/** A white outline under text drawn over lines, so it stays readable. */
+const HALO = ' stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke"';
+
 const W = 900;
-const H = 540;
-const M = { left: 80, right: 60, top: 80, bottom: 124 };
+const H = 560;
+const M = { left: 80, right: 60, top: 80, bottom: 140 };
 
 /** Round tick values from 0 to at least `max`: 1, 2 or 5 times a power of ten apart, about `count` of them. */
 export function niceTicks(max: number, count = 5): number[] {
@@ -114,7 +117,7 @@ export function lineChart(chart: Chart): string {
   for (const r of chart.references ?? []) {
     out.push(
       `<line x1="${x0}" y1="${n(py(r.y))}" x2="${x1}" y2="${n(py(r.y))}" stroke="${r.color}" stroke-width="1.5" stroke-dasharray="2 4"/>`,
-      `<text x="${x1 - 4}" y="${n(py(r.y) - 6)}" font-size="12" text-anchor="end" fill="${r.color}">${esc(r.label)}</text>`,
+      `<text x="${x0 + 6}" y="${n(py(r.y) - 6)}" font-size="12" fill="${r.color}">${esc(r.label)}</text>`,
     );
   }
   for (const s of chart.series) {
@@ -130,7 +133,7 @@ export function lineChart(chart: Chart): string {
         const right = px(p.x) > x1 - 40;
         out.push(
           `<circle cx="${n(px(p.x))}" cy="${n(py(p.y))}" r="4.5" fill="${s.color}"/>`,
-          `<text x="${n(px(p.x) + (right ? -8 : 8))}" y="${n(py(p.y) + 18)}" font-size="12.5" font-weight="bold" text-anchor="${right ? 'end' : 'start'}" fill="${s.color}">${esc(s.labels?.[i] ?? fmt(p.y))}</text>`,
+          `<text x="${n(px(p.x) + (right ? -8 : 8))}" y="${n(py(p.y) + 18)}" font-size="12.5" font-weight="bold" text-anchor="${right ? 'end' : 'start'}" fill="${s.color}"${HALO}>${esc(s.labels?.[i] ?? fmt(p.y))}</text>`,
         );
       });
   }
@@ -141,7 +144,7 @@ export function lineChart(chart: Chart): string {
     const left = hx > (x0 + x1) / 2;
     out.push(
       `<circle cx="${n(hx)}" cy="${n(hy)}" r="10" fill="none" stroke="${color}" stroke-width="2.2"/>`,
-      `<text x="${n(left ? hx - 12 : hx + 12)}" y="${n(hy - 22)}" font-size="12.5" font-weight="bold" text-anchor="${left ? 'end' : 'start'}" fill="${color}">${esc(note)}</text>`,
+      `<text x="${n(left ? hx - 12 : hx + 12)}" y="${n(hy - 22)}" font-size="12.5" font-weight="bold" text-anchor="${left ? 'end' : 'start'}" fill="${color}"${HALO}>${esc(note)}</text>`,
     );
   }
   // Legend: one row under the axis label.

@@ -176,7 +176,8 @@ export function capacityReading(
     `Kill variant: ${kill.workers} workers at ${round(kill.rate)} changes/s, ${kill.kills} SIGKILLs: ${round(kill.held)}× of the offered changes completed within the window; the 10 s after each kill ran at ${kill.around.map((a) => `${round(a.after)}/s vs ${round(a.before)}/s before`).join(', ')}; ${kill.interrupted} interrupted runs ran again at most ${round(kill.maxRetryS)} s after their kill (the 30 s lease, then the next 15 s stalled-job check); lost ${kill.lost} of ${kill.objects} objects${kill.missing ? ` (${kill.missing} deleted from outside the run, unchecked)` : ''}; overlaps ${kill.overlaps}; the queue drained ${round(kill.drainedAfterS)} s after the load.`,
   ];
   const caption = [
-    `One run; ${s.objects} Widgets on a real kube-apiserver + etcd, private Redis, benchmark dispatcher, all on ${CORES} shared cores.`,
+    `One run; ${s.objects} Widgets on a real kube-apiserver + etcd, private Redis, benchmark dispatcher, all on ${CORES} shared cores;`,
+    `in the median step the machine was ${round(f.machine_cores_median)} cores busy, ≥ ${round(f.others_cores_median)} of them other people's processes.`,
     bend
       ? `At ${bend.workers} processes: apiserver + etcd ${api.toFixed(2)} cores, workers ${share('workers')}, machine ${machine.toFixed(2)} of ${CORES} busy. Same-key overlaps: ${totalOverlaps}.`
       : `Same-key overlaps: ${totalOverlaps}.`,
