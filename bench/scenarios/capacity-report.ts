@@ -146,12 +146,14 @@ export function capacityReading(
   const share = (k: string): string => cores(at, k).toFixed(2);
   const api = cores(at, 'apiserver') + cores(at, 'etcd');
   const machine = cores(at, 'machine');
-  const redisPerJob = top?.best
-    ? cores(top.best, 'redis') / Math.max(1, top.best.reconcilesPerS)
-    : Number.NaN;
-  const dispatcherPerJob = top?.best
-    ? cores(top.best, 'dispatcher') / Math.max(1, top.best.reconcilesPerS)
-    : Number.NaN;
+  // Per-job costs from the busiest step that met the objective (the most load, the least noise).
+  const peak = curve
+    .flatMap((c) => (c.best ? [c.best] : []))
+    .sort((a, b) => b.reconcilesPerS - a.reconcilesPerS)[0];
+  const peakRate = peak?.reconcilesPerS ?? Number.NaN;
+  const redisPerJob = peak ? cores(peak, 'redis') / Math.max(1, peakRate) : Number.NaN;
+  const dispatcherPerJob = peak ? cores(peak, 'dispatcher') / Math.max(1, peakRate) : Number.NaN;
+  const redisRoom = 1 / redisPerJob / peakRate;
   const why: string[] = [];
   if (machine >= 0.85 * CORES)
     why.push(`the machine's ${CORES} cores were ${round((machine / CORES) * 100)} % busy`);
@@ -172,7 +174,7 @@ export function capacityReading(
     bend
       ? `The curve bends at ${bend.workers} processes (${round(f[`efficiency_${bend.workers}w`] ?? 0)}× linear)${why.length ? `: ${why.join('; ')}` : ''}. At the first step that missed there, cores used: kube-apiserver + etcd ${api.toFixed(2)}, workers ${share('workers')}, dispatcher ${share('dispatcher')}, driver ${share('driver')}, Redis ${share('redis')}, whole machine ${machine.toFixed(2)} of ${CORES}.`
       : `No bend below 90 % of linear up to ${top?.workers ?? '?'} processes.`,
-    `Redis is far from its limit: ${round(f[`redis_round_trips_per_job_${top?.workers ?? 1}w`] ?? Number.NaN)} round trips and ${round(f[`redis_commands_per_job_${top?.workers ?? 1}w`] ?? Number.NaN)} server commands per job, ${round(redisPerJob * 1000)} ms of Redis CPU per job, i.e. one Redis core would carry about ${round(1 / redisPerJob)} jobs/s. The dispatcher used ${round(dispatcherPerJob * 1000)} ms of CPU per change (one core ≈ ${round(1 / dispatcherPerJob)} changes/s).`,
+    `Redis ${redisRoom >= 3 ? 'is far from its limit' : 'is near its limit'}: at the busiest step that met the objective (${peak?.workers ?? '?'} workers, ${round(peakRate)} jobs/s) ${round(peak?.redisRoundTripsPerJob ?? Number.NaN)} round trips and ${round(peak?.redisCommandsPerJob ?? Number.NaN)} server commands per job, ${round(redisPerJob * 1000)} ms of Redis CPU per job, i.e. one Redis core would carry about ${round(1 / redisPerJob)} jobs/s (${round(redisRoom)}× that rate). The dispatcher used ${round(dispatcherPerJob * 1000)} ms of CPU per change (one core ≈ ${round(1 / dispatcherPerJob)} changes/s).`,
     `Kill variant: ${kill.workers} workers at ${round(kill.rate)} changes/s, ${kill.kills} SIGKILLs: ${round(kill.held)}× of the offered changes completed within the window; the 10 s after each kill ran at ${kill.around.map((a) => `${round(a.after)}/s vs ${round(a.before)}/s before`).join(', ')}; ${kill.interrupted} interrupted runs ran again at most ${round(kill.maxRetryS)} s after their kill (the 30 s lease, then the next 15 s stalled-job check); lost ${kill.lost} of ${kill.objects} objects${kill.missing ? ` (${kill.missing} deleted from outside the run, unchecked)` : ''}; overlaps ${kill.overlaps}; the queue drained ${round(kill.drainedAfterS)} s after the load.`,
   ];
   const caption = [
