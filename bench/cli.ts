@@ -4,7 +4,7 @@
  * writes the median, minimum and maximum of each figure to `bench/results/<scenario>.json` and a
  * markdown table, and regenerates `bench/results/README.md`.
  *
- * Scenarios: queue, jetstream-1000, kafka-10k, ceiling, memory, restart (see bench/README.md).
+ * Scenarios: queue, jetstream-1000, kafka-10k, ceiling, memory, restart, capacity (see bench/README.md).
  * `--small` runs a scenario at development size and only prints its figures, so a full-size
  * result is never overwritten by a trial. Every child process is stopped on exit, even on Ctrl-C.
  */
@@ -25,7 +25,10 @@ async function runScenario(
   name: string,
   runs: number,
   small: boolean,
-  extra: Pick<ScenarioOptions, 'size' | 'nackSrc' | 'workerConcurrency' | 'cpuProfDir' | 'node'>,
+  extra: Pick<
+    ScenarioOptions,
+    'size' | 'nackSrc' | 'workerConcurrency' | 'reconcileMs' | 'cpuProfDir' | 'node'
+  >,
 ): Promise<void> {
   const scenario: Scenario | undefined = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
@@ -76,6 +79,7 @@ interface Options {
   readonly size?: number;
   readonly nackSrc?: string;
   readonly workerConcurrency?: number;
+  readonly reconcileMs?: number;
   readonly cpuProf?: string;
   readonly node?: string;
 }
@@ -89,7 +93,12 @@ const program = new Command()
   .option('--nack-src <dir>', 'jetstream-1000: a NACK checkout to build when the Go proxy does not serve it')
   .option(
     '--worker-concurrency <n>',
-    'queue, jetstream-1000, kafka-10k: jobs at once per worker process (default: the shipped default)',
+    'queue, jetstream-1000, kafka-10k, capacity: jobs at once per worker process (default: the shipped default; capacity: 4)',
+    (v) => Number(v),
+  )
+  .option(
+    '--reconcile-ms <ms>',
+    'capacity: what each reconcile waits before its status write, standing for a broker round trip (default 50)',
     (v) => Number(v),
   )
   .option(
@@ -111,6 +120,7 @@ const program = new Command()
       ...(o.size === undefined ? {} : { size: o.size }),
       ...(o.nackSrc ? { nackSrc: o.nackSrc } : {}),
       ...(o.workerConcurrency === undefined ? {} : { workerConcurrency: o.workerConcurrency }),
+      ...(o.reconcileMs === undefined ? {} : { reconcileMs: o.reconcileMs }),
       ...(o.cpuProf ? { cpuProfDir: path.resolve(o.cpuProf) } : {}),
       ...(o.node ? { node: path.resolve(o.node) } : {}),
     });

@@ -1,7 +1,7 @@
 /**
  * @module bench/lib/cleanup
  * `npm run bench -- cleanup`: removes what an interrupted scenario may have left on the shared API
- * server: every namespace labelled `sluice.io/bench=true` (finalizers of the custom resources in it
+ * server: every namespace labelled `sluice.io/bench` (any value; finalizers of the custom resources in it
  * are dropped first, since no controller runs any more) and every ClusterStream carrying the
  * benchmark label, and the BrokerClaims those held (no finalizer ran to release them). Private
  * servers and processes die with the scenario that started them.
@@ -39,9 +39,7 @@ async function dropFinalizers(
 }
 
 export async function cleanupLeftovers(say: (m: string) => void): Promise<void> {
-  const namespaces = await kube().listAll(Builtin.Namespace, undefined, {
-    labelSelector: `${BENCH_LABEL}=true`,
-  });
+  const namespaces = await kube().listAll(Builtin.Namespace, undefined, { labelSelector: BENCH_LABEL });
   for (const ns of namespaces) {
     const name = ns.metadata.name ?? '';
     let n = 0;

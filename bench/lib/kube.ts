@@ -43,10 +43,14 @@ export async function stableApiServer(quietMs = 15_000, timeoutMs = 1_800_000): 
   throw new Error('the API server did not stay up');
 }
 
-/** Creates a namespace `bench-<label>-<random>` labelled as a benchmark's. */
-export async function createNamespace(label: string): Promise<string> {
+/**
+ * Creates a namespace `bench-<label>-<random>` labelled as a benchmark's (`sluice.io/bench=<value>`;
+ * `bench cleanup` removes it whatever the value). A long scenario passes its own value: the sweep
+ * an interrupted run of an older harness makes on this shared API server selects only `true`.
+ */
+export async function createNamespace(label: string, value = 'true'): Promise<string> {
   const name = uniqueName(`bench-${label}`);
-  await kube().create(Builtin.Namespace, { metadata: { name, labels: { [BENCH_LABEL]: 'true' } } });
+  await kube().create(Builtin.Namespace, { metadata: { name, labels: { [BENCH_LABEL]: value } } });
   return name;
 }
 

@@ -148,7 +148,15 @@ function scenarioTable(scenario: string, json: Stored): string {
 }
 
 /** The scenarios in the order the README shows them. */
-export const SCENARIOS = ['queue', 'jetstream-1000', 'kafka-10k', 'ceiling', 'memory', 'restart'] as const;
+export const SCENARIOS = [
+  'queue',
+  'jetstream-1000',
+  'kafka-10k',
+  'ceiling',
+  'memory',
+  'restart',
+  'capacity',
+] as const;
 
 /** Rewrites `bench/results/README.md` from every `<scenario>.json` present. */
 export function writeCombined(): void {

@@ -143,14 +143,19 @@ export function startCliDispatcher(
   return running(child);
 }
 
-/** The scoped ClusterStream dispatcher (see `bench/proc/dispatcher`); resolves once it leads and watches. */
+/**
+ * The scoped benchmark dispatcher (see `bench/proc/dispatcher`: ClusterStreams, or the Widgets of
+ * `namespace` with `kind: 'widget'`); resolves once it leads and watches.
+ */
 export async function startBenchDispatcher(opts: {
   readonly redisUrl: string;
   readonly prefix: string;
   readonly namespace: string;
   readonly labelSelector?: string;
-}): Promise<Running> {
+  readonly kind?: 'cluster-stream' | 'widget';
+  readonly resyncSeconds?: number;
+}): Promise<Running & { readonly child: NodeChild }> {
   const child = new NodeChild('dispatcher', { ...opts, kubeconfig: testEnv().kubeconfig });
   await child.waitFor('leading', 120_000);
-  return { pid: child.pid, stop: () => child.stop(30_000) };
+  return { pid: child.pid, child, stop: () => child.stop(30_000) };
 }

@@ -6,9 +6,13 @@
  * are cluster-scoped) and, metadata-only, the binding Secrets it owns in the operator namespace,
  * each filtered by the registration's own predicates (the shipped primary predicate for its
  * finalizer, its owned-Secret predicate).
+ * With `kind: 'widget'` (the capacity benchmark) it watches the test Widgets of `namespace` instead,
+ * with the controller builder's default primary predicate (generation, finalizers, deletion or
+ * annotations changed, so the workers' status writes enqueue nothing), and reports what its Redis
+ * clients sent every 200 ms ({@link redisRequestCounts}).
  * It runs the same Dispatcher class, batcher, resync and checkpoints as `sluice dispatcher`.
- * Usage: forked with `{redisUrl, prefix, kubeconfig, namespace, labelSelector}`; sends
- * `leading` once every watch is up.
+ * Usage: forked with `{redisUrl, prefix, kubeconfig, namespace, labelSelector, kind?, resyncSeconds?}`;
+ * sends `leading` once every watch is up.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { controller, type ControllerSpec } from '../../runtime/controller/builder.js';
@@ -30,6 +34,8 @@ import {
   type KubeObject,
 } from '../../runtime/index.js';
 import { ClusterStreamKind } from '../../shared/index.js';
+import { WidgetKind } from '../../test/runtime/widget-function.js';
+import { countRedisRequests, redisRequestCounts } from '../lib/redis-requests.js';
 
 interface Options {
   readonly redisUrl: string;
@@ -37,9 +43,14 @@ interface Options {
   readonly kubeconfig: string;
   readonly namespace: string;
   readonly labelSelector?: string;
+  /** What to watch. @defaultValue `cluster-stream` */
+  readonly kind?: 'cluster-stream' | 'widget';
+  /** Period of the full resync. @defaultValue the dispatcher's (600 s) */
+  readonly resyncSeconds?: number;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
+if (opts.kind === 'widget') countRedisRequests();
 const kc = new KubeConfig();
 kc.loadFromFile(opts.kubeconfig);
 const kube = new KubeClient(new KubeRest(kc));
@@ -62,8 +73,9 @@ function clusterStreamSpec(): ControllerSpec {
   return controller(ClusterStreamKind).forStream(primary, store).ownsStream(secrets).build();
 }
 
-const kind = ClusterStreamKind;
-const spec = clusterStreamSpec();
+const kind = opts.kind === 'widget' ? WidgetKind : ClusterStreamKind;
+// The Widget controller watches its primary kind only, in the dispatcher's namespace.
+const spec = opts.kind === 'widget' ? controller(WidgetKind).build() : clusterStreamSpec();
 const queues = new QueueSet({ redis: opts.redisUrl, prefix: opts.prefix });
 const metrics = new SluiceMetrics();
 const dispatcher = new Dispatcher(
@@ -75,7 +87,11 @@ const dispatcher = new Dispatcher(
     log: createLogger({ level: 'warn', base: { component: 'bench-dispatcher' } }),
   },
   [spec],
-  { prefix: opts.prefix, namespace: opts.namespace },
+  {
+    prefix: opts.prefix,
+    namespace: opts.namespace,
+    ...(opts.resyncSeconds === undefined ? {} : { resyncSeconds: opts.resyncSeconds }),
+  },
 );
 dispatcher.start();
 
@@ -87,7 +103,13 @@ const announce = setInterval(() => {
   }
 }, 50);
 
+const counts =
+  opts.kind === 'widget'
+    ? setInterval(() => process.send?.({ type: 'progress', ...redisRequestCounts() }), 200)
+    : undefined;
+
 process.on('SIGTERM', () => {
+  clearInterval(counts);
   void dispatcher
     .stop()
     .then(() => queues.close())

@@ -4,6 +4,7 @@
  * create its objects), run (one measurement), cleanup (remove everything it created).
  */
 import type { Figures, Target } from '../lib/results.js';
+import { capacityScenario } from './capacity.js';
 import { ceilingScenario } from './ceiling.js';
 import { jetstreamScenario } from './jetstream.js';
 import { kafkaScenario } from './kafka.js';
@@ -20,8 +21,10 @@ export interface ScenarioOptions {
   readonly size?: number;
   /** A checkout of NACK to build from, when the Go module proxy does not serve it. */
   readonly nackSrc?: string;
-  /** Reconciles (jobs) at once per worker process (queue, jetstream-1000, kafka-10k). @defaultValue the worker host's default */
+  /** Reconciles (jobs) at once per worker process (queue, jetstream-1000, kafka-10k, capacity). @defaultValue the worker host's default (capacity: 4) */
   readonly workerConcurrency?: number;
+  /** What the capacity benchmark's reconcile waits before its status write (a broker round trip). @defaultValue 50 */
+  readonly reconcileMs?: number;
   /** Write V8 CPU profiles of the worker processes here (queue). */
   readonly cpuProfDir?: string;
   /**
@@ -56,4 +59,5 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   restart: restartScenario,
   freshness: freshnessScenario,
   fairness: fairnessScenario,
+  capacity: capacityScenario,
 };
