@@ -9,13 +9,29 @@ import { KubeConfig } from '@kubernetes/client-node';
 import {
   KubeClient,
   KubeRest,
+  SluiceMetrics,
   awaitChange,
+  createLogger,
   defineKind,
   type KindInfo,
   type KubeObject,
   type ResourceType,
   type SluiceFunction,
 } from '../../runtime/index.js';
+import type { KindWorkerDeps } from '../../runtime/worker/kind-worker.js';
+
+/**
+ * What a benchmark's worker process gives the worker host: its own metrics, a logger that says
+ * only warnings, and no Events (they would be API server writes the benchmark does not measure).
+ */
+export function benchHostDeps(kube: KubeClient): KindWorkerDeps {
+  return {
+    kube,
+    metrics: new SluiceMetrics(),
+    log: createLogger({ level: 'warn' }),
+    events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
+  };
+}
 
 /** A no-op kind named `kind` (its queue is `{<kind>.bench.sluice.io}`). */
 export function noopKind(kind: string): KindInfo {

@@ -14,15 +14,9 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Job, Worker } from 'bullmq';
 import { LightKubeConfig } from '../../runtime/kube/kubeconfig.js';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
-import {
-  KubeClient,
-  KubeRest,
-  SluiceMetrics,
-  createLogger,
-  jobKey,
-  parseJobData,
-} from '../../runtime/index.js';
+import { KubeClient, KubeRest, jobKey, parseJobData } from '../../runtime/index.js';
 import { capacityFunction } from '../lib/capacity-kind.js';
+import { benchHostDeps } from '../lib/noop-kind.js';
 import { recordLine } from '../lib/capacity-records.js';
 import { countRedisRequests, redisRequestCounts } from '../lib/redis-requests.js';
 
@@ -46,16 +40,11 @@ const kube = new KubeClient(new KubeRest(LightKubeConfig.fromFile(opts.kubeconfi
 const fn = capacityFunction(opts.reconcileMs, (phase, key, generation) =>
   write(recordLine(phase === 'start' ? 'S' : 'E', key, generation, now())),
 );
-const worker = new KindWorker(
-  fn,
-  {
-    kube,
-    metrics: new SluiceMetrics(),
-    log: createLogger({ level: 'warn' }),
-    events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
-  },
-  { redis: opts.redis, prefix: opts.prefix, concurrency: opts.concurrency },
-);
+const worker = new KindWorker(fn, benchHostDeps(kube), {
+  redis: opts.redis,
+  prefix: opts.prefix,
+  concurrency: opts.concurrency,
+});
 worker.start();
 
 /** The job's object key as the reconciler names it (`jobKey` of its reference). */

@@ -14,16 +14,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
 import {
   DEFAULT_HISTORY,
-  SluiceMetrics,
   awaitChange,
-  createLogger,
   type KubeClient,
   type RedisTarget,
   type SluiceFunction,
 } from '../../runtime/index.js';
 import { adminClient } from '../../test/helpers/context.js';
 import { WidgetKind } from '../../test/runtime/widget-function.js';
-import { MemoryKube, NoopKind } from '../lib/noop-kind.js';
+import { MemoryKube, NoopKind, benchHostDeps } from '../lib/noop-kind.js';
 
 interface Options {
   readonly mode: 'kube' | 'memory';
@@ -58,21 +56,12 @@ const fn: SluiceFunction = {
 };
 
 const kube: KubeClient = opts.mode === 'kube' ? adminClient() : new MemoryKube();
-const worker = new KindWorker(
-  fn,
-  {
-    kube,
-    metrics: new SluiceMetrics(),
-    log: createLogger({ level: 'warn' }),
-    events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
-  },
-  {
-    redis: opts.redis,
-    prefix: opts.prefix,
-    concurrency: opts.concurrency,
-    history: { ...DEFAULT_HISTORY, records: 0 },
-  },
-);
+const worker = new KindWorker(fn, benchHostDeps(kube), {
+  redis: opts.redis,
+  prefix: opts.prefix,
+  concurrency: opts.concurrency,
+  history: { ...DEFAULT_HISTORY, records: 0 },
+});
 worker.start();
 
 const timer = setInterval(() => {

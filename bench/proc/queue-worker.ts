@@ -13,15 +13,8 @@
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { KindWorker } from '../../runtime/worker/kind-worker.js';
-import {
-  DEFAULT_HISTORY,
-  SluiceMetrics,
-  backoffStrategy,
-  createLogger,
-  createRedis,
-  type RedisTarget,
-} from '../../runtime/index.js';
-import { MemoryKube, NoopKind, noopFunction, noopKind } from '../lib/noop-kind.js';
+import { DEFAULT_HISTORY, backoffStrategy, createRedis, type RedisTarget } from '../../runtime/index.js';
+import { MemoryKube, NoopKind, benchHostDeps, noopFunction, noopKind } from '../lib/noop-kind.js';
 import { startProfiler } from '../lib/profiler.js';
 import { countRedisRequests, redisRequestCounts } from '../lib/redis-requests.js';
 
@@ -96,24 +89,15 @@ if (opts.mode === 'sluice') {
   const kinds = opts.kinds?.map(noopKind) ?? [NoopKind];
   const workers = kinds.map(
     (kind) =>
-      new KindWorker(
-        noopFunction(onStart, kind),
-        {
-          kube: new MemoryKube(),
-          metrics: new SluiceMetrics(),
-          log: createLogger({ level: 'warn' }),
-          events: { record: () => Promise.resolve(), flush: () => Promise.resolve() },
-        },
-        {
-          redis: opts.redis,
-          prefix: opts.prefix,
-          concurrency: opts.concurrency,
-          lockDurationMs: workerSettings.lockDuration,
-          stalledIntervalMs: workerSettings.stalledInterval,
-          maxStalledCount: workerSettings.maxStalledCount,
-          history: opts.history === false ? { ...DEFAULT_HISTORY, records: 0 } : DEFAULT_HISTORY,
-        },
-      ),
+      new KindWorker(noopFunction(onStart, kind), benchHostDeps(new MemoryKube()), {
+        redis: opts.redis,
+        prefix: opts.prefix,
+        concurrency: opts.concurrency,
+        lockDurationMs: workerSettings.lockDuration,
+        stalledIntervalMs: workerSettings.stalledInterval,
+        maxStalledCount: workerSettings.maxStalledCount,
+        history: opts.history === false ? { ...DEFAULT_HISTORY, records: 0 } : DEFAULT_HISTORY,
+      }),
   );
   for (const worker of workers) {
     worker.start();

@@ -6,11 +6,13 @@
  * children) with a nodeSelector no node matches: it settles in Creating as soon as its pods exist.
  * The contract takes "nothing changed for one round" as converged, which a cluster still waiting
  * for its claims to bind and its pods to be scheduled can show for a moment and then leave; a
- * cluster that cannot be scheduled has no such pause. The same no-write property for a Running
- * cluster is checked in cluster.test.ts.
+ * cluster that cannot be scheduled has no such pause once the scheduler has said so: the pods'
+ * verdict comes only after their claims bind and the scheduler retries them, so the case is settled
+ * when Ready says Unschedulable (a quiet second before that verdict once failed CI). The same
+ * no-write property for a Running cluster is checked in cluster.test.ts.
  */
 import { streamBusClusterFunction } from '../../../functions/streambus-cluster/index.js';
-import { Builtin } from '../../../runtime/index.js';
+import { Builtin, findCondition } from '../../../runtime/index.js';
 import { StreamBusClusterKind } from '../../../shared/index.js';
 import { runReconcilerContract } from '../../contract/reconciler.contract.js';
 import { testContext } from '../../helpers/context.js';
@@ -45,4 +47,5 @@ runReconcilerContract('StreamBusCluster', {
     await ensureStandardStorageClass();
   },
   maxRounds: 60,
+  settled: (obj) => findCondition(obj.status, 'Ready')?.reason === 'Unschedulable',
 });
