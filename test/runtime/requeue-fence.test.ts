@@ -17,23 +17,30 @@ test.before(async () => {
   await installTestCrds();
 });
 
+/** A Widget function whose reconcile runs `before` and then asks for a requeue in a minute. */
+function requeueing(before: () => Promise<void> = () => Promise.resolve()) {
+  return declareFunction(WidgetKind, {
+    handlers: () =>
+      Promise.resolve({
+        parse: (o: KubeObject) => o,
+        reconcile: async () => {
+          await before();
+          return requeueAfter(60_000);
+        },
+      }),
+  });
+}
+
 test('a requeue by a worker whose lock is gone leaves the job as it was', async (t) => {
   const iso = isolation('requeue-fence');
   await useNamespace(t, iso.namespace);
   const rig = RuntimeRig.create(t, iso.queuePrefix);
   let runs = 0;
-  const fn = declareFunction(WidgetKind, {
-    handlers: () =>
-      Promise.resolve({
-        parse: (o: KubeObject) => o,
-        reconcile: async () => {
-          // The lease is lost while the reconcile runs: its lock disappears.
-          // (The queues are on the environment's Redis, as the rig's own client.)
-          for (const key of await rig.redis.keys(`${rig.queue.toKey('*')}:lock`)) await rig.redis.del(key);
-          runs++;
-          return requeueAfter(60_000);
-        },
-      }),
+  const fn = requeueing(async () => {
+    // The lease is lost while the reconcile runs: its lock disappears.
+    // (The queues are on the environment's Redis, as the rig's own client.)
+    for (const key of await rig.redis.keys(`${rig.queue.toKey('*')}:lock`)) await rig.redis.del(key);
+    runs++;
   });
   rig.worker({}, fn);
   const [widget] = await createWidgets(iso.namespace, 1, 'fenced');
@@ -51,15 +58,9 @@ test('a requeue by the worker holding the lock delays the job and records it as 
   await useNamespace(t, iso.namespace);
   const rig = RuntimeRig.create(t, iso.queuePrefix);
   let runs = 0;
-  const fn = declareFunction(WidgetKind, {
-    handlers: () =>
-      Promise.resolve({
-        parse: (o: KubeObject) => o,
-        reconcile: () => {
-          runs++;
-          return Promise.resolve(requeueAfter(60_000));
-        },
-      }),
+  const fn = requeueing(() => {
+    runs++;
+    return Promise.resolve();
   });
   rig.worker({}, fn);
   const [widget] = await createWidgets(iso.namespace, 1, 'kept');
