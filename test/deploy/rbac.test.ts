@@ -5,14 +5,8 @@
  * objects, other components' kinds. Writes are server-side dry runs, so a wrong grant could not
  * change the shared cluster. The effective rights (`kubectl auth can-i --list`) are logged.
  */
-import test, { type ExecutionContext } from 'ava';
-import {
-  Builtin,
-  KubeApiError,
-  resourcePath,
-  type KubeClient,
-  type ResourceType,
-} from '../../runtime/index.js';
+import test from 'ava';
+import { Builtin, type KubeClient } from '../../runtime/index.js';
 import {
   BrokerClaimType,
   ClusterStreamKind,
@@ -23,75 +17,23 @@ import {
 import { adminClient } from '../helpers/context.js';
 import { installCrds } from '../helpers/crds.js';
 import { suffix } from '../helpers/env.js';
-import { kubectl, useNamespace } from '../helpers/kube.js';
-import { installRelease, type Release } from './release.js';
+import { useNamespace } from '../helpers/kube.js';
+import { installRelease } from './release.js';
+import {
+  ClusterRole,
+  Node,
+  RoleBinding,
+  dryCreate,
+  dryDelete,
+  runProbes,
+  type Outcome,
+} from './rbac-probes.js';
 import { buildHelm } from '../env/build-helm.js';
 
 test.before('helm is built from the Go module proxy (once, into the build cache)', async (t) => {
   t.timeout(10 * 60_000);
   await buildHelm();
 });
-
-const Node: ResourceType = { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
-const ClusterRole: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  kind: 'ClusterRole',
-  plural: 'clusterroles',
-  namespaced: false,
-};
-const RoleBinding: ResourceType = {
-  ...ClusterRole,
-  kind: 'RoleBinding',
-  plural: 'rolebindings',
-  namespaced: true,
-};
-
-type Outcome = 'allowed' | 'refused';
-
-/** Whether the API server let the call through (any answer but 403 means authorization passed). */
-async function outcome(call: () => Promise<unknown>): Promise<Outcome> {
-  try {
-    await call();
-    return 'allowed';
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 403) return 'refused';
-    if (err instanceof KubeApiError && err.status > 0) return 'allowed';
-    throw err;
-  }
-}
-
-/** A server-side dry-run create (authorized like a real one, stored nowhere). */
-function dryCreate(
-  c: KubeClient,
-  type: ResourceType,
-  namespace: string | undefined,
-  body: object,
-): Promise<unknown> {
-  return c.rest.request({
-    method: 'POST',
-    path: resourcePath(type, namespace),
-    body: {
-      apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
-      kind: type.kind,
-      ...body,
-    },
-    query: { dryRun: 'All' },
-  });
-}
-
-function dryDelete(
-  c: KubeClient,
-  type: ResourceType,
-  namespace: string | undefined,
-  name: string,
-): Promise<unknown> {
-  return c.rest.request({
-    method: 'DELETE',
-    path: resourcePath(type, namespace, name),
-    query: { dryRun: 'All' },
-  });
-}
 
 test('each ServiceAccount of the chart is refused everything outside its role, and its effective rights are reported', async (t) => {
   t.timeout(3 * 60_000);
@@ -269,34 +211,6 @@ test('each ServiceAccount of the chart is refused everything outside its role, a
 
   await runProbes(t, release, probes, apps);
 });
-
-type Probe = [what: string, expected: Outcome, call: (c: KubeClient) => Promise<unknown>];
-
-/** Runs each ServiceAccount's probes with its own token; logs its effective rights in `namespace`. */
-async function runProbes(
-  t: ExecutionContext,
-  release: Release,
-  probes: Record<string, Probe[]>,
-  namespace: string,
-): Promise<void> {
-  for (const [sa, list] of Object.entries(probes)) {
-    const client = await release.clientFor(sa);
-    const rights = await kubectl([
-      'auth',
-      'can-i',
-      '--list',
-      `--as=system:serviceaccount:${release.namespace}:${sa}`,
-      '-n',
-      namespace,
-    ]);
-    // Resource rows only: every authenticated user's discovery URLs and self-reviews are left out.
-    const rows = rights.split('\n').filter((l) => /^\S/.test(l) && !l.includes('selfsubject'));
-    t.log(`effective rights of ${sa} in namespace ${namespace}:\n${rows.join('\n')}`);
-    for (const [what, expected, call] of list) {
-      t.is(await outcome(() => call(client)), expected, `${sa}: ${what}`);
-    }
-  }
-}
 
 test('with config.watchNamespace, every namespaced right holds in that namespace only, ClusterStreams and BrokerClaims stay cluster-wide', async (t) => {
   t.timeout(3 * 60_000);
